@@ -1,0 +1,34 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'bench/results/**', 'docs/**', '**/*.bundle.js', 'services/gateway/public/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly' } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    // Pure logic stays pure: the core of a service never touches the network libraries.
+    files: ['services/*/src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['kafkajs', 'ioredis', 'ws', '@rotation/kafka', '@rotation/redis', 'node:net', 'node:http'], message: 'src/core is pure: do I/O in src/adapters and wire it in src/main.ts' },
+      ] }],
+    },
+  },
+  {
+    // Only the config package reads the environment.
+    files: ['services/**/*.ts', 'packages/**/*.ts', 'infra/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['packages/config/src/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read configuration through @rotation/config' }],
+    },
+  },
+);

@@ -1,0 +1,21 @@
+/** The launcher's closed list of error codes. */
+export const InfraErrorCode = {
+  javaMissing: 'INFRA_JAVA_MISSING',
+  mavenFailed: 'INFRA_MAVEN_FAILED',
+  formatFailed: 'INFRA_FORMAT_FAILED',
+  startTimeout: 'INFRA_START_TIMEOUT',
+  exitedEarly: 'INFRA_EXITED_EARLY',
+  redisMissing: 'INFRA_REDIS_MISSING',
+} as const;
+export type InfraErrorCode = (typeof InfraErrorCode)[keyof typeof InfraErrorCode];
+
+export class InfraError extends Error {
+  override readonly name = 'InfraError';
+  constructor(
+    readonly code: InfraErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { Secret } from './secret.js';
+
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const secret = z
+  .string()
+  .min(1)
+  .transform((s) => new Secret(s));
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/**
+ * Every environment variable the project reads, with its default. The reference table in
+ * docs/configuration.md is generated from the `describe()` texts here.
+ */
+export const EnvSchema = z.object({
+  ROTATION_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower case letters, digits, "_" or "-", at most 63 characters')
+    .default('rotation')
+    .describe('Prefix of every topic, consumer group and Redis key'),
+  ROTATION_UNIVERSE_FILE: z.string().optional().describe('Path of the universe file (default config/universe.json)'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level'),
+  KAFKA_BROKERS: csv.default(['127.0.0.1:9092']).describe('Comma-separated bootstrap brokers'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('rotation').describe('kafkajs client id prefix'),
+  KAFKA_TICKS_PARTITIONS: positiveInt.default(6).describe('Partitions of <ns>.ticks (created if missing)'),
+  KAFKA_ALERTS_PARTITIONS: positiveInt.default(1).describe('Partitions of <ns>.alerts (1 keeps one global order)'),
+  KAFKA_SNAPSHOTS_PARTITIONS: positiveInt.default(1).describe('Partitions of <ns>.snapshots'),
+  KAFKA_DLQ_PARTITIONS: positiveInt.default(1).describe('Partitions of <ns>.ticks.dlq'),
+  KAFKA_REPLICATION_FACTOR: positiveInt.default(1).describe('Replication factor of created topics'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Redis connection URL'),
+  GATEWAY_HOST: z.string().default('0.0.0.0').describe('Gateway bind address'),
+  GATEWAY_PORT: port.default(8080).describe('Gateway HTTP + websocket port'),
+  GATEWAY_AUTH_TOKENS: csv.optional().describe('Comma-separated API tokens; when set (or a JWT secret is), auth is required'),
+  GATEWAY_JWT_SECRET: secret.optional().describe('HS256 secret for JWT bearer tokens'),
+  GATEWAY_ALLOWED_ORIGINS: csv.optional().describe('Comma-separated Origin values allowed to open a websocket'),
+  GATEWAY_INSTANCE_ID: z.string().optional().describe('Instance name shown in welcome frames and logs'),
+  GATEWAY_STATIC_DIR: z.string().optional().describe('Directory of dashboard files served at / (default: packages/dashboard/dist, else services/gateway/public; none served when missing)'),
+  GATEWAY_HEARTBEAT_MS: positiveInt.default(15_000).describe('Interval of websocket pings and heartbeat messages; a connection silent for two intervals is terminated'),
+  GATEWAY_MAX_BUFFER_BYTES: positiveInt.default(1_048_576).describe('Outbound bytes buffered per connection before an alert subscriber is closed as a slow consumer (4008)'),
+  GATEWAY_MAX_SUBSCRIPTIONS: positiveInt.default(16).describe('Channels one connection may subscribe to'),
+  GATEWAY_COMMAND_RATE: positiveInt.default(10).describe('Commands per second per connection (token bucket, burst twice this); sustained excess closes with 4009'),
+  GATEWAY_REPLAY_MAX: positiveInt.default(5_000).describe('Most alerts one resume replays; further behind, the client gets a resync'),
+  INGESTER_HTTP_PORT: port.default(9464).describe('Ingester /healthz and /metrics port (service mode; 0 = off)'),
+  DETECTOR_HTTP_PORT: port.default(9465).describe('Detector /healthz and /metrics port (0 = off)'),
+  DETECTOR_INSTANCE_ID: z.string().optional().describe('Consumer instance name (defaults to host:pid)'),
+  ALPACA_KEY_ID: secret.optional().describe('Alpaca API key id'),
+  ALPACA_SECRET_KEY: secret.optional().describe('Alpaca API secret'),
+  ALPACA_FEED: z.enum(['iex', 'sip', 'delayed_sip', 'test']).default('iex').describe('Alpaca stream feed'),
+  ALPACA_STREAM_URL: z.string().url().optional().describe('Override of the Alpaca stream URL (fake servers, sandbox)'),
+  POLYGON_API_KEY: secret.optional().describe('Polygon / Massive API key'),
+  POLYGON_STREAM_URL: z.string().url().default('wss://socket.massive.com/stocks').describe('Polygon / Massive stocks websocket'),
+  FINNHUB_TOKEN: secret.optional().describe('Finnhub API token'),
+  FINNHUB_STREAM_URL: z.string().url().default('wss://ws.finnhub.io').describe('Finnhub websocket'),
+  WEBHOOKS_FILE: z.string().optional().describe('Path of a webhook sinks file (JSON)'),
+  CHAOS_FULL: bool.default(false).describe('pnpm test:chaos: run every seed and scenario instead of the CI subset'),
+  ROTATION_STRICT_ENV: bool.default(true).describe('Reject unknown ROTATION_/GATEWAY_/INGESTER_/DETECTOR_ variables'),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Variables under these prefixes are ours: an unknown one is a typo, not someone else's setting. */
+export const OWNED_PREFIXES = ['ROTATION_', 'GATEWAY_', 'INGESTER_', 'DETECTOR_'] as const;

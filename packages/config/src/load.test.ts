@@ -1,0 +1,111 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './errors.js';
+import { DEFAULT_UNIVERSE_FILE, loadConfig, loadUniverseFile, parseEnv, parseUniverse } from './load.js';
+import { parseDuration } from './universe.js';
+import { readFileSync } from 'node:fs';
+
+const defaultUniverse = JSON.parse(readFileSync(DEFAULT_UNIVERSE_FILE, 'utf8')) as Record<string, unknown>;
+
+function issuesOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).issues;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('environment', () => {
+  it('applies defaults', () => {
+    const env = parseEnv({});
+    expect(env.ROTATION_NAMESPACE).toBe('rotation');
+    expect(env.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
+    expect(env.GATEWAY_PORT).toBe(8080);
+  });
+
+  it('splits lists and coerces numbers', () => {
+    const env = parseEnv({ KAFKA_BROKERS: 'a:1, b:2', GATEWAY_PORT: '9000', GATEWAY_AUTH_TOKENS: 't1,t2' });
+    expect(env.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
+    expect(env.GATEWAY_PORT).toBe(9000);
+    expect(env.GATEWAY_AUTH_TOKENS).toEqual(['t1', 't2']);
+  });
+
+  it.each([
+    [{ GATEWAY_PORT: 'eighty' }, 'GATEWAY_PORT'],
+    [{ ROTATION_NAMESPACE: 'Has Spaces' }, 'ROTATION_NAMESPACE'],
+    [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('names the failing variable for %j', (env, name) => {
+    expect(issuesOf(() => parseEnv(env)).map((i) => i.path)).toEqual([name]);
+  });
+
+  it('rejects an unknown variable under our prefixes and suggests the right name', () => {
+    const issues = issuesOf(() => parseEnv({ GATEWAY_AUTH_TOKEN: 'x' }));
+    expect(issues[0]).toEqual({ path: 'GATEWAY_AUTH_TOKEN', message: 'unknown setting (did you mean GATEWAY_AUTH_TOKENS?)' });
+  });
+
+  it('ignores variables of other programs', () => {
+    expect(() => parseEnv({ PATH: '/bin', KAFKA_HEAP_OPTS: '-Xmx1g' })).not.toThrow();
+  });
+
+  it('never shows a secret when the config is logged or serialised', () => {
+    const env = parseEnv({ GATEWAY_JWT_SECRET: 'hunter2', ALPACA_SECRET_KEY: 'shh' });
+    expect(JSON.stringify(env)).not.toContain('hunter2');
+    expect(inspect(env, { depth: 5 })).not.toContain('shh');
+    expect(env.GATEWAY_JWT_SECRET?.reveal()).toBe('hunter2');
+  });
+});
+
+describe('universe', () => {
+  it('loads the default universe with every required instrument', () => {
+    const u = loadUniverseFile(DEFAULT_UNIVERSE_FILE);
+    expect(u.smallCaps).toEqual(['IWM', 'IJR']);
+    expect(u.largeCaps).toEqual(['SPY', 'QQQ', 'DIA']);
+    expect(u.equalWeight).toBe('RSP');
+    expect(u.sectors.map((s) => s.symbol)).toEqual(['XLB', 'XLC', 'XLE', 'XLF', 'XLI', 'XLK', 'XLP', 'XLRE', 'XLU', 'XLV', 'XLY']);
+    expect(u.baskets[0]?.symbols).toEqual(['NVDA', 'MSFT', 'AVGO', 'GOOGL', 'META', 'AMZN', 'AAPL', 'TSLA']);
+    expect(u.windows).toEqual(['5m', '1h', '1d', '7d']);
+    expect(u.symbols).toContain('NVDA');
+    expect(u.detector.spreadZScore.lookbackBars).toBe(63);
+  });
+
+  it.each([
+    [{ ...defaultUniverse, colour: 'red' }, '(root)', /unknown key.*"colour"/],
+    [{ ...defaultUniverse, sectors: [{ symbol: 'XLB', name: 'Materials' }, { symbol: 'XLK', name: 7 }] }, 'sectors[1].name', /string/],
+    [{ ...defaultUniverse, windows: ['5 minutes'] }, 'windows[0]', /5m, 1h/],
+    [{ ...defaultUniverse, pairs: [{ small: 'IWM', large: 'NOPE' }] }, 'pairs[0].large', /neither a symbol/],
+    [{ ...defaultUniverse, detector: { sizeRegime: { enterPp: -1 } } }, 'detector.sizeRegime.enterPp', /[>]|positive|too small/i],
+  ])('names the failing path (%#)', (json, pathName, message) => {
+    const issues = issuesOf(() => parseUniverse(json));
+    expect(issues[0]?.path).toBe(pathName);
+    expect(issues[0]?.message).toMatch(message);
+  });
+
+  it('reports a missing required value', () => {
+    const { benchmark: _omit, ...rest } = defaultUniverse;
+    expect(issuesOf(() => parseUniverse(rest))[0]?.path).toBe('benchmark');
+  });
+
+  it('reports a file that is not JSON with its path', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    const file = path.join(dir, 'u.json');
+    writeFileSync(file, '{ nope');
+    expect(() => loadConfig({ ROTATION_UNIVERSE_FILE: file })).toThrow(new RegExp(`${file}: invalid configuration`));
+  });
+
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['1d', 86_400_000],
+    ['7d', 604_800_000],
+  ])('parses duration %s', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+});

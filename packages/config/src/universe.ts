@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { Symbol, WindowLabel } from '@rotation/schemas';
+
+/** A duration like 500ms, 30s, 5m, 1h, 1d, 7d, 2w, as milliseconds. */
+export const DurationMs = z
+  .union([z.int().min(0), z.string().regex(/^\d+(ms|s|m|h|d|w)$/, 'expected a duration like 30s, 5m, 1h, 1d')])
+  .transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d|w)$/.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
+const Sector = z.strictObject({ symbol: Symbol, name: z.string().min(1) });
+
+/** A basket is priced as the equal-weighted average of its members' returns. */
+const Basket = z.strictObject({
+  id: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'basket id must be upper case'),
+  name: z.string().min(1),
+  symbols: z.array(Symbol).min(1),
+});
+
+const Pair = z.strictObject({ small: z.string().min(1), large: z.string().min(1) });
+
+/** Tuning of the detector's analytics; every field has a default with its reason. */
+export const DetectorSettings = z.strictObject({
+  /** Ticks older than the symbol's newest event time by more than this are dead-lettered "late". */
+  allowedLateness: DurationMs.default(60_000),
+  /** Per-symbol history is kept in buckets of this size; bounds memory and keeps lookups O(1). */
+  historyBucket: DurationMs.default(60_000),
+  /** Event-time period of the bars the cross-symbol analytics (z-score, RRG, breadth) run on. */
+  barPeriod: DurationMs.default(86_400_000),
+  spreadZScore: z
+    .strictObject({
+      lookbackBars: z.int().min(5).default(63), // one quarter of daily bars, as in public screeners
+      threshold: z.number().positive().default(2),
+    })
+    .prefault({}),
+  sizeRegime: z
+    .strictObject({
+      window: WindowLabel.default('7d'),
+      enterPp: z.number().positive().default(1.5), // spread must exceed this to declare a leader
+      exitPp: z.number().min(0).default(0.5), // and fall back inside this to clear it (hysteresis)
+    })
+    .prefault({}),
+  leadership: z
+    .strictObject({
+      // Challenger must beat the leader by this much on a 1d window; the detector scales it by
+      // sqrt(window / 1d) because return noise grows like sqrt(time). 1.5 keeps the synthetic
+      // `choppy` scenario (2 h mean reversion, 0.5 %/day sector noise) free of changes while
+      // still confirming real rotations.
+      marginPp: z.number().min(0).default(1.5),
+      dwell: DurationMs.default(3_600_000), // for this long in event time (at least a quarter of the window)
+    })
+    .prefault({}),
+  rrg: z
+    .strictObject({
+      smoothing: z.int().min(2).default(10),
+      lookback: z.int().min(5).default(14),
+      momentumLag: z.int().min(1).default(4),
+      tailLength: z.int().min(1).max(52).default(5),
+    })
+    .prefault({}),
+  breadthThrust: z
+    .strictObject({
+      low: z.number().min(0).max(100).default(40), // % of sectors beating the benchmark
+      high: z.number().min(0).max(100).default(61.5), // Zweig-style thrust: from below low to above high
+      withinBars: z.int().min(1).default(10),
+      // Daily returns are the horizon breadth measures (A/D, Zweig's thrust) are defined on.
+      window: WindowLabel.default('1d'),
+    })
+    .prefault({}),
+});
+export type DetectorSettings = z.infer<typeof DetectorSettings>;
+
+/** config/universe.json: what is watched and how it is compared. Unknown keys are errors. */
+export const UniverseFile = z
+  .strictObject({
+    benchmark: Symbol,
+    equalWeight: Symbol,
+    smallCaps: z.array(Symbol).min(1),
+    largeCaps: z.array(Symbol).min(1),
+    sectors: z.array(Sector).min(2),
+    baskets: z.array(Basket).default([]),
+    pairs: z.array(Pair).min(1),
+    windows: z.array(WindowLabel).min(1),
+    /** Provider spelling -> canonical symbol, e.g. "BRK/B" -> "BRK.B". */
+    aliases: z.record(z.string(), Symbol).default({}),
+    /** Optional single stocks for advance/decline breadth. */
+    constituents: z.array(Symbol).default([]),
+    detector: DetectorSettings.prefault({}),
+  })
+  .superRefine((u, ctx) => {
+    const known = new Set<string>([
+      u.benchmark,
+      u.equalWeight,
+      ...u.smallCaps,
+      ...u.largeCaps,
+      ...u.sectors.map((s) => s.symbol),
+      ...u.baskets.flatMap((b) => b.symbols),
+      ...u.constituents,
+    ]);
+    const basketIds = new Set(u.baskets.map((b) => b.id));
+    u.pairs.forEach((p, i) => {
+      for (const side of ['small', 'large'] as const) {
+        if (!known.has(p[side]) && !basketIds.has(p[side])) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['pairs', i, side],
+            message: `"${p[side]}" is neither a symbol of the universe nor a basket id`,
+          });
+        }
+      }
+    });
+    const seen = new Set<string>();
+    u.sectors.forEach((s, i) => {
+      if (seen.has(s.symbol)) ctx.addIssue({ code: 'custom', path: ['sectors', i, 'symbol'], message: `duplicate sector ${s.symbol}` });
+      seen.add(s.symbol);
+    });
+  });
+export type UniverseFile = z.infer<typeof UniverseFile>;
+
+export interface Universe extends UniverseFile {
+  /** Every tradable symbol the pipeline accepts, sorted. */
+  symbols: string[];
+}
+
+export function withSymbols(file: UniverseFile): Universe {
+  const symbols = new Set<string>([
+    file.benchmark,
+    file.equalWeight,
+    ...file.smallCaps,
+    ...file.largeCaps,
+    ...file.sectors.map((s) => s.symbol),
+    ...file.baskets.flatMap((b) => b.symbols),
+    ...file.constituents,
+  ]);
+  return { ...file, symbols: [...symbols].sort() };
+}

@@ -1,0 +1,183 @@
+import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Logger } from '@rotation/log';
+import { KafkaError, KafkaErrorCode } from './errors.js';
+
+export interface OutRecord {
+  topic: string;
+  key: string | null;
+  value: string | Buffer;
+  headers?: Record<string, string>;
+  /** Event time, used as the Kafka record timestamp. */
+  timestamp?: number;
+}
+
+export interface BatchingProducerOptions {
+  /** Records per produce request; large enough that the request, not the call, is the cost. */
+  maxBatchRecords?: number;
+  /** How long a partial batch waits for company before it is sent. */
+  lingerMs?: number;
+  /** Bytes accepted but not yet acknowledged; above this `push` says "wait". */
+  maxBufferedBytes?: number;
+  logger: Logger;
+}
+
+/**
+ * An idempotent, acks=all producer that batches records and keeps exactly one produce request
+ * in flight. One request at a time is deliberate: kafkajs' idempotent producer can reorder
+ * sequence numbers when sends to one partition overlap, and one large request per linger
+ * period is already close to the client's ceiling.
+ *
+ * Backpressure is stream-like: `push` returns false once `maxBufferedBytes` are waiting, and
+ * `waitForRoom()` resolves when the buffer has drained below half of that.
+ */
+export class BatchingProducer {
+  readonly #producer: Producer;
+  readonly #logger: Logger;
+  readonly #maxBatchRecords: number;
+  readonly #lingerMs: number;
+  readonly #maxBufferedBytes: number;
+  #queue: OutRecord[] = [];
+  #queuedBytes = 0;
+  #inFlightBytes = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #sending: Promise<void> | undefined;
+  #roomWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  #failure: KafkaError | undefined;
+  #closed = false;
+  #connected = false;
+  /** Records acknowledged by the broker since start. */
+  acked = 0;
+  /** Produce requests completed since start. */
+  requests = 0;
+
+  constructor(kafka: Kafka, options: BatchingProducerOptions) {
+    this.#producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    this.#logger = options.logger;
+    this.#maxBatchRecords = options.maxBatchRecords ?? 4_000;
+    this.#lingerMs = options.lingerMs ?? 5;
+    this.#maxBufferedBytes = options.maxBufferedBytes ?? 16 * 1024 * 1024;
+  }
+
+  async connect(): Promise<void> {
+    await this.#producer.connect();
+    this.#connected = true;
+  }
+
+  get bufferedBytes(): number {
+    return this.#queuedBytes + this.#inFlightBytes;
+  }
+
+  /** The error that stopped the producer, if any. A failed producer accepts nothing more. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  /**
+   * Accepts one record. Returns false when the caller should `await waitForRoom()` before the
+   * next push (the record itself is accepted either way). Throws once the producer has failed.
+   */
+  push(record: OutRecord): boolean {
+    if (this.#failure) throw this.#failure;
+    if (this.#closed) throw new KafkaError(KafkaErrorCode.closed, 'producer is closed');
+    this.#queue.push(record);
+    this.#queuedBytes += sizeOf(record);
+    if (this.#queue.length >= this.#maxBatchRecords) this.#kick();
+    else this.#timer ??= setTimeout(() => this.#kick(), this.#lingerMs);
+    return this.bufferedBytes < this.#maxBufferedBytes;
+  }
+
+  /** push + waitForRoom, for callers that produce one record at a time. */
+  async send(record: OutRecord): Promise<void> {
+    if (!this.push(record)) await this.waitForRoom();
+  }
+
+  waitForRoom(): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.bufferedBytes < this.#maxBufferedBytes / 2) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#roomWaiters.push({ resolve, reject }));
+  }
+
+  /** Resolves when every record pushed so far is acknowledged by the broker. */
+  async flush(): Promise<void> {
+    while (this.#queue.length > 0 || this.#sending) {
+      if (this.#failure) throw this.#failure;
+      if (!this.#sending) this.#kick();
+      await this.#sending;
+    }
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** Flushes what was accepted, then disconnects. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.#closed = true;
+      if (this.#timer) clearTimeout(this.#timer);
+      if (this.#connected) await this.#producer.disconnect();
+    }
+  }
+
+  #kick(): void {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (this.#sending || this.#queue.length === 0 || this.#failure) return;
+    // The failure is kept in #failure and rethrown to whoever flushes or pushes next; the
+    // promise itself must not reject unobserved when a linger timer started it.
+    this.#sending = this.#drain()
+      .catch(() => undefined)
+      .finally(() => {
+        this.#sending = undefined;
+        if (this.#queue.length > 0 && !this.#failure) this.#kick();
+      });
+  }
+
+  async #drain(): Promise<void> {
+    const batch = this.#queue.splice(0, this.#maxBatchRecords);
+    let bytes = 0;
+    const byTopic = new Map<string, Message[]>();
+    for (const r of batch) {
+      bytes += sizeOf(r);
+      let list = byTopic.get(r.topic);
+      if (!list) byTopic.set(r.topic, (list = []));
+      list.push({
+        key: r.key,
+        value: r.value,
+        ...(r.headers ? { headers: r.headers } : {}),
+        ...(r.timestamp !== undefined ? { timestamp: String(r.timestamp) } : {}),
+      });
+    }
+    this.#queuedBytes -= bytes;
+    this.#inFlightBytes += bytes;
+    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    try {
+      await this.#producer.sendBatch({ acks: -1, topicMessages });
+      this.acked += batch.length;
+      this.requests += 1;
+    } catch (cause) {
+      this.#failure = new KafkaError(
+        KafkaErrorCode.sendFailed,
+        `produce failed after retries: ${(cause as Error).message}`,
+        { records: batch.length, topics: [...byTopic.keys()] },
+        { cause },
+      );
+      this.#logger.error({ err: cause, records: batch.length }, 'produce failed; producer stopped');
+      for (const w of this.#roomWaiters.splice(0)) w.reject(this.#failure);
+      throw this.#failure;
+    } finally {
+      this.#inFlightBytes -= bytes;
+    }
+    if (this.bufferedBytes < this.#maxBufferedBytes / 2) for (const w of this.#roomWaiters.splice(0)) w.resolve();
+  }
+}
+
+function sizeOf(r: OutRecord): number {
+  return (typeof r.value === 'string' ? r.value.length : r.value.byteLength) + (r.key?.length ?? 0) + 16;
+}

@@ -1,0 +1,24 @@
+/** The kafka package's closed list of error codes. */
+export const KafkaErrorCode = {
+  unreachable: 'KAFKA_UNREACHABLE',
+  topicSetup: 'KAFKA_TOPIC_SETUP',
+  sendFailed: 'KAFKA_SEND_FAILED',
+  consumerCrashed: 'KAFKA_CONSUMER_CRASHED',
+  closed: 'KAFKA_PRODUCER_CLOSED',
+} as const;
+export type KafkaErrorCode = (typeof KafkaErrorCode)[keyof typeof KafkaErrorCode];
+
+export class KafkaError extends Error {
+  override readonly name = 'KafkaError';
+  constructor(
+    readonly code: KafkaErrorCode,
+    message: string,
+    readonly context: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const UNREACHABLE_HINT =
+  'start a local broker with `pnpm infra:up` (it writes KAFKA_BROKERS to .data/infra.env) or set KAFKA_BROKERS to a reachable broker';

@@ -1,0 +1,7 @@
+export { createKafka, assertKafkaReachable, type KafkaClientOptions } from './client.js';
+export { ensureTopics, type TopicLayout } from './topics.js';
+export { BatchingProducer, type BatchingProducerOptions, type OutRecord } from './batching-producer.js';
+export { createConsumer, CONSUMER_DEFAULTS, type ConsumerOptions } from './consumer.js';
+export { KafkaError, KafkaErrorCode, UNREACHABLE_HINT } from './errors.js';
+export { topicLayoutFromEnv } from './layout.js';
+export type { Kafka, Consumer, Admin, EachBatchPayload, KafkaMessage } from 'kafkajs';

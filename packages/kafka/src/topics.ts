@@ -1,0 +1,52 @@
+import type { Admin } from 'kafkajs';
+import type { Logger } from '@rotation/log';
+import { topicNames } from '@rotation/schemas';
+import { KafkaError, KafkaErrorCode } from './errors.js';
+
+export interface TopicLayout {
+  ticksPartitions: number;
+  alertsPartitions: number;
+  snapshotsPartitions: number;
+  dlqPartitions: number;
+  replicationFactor: number;
+}
+
+/**
+ * Creates the namespace's topics explicitly (brokers run with auto-creation off). Existing
+ * topics are left alone; one with fewer partitions than configured is reported, not altered,
+ * because adding partitions would move keys between partitions under running consumers.
+ */
+export async function ensureTopics(admin: Admin, namespace: string, layout: TopicLayout, logger: Logger): Promise<void> {
+  const names = topicNames(namespace);
+  const wanted = [
+    { topic: names.ticks, numPartitions: layout.ticksPartitions },
+    { topic: names.ticksDlq, numPartitions: layout.dlqPartitions },
+    // Alerts are the history behind resume: never deleted by time, compacted by nothing.
+    { topic: names.alerts, numPartitions: layout.alertsPartitions },
+    // Only the latest snapshot per key matters to a reader.
+    { topic: names.snapshots, numPartitions: layout.snapshotsPartitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+  ];
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = wanted.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({ ...t, replicationFactor: layout.replicationFactor })),
+      });
+      logger.info({ topics: missing.map((t) => t.topic) }, 'created topics');
+    }
+    const present = wanted.filter((t) => existing.has(t.topic));
+    if (present.length > 0) {
+      const meta = await admin.fetchTopicMetadata({ topics: present.map((t) => t.topic) });
+      for (const t of meta.topics) {
+        const want = wanted.find((w) => w.topic === t.name)?.numPartitions ?? 0;
+        if (t.partitions.length < want) {
+          logger.warn({ topic: t.name, partitions: t.partitions.length, configured: want }, 'topic has fewer partitions than configured');
+        }
+      }
+    }
+  } catch (cause) {
+    throw new KafkaError(KafkaErrorCode.topicSetup, `could not create topics for namespace "${namespace}": ${(cause as Error).message}`, { namespace }, { cause });
+  }
+}

@@ -1,0 +1,115 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '@rotation/log';
+import { redactUrl } from '@rotation/log';
+
+export { Redis } from 'ioredis';
+
+export const RedisErrorCode = { unreachable: 'REDIS_UNREACHABLE' } as const;
+export type RedisErrorCode = (typeof RedisErrorCode)[keyof typeof RedisErrorCode];
+
+export class RedisError extends Error {
+  override readonly name = 'RedisError';
+  constructor(
+    readonly code: RedisErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const REDIS_UNREACHABLE_HINT =
+  'start one with `pnpm infra:up` (it writes REDIS_URL to .data/infra.env) or set REDIS_URL to a reachable server';
+
+export interface RedisClientOptions {
+  url: string;
+  logger: Logger;
+  /** Name shown in CLIENT LIST, handy when several services share one server. */
+  connectionName?: string;
+}
+
+/**
+ * ioredis with defaults chosen for a stream processor:
+ * - lazyConnect, so `connectRedis` can fail fast with an address and a hint;
+ * - maxRetriesPerRequest null + offline queue: during an outage commands wait for the
+ *   reconnect instead of failing one by one; callers that must notice an outage use timeouts
+ *   or the `ready` state;
+ * - reconnect backoff capped at 2 s so recovery after an outage is quick.
+ */
+export function createRedis(options: RedisClientOptions): Redis {
+  const redisOptions: RedisOptions = {
+    lazyConnect: true,
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    connectTimeout: 3_000,
+    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2_000),
+    ...(options.connectionName ? { connectionName: options.connectionName } : {}),
+  };
+  const client = new Redis(options.url, redisOptions);
+  let lastState = '';
+  client.on('error', (err: Error) => {
+    // ioredis emits the same error on every reconnect attempt; log each distinct one once.
+    if (err.message !== lastState) options.logger.warn({ err: err.message, url: redactUrl(options.url) }, 'redis error');
+    lastState = err.message;
+  });
+  client.on('ready', () => {
+    if (lastState) options.logger.info({ url: redactUrl(options.url) }, 'redis connection restored');
+    lastState = '';
+  });
+  return client;
+}
+
+/** Connects and pings once; a server that does not answer is reported with its address. */
+export async function connectRedis(client: Redis, url: string, timeoutMs = 5_000): Promise<void> {
+  try {
+    await Promise.race([
+      (async () => {
+        if (client.status === 'wait' || client.status === 'end') await client.connect();
+        await client.ping();
+      })(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+    ]);
+  } catch (cause) {
+    client.disconnect();
+    throw new RedisError(
+      RedisErrorCode.unreachable,
+      `Redis at ${redactUrl(url)} is not reachable (${(cause as Error).message}); ${REDIS_UNREACHABLE_HINT}`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Key naming: `<namespace>:<part>:<part>`. Every key the project writes goes through here so a
+ * namespace can be listed or dropped with one pattern.
+ */
+export function keyspace(namespace: string) {
+  const prefix = `${namespace}:`;
+  return {
+    prefix,
+    key: (...parts: Array<string | number>): string => prefix + parts.join(':'),
+    pattern: (): string => `${prefix}*`,
+  };
+}
+export type Keyspace = ReturnType<typeof keyspace>;
+
+/**
+ * Keys shared between services (the detector writes them, the gateway reads them). Documented
+ * in docs/redis-keys.md; a service's private keys live under `<ns>:<service>:`.
+ */
+export function sharedKeys(namespace: string) {
+  const ks = keyspace(namespace);
+  return {
+    /** String: JSON SnapshotRecord, the latest committed snapshot. */
+    snapshot: ks.key('snapshot'),
+    /** Stream: alert history. Entry ID `<seq>-0`, field `a` = Alert JSON (with seq). Trimmed to a bounded length. */
+    alertHistory: ks.key('alerts', 'history'),
+    /** String: the last alert seq assigned. */
+    alertSeq: ks.key('alerts', 'seq'),
+    /** String: the history epoch; a new one means earlier seqs cannot be resumed. */
+    alertEpoch: ks.key('alerts', 'epoch'),
+    /** String: the highest alert seq produced to `<ns>.alerts` (the outbox position). */
+    alertPublished: ks.key('alerts', 'published'),
+  } as const;
+}
+export type SharedKeys = ReturnType<typeof sharedKeys>;

@@ -1,0 +1,17 @@
+import type { z } from 'zod';
+import { Alert } from './alert.js';
+import { DeadLetter } from './dead-letter.js';
+import { Snapshot, SnapshotRecord } from './snapshot.js';
+import { Tick } from './tick.js';
+import { ClientCommand, ServerMessage } from './websocket.js';
+
+/** Every message shape with its published name: the JSON Schema export walks this list. */
+export const registry: ReadonlyArray<{ name: string; title: string; schema: z.ZodType }> = [
+  { name: 'tick', title: 'Tick (record value on <ns>.ticks)', schema: Tick },
+  { name: 'dead-letter', title: 'Dead letter (record value on <ns>.ticks.dlq)', schema: DeadLetter },
+  { name: 'alert', title: 'Alert (record value on <ns>.alerts)', schema: Alert },
+  { name: 'snapshot', title: 'Snapshot (GET /api/v1/snapshot)', schema: Snapshot },
+  { name: 'snapshot-record', title: 'Snapshot record (record value on <ns>.snapshots, Redis <ns>:snapshot)', schema: SnapshotRecord },
+  { name: 'ws-client-command', title: 'WebSocket client -> server command', schema: ClientCommand },
+  { name: 'ws-server-message', title: 'WebSocket server -> client message', schema: ServerMessage },
+];

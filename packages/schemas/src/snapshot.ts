@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { Symbol, WindowLabel } from './primitives.js';
+
+export const Quadrant = z.enum(['leading', 'weakening', 'lagging', 'improving']);
+export type Quadrant = z.infer<typeof Quadrant>;
+
+/** Percent: 3.25 means +3.25 %. */
+const Pct = z.number();
+
+export const SpreadPoint = z.strictObject({
+  pair: z.string(), // "IWM/SPY"
+  small: z.string(), // a symbol or a basket id ("AI")
+  large: z.string(),
+  window: WindowLabel,
+  smallReturnPct: Pct.nullable(),
+  largeReturnPct: Pct.nullable(),
+  spreadPp: z.number().nullable(),
+  ratio: z.number().nullable(), // ratio line rebased to 100 at the first common price
+  zScore: z.number().nullable(), // null until the lookback is warm
+});
+export type SpreadPoint = z.infer<typeof SpreadPoint>;
+
+export const SectorRank = z.strictObject({
+  symbol: Symbol,
+  name: z.string(),
+  returnPct: Pct,
+  relativePct: Pct, // return minus the benchmark's return over the same window, in pp
+  rank: z.int().min(1),
+});
+export type SectorRank = z.infer<typeof SectorRank>;
+
+export const SectorWindow = z.strictObject({
+  window: WindowLabel,
+  ranking: z.array(SectorRank), // best first
+  leader: Symbol.nullable(),
+  laggard: Symbol.nullable(),
+  rotationIntensity: z.number().nullable(),
+});
+export type SectorWindow = z.infer<typeof SectorWindow>;
+
+export const RrgTailPoint = z.strictObject({
+  t: z.iso.datetime(),
+  rsRatio: z.number(),
+  rsMomentum: z.number(),
+});
+
+export const RrgPoint = z.strictObject({
+  symbol: Symbol,
+  rsRatio: z.number().nullable(),
+  rsMomentum: z.number().nullable(),
+  quadrant: Quadrant.nullable(),
+  warm: z.boolean(),
+  tail: z.array(RrgTailPoint),
+});
+export type RrgPoint = z.infer<typeof RrgPoint>;
+
+export const Breadth = z.strictObject({
+  window: WindowLabel.optional(),
+  sectorsBeatingBenchmarkPct: z.number().nullable(),
+  sectorsLeadingOrImprovingPct: z.number().nullable(),
+  constituents: z
+    .strictObject({
+      advancers: z.int().min(0),
+      decliners: z.int().min(0),
+      unchanged: z.int().min(0),
+      adLine: z.number(),
+      mcclellan: z.number().nullable(),
+    })
+    .nullable(),
+});
+export type Breadth = z.infer<typeof Breadth>;
+
+/**
+ * The detector's state as read by the gateway (`GET /api/v1/snapshot`, state channels).
+ *   {"asOf":"2024-03-08T21:00:00.000Z","returns":{"IWM":{"7d":3.25}},"spreads":[…],
+ *    "sectors":[…],"rrg":[…],"breadth":{…}}
+ */
+export const Snapshot = z.strictObject({
+  asOf: z.iso.datetime().nullable(),
+  returns: z.record(z.string(), z.record(z.string(), Pct.nullable())),
+  spreads: z.array(SpreadPoint),
+  sectors: z.array(SectorWindow),
+  rrg: z.array(RrgPoint),
+  breadth: Breadth,
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+/**
+ * A record on `<ns>.snapshots` (key "snapshot") and the value of the Redis key `<ns>:snapshot`.
+ * `version` increases by one with every snapshot the detector commits; the gateway uses it as
+ * the sequence number of its state channels.
+ *   {"v":1,"version":812,"snapshot":{…}}
+ */
+export const SnapshotRecord = z.strictObject({
+  v: z.literal(1),
+  version: z.int().min(1),
+  snapshot: Snapshot,
+});
+export type SnapshotRecord = z.infer<typeof SnapshotRecord>;

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { Alert, AlertKind } from './alert.js';
+import { Breadth, RrgPoint, SectorWindow, SpreadPoint } from './snapshot.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export const StateChannel = z.enum(['spreads', 'sectors', 'rrg', 'breadth']);
+export type StateChannel = z.infer<typeof StateChannel>;
+
+/** `alerts`, `alerts:<kind>`, or a state channel. */
+export const Channel = z.union([
+  z.literal('alerts'),
+  z.templateLiteral(['alerts:', AlertKind]),
+  StateChannel,
+]);
+export type Channel = z.infer<typeof Channel>;
+
+const RequestId = z.string().min(1).max(64);
+
+/**
+ * Client -> server. `resume` maps a channel to the last seq the client saw on it.
+ *   {"op":"subscribe","id":"r1","channels":["alerts","spreads"],"resume":{"alerts":41}}
+ */
+export const SubscribeCommand = z.strictObject({
+  op: z.literal('subscribe'),
+  id: RequestId,
+  channels: z.array(Channel).min(1).max(32),
+  resume: z.record(z.string(), z.int().min(0)).optional(),
+  epoch: z.string().max(64).optional(),
+});
+/**   {"op":"unsubscribe","id":"r2","channels":["spreads"]} */
+export const UnsubscribeCommand = z.strictObject({
+  op: z.literal('unsubscribe'),
+  id: RequestId,
+  channels: z.array(Channel).min(1).max(32),
+});
+/**   {"op":"ping","id":"r3"} */
+export const PingCommand = z.strictObject({ op: z.literal('ping'), id: RequestId });
+
+export const ClientCommand = z.discriminatedUnion('op', [SubscribeCommand, UnsubscribeCommand, PingCommand]);
+export type ClientCommand = z.infer<typeof ClientCommand>;
+
+/** Error codes on `error` frames. Closed list; documented in docs/websocket-api.md. */
+export const WsErrorCode = z.enum([
+  'bad_json',
+  'bad_command',
+  'unknown_op',
+  'unknown_channel',
+  'too_many_subscriptions',
+  'rate_limited',
+  'frame_too_large',
+  'history_unavailable',
+  'internal',
+]);
+export type WsErrorCode = z.infer<typeof WsErrorCode>;
+
+/**   {"type":"welcome","version":1,"serverTime":"…","heartbeatMs":15000,"epoch":"e1","instance":"gw-1"} */
+export const WelcomeMessage = z.strictObject({
+  type: z.literal('welcome'),
+  version: z.literal(PROTOCOL_VERSION),
+  serverTime: z.iso.datetime(),
+  heartbeatMs: z.int().positive(),
+  epoch: z.string(),
+  instance: z.string(),
+});
+export const SubscribedMessage = z.strictObject({
+  type: z.literal('subscribed'),
+  id: RequestId,
+  channels: z.array(Channel),
+});
+export const UnsubscribedMessage = z.strictObject({
+  type: z.literal('unsubscribed'),
+  id: RequestId,
+  channels: z.array(Channel),
+});
+
+const StateData = z.union([z.array(SpreadPoint), z.array(SectorWindow), z.array(RrgPoint), Breadth]);
+
+/** The current value of a state channel, sent right after subscribing. */
+export const SnapshotMessage = z.strictObject({
+  type: z.literal('snapshot'),
+  channel: Channel,
+  epoch: z.string(),
+  seq: z.int().min(0),
+  data: z.union([StateData, z.array(Alert)]),
+});
+/** One update. `prevSeq` lets a client see a gap without knowing the channel's step. */
+export const EventMessage = z.strictObject({
+  type: z.literal('event'),
+  channel: Channel,
+  epoch: z.string(),
+  seq: z.int().min(1),
+  prevSeq: z.int().min(0),
+  data: z.union([Alert, StateData]),
+});
+/** A resume that history cannot serve: the client gets the current state and the new position. */
+export const ResyncMessage = z.strictObject({
+  type: z.literal('resync'),
+  channel: Channel,
+  epoch: z.string(),
+  seq: z.int().min(0),
+  reason: z.string(),
+  data: z.union([StateData, z.array(Alert)]),
+});
+export const ErrorMessage = z.strictObject({
+  type: z.literal('error'),
+  id: RequestId.optional(),
+  code: WsErrorCode,
+  message: z.string(),
+  retryable: z.boolean(),
+});
+export const HeartbeatMessage = z.strictObject({ type: z.literal('heartbeat'), serverTime: z.iso.datetime() });
+export const PongMessage = z.strictObject({ type: z.literal('pong'), id: RequestId, serverTime: z.iso.datetime() });
+/** Sent before a graceful close so clients reconnect elsewhere at once. */
+export const ShutdownMessage = z.strictObject({ type: z.literal('shutdown'), reconnectAfterMs: z.int().min(0) });
+
+export const ServerMessage = z.discriminatedUnion('type', [
+  WelcomeMessage,
+  SubscribedMessage,
+  UnsubscribedMessage,
+  SnapshotMessage,
+  EventMessage,
+  ResyncMessage,
+  ErrorMessage,
+  HeartbeatMessage,
+  PongMessage,
+  ShutdownMessage,
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+
+/** Close codes (4000-4999 are the application's). Documented in docs/websocket-api.md. */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  policy: 1008,
+  tooLarge: 1009,
+  unauthorized: 4001,
+  slowConsumer: 4008,
+  abuse: 4009,
+  heartbeatTimeout: 4012,
+} as const;

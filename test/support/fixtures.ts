@@ -1,0 +1,84 @@
+/**
+ * Per-test fixtures over the shared broker and Redis. Each test gets its own namespace
+ * (topics, groups, keys), and everything a fixture opens is closed and removed after the test.
+ */
+import { randomBytes } from 'node:crypto';
+import { inject, test as base } from 'vitest';
+import { parseEnv, type Env } from '@rotation/config';
+import { createKafka, ensureTopics, type Kafka } from '@rotation/kafka';
+import { silentLogger, type Logger } from '@rotation/log';
+import { createRedis, connectRedis, type Redis } from '@rotation/redis';
+import { topicNames, type TopicNames } from '@rotation/schemas';
+
+export interface InfraFixtures {
+  /** A fresh namespace, e.g. `t-3f9a1c2b`. */
+  ns: string;
+  topics: TopicNames;
+  /** The validated environment a service under test would see (brokers, Redis URL, namespace). */
+  env: Env;
+  logger: Logger;
+  kafka: Kafka;
+  /** Creates the namespace's topics; deleted again after the test. */
+  withTopics: () => Promise<TopicNames>;
+  redis: Redis;
+}
+
+export function uniqueNamespace(): string {
+  return `t-${randomBytes(4).toString('hex')}`;
+}
+
+export const test = base.extend<InfraFixtures>({
+  // eslint-disable-next-line no-empty-pattern
+  ns: async ({}, use) => {
+    await use(uniqueNamespace());
+  },
+  topics: async ({ ns }, use) => {
+    await use(topicNames(ns));
+  },
+  env: async ({ ns }, use) => {
+    await use(parseEnv({ ROTATION_NAMESPACE: ns, KAFKA_BROKERS: inject('kafkaBrokers'), REDIS_URL: inject('redisUrl'), KAFKA_TICKS_PARTITIONS: '3' }));
+  },
+  // eslint-disable-next-line no-empty-pattern
+  logger: async ({}, use) => {
+    await use(silentLogger());
+  },
+  kafka: async ({ logger }, use) => {
+    await use(createKafka({ brokers: inject('kafkaBrokers').split(','), clientId: 'test', logger }));
+  },
+  withTopics: async ({ kafka, ns, env, logger, topics }, use) => {
+    let created = false;
+    await use(async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await ensureTopics(admin, ns, { ticksPartitions: env.KAFKA_TICKS_PARTITIONS, alertsPartitions: 1, snapshotsPartitions: 1, dlqPartitions: 1, replicationFactor: 1 }, logger);
+      } finally {
+        await admin.disconnect();
+      }
+      created = true;
+      return topics;
+    });
+    if (created) {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+      await admin.disconnect();
+    }
+  },
+  redis: async ({ logger, ns }, use) => {
+    const url = inject('redisUrl');
+    const client = createRedis({ url, logger, connectionName: `test-${ns}` });
+    await connectRedis(client, url);
+    await use(client);
+    // Drop the namespace's keys so a shared server (REDIS_URL) stays clean.
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${ns}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await client.del(...keys);
+    } while (cursor !== '0');
+    await client.quit();
+  },
+});
+
+export { expect, describe } from 'vitest';
