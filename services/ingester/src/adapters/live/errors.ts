@@ -1,0 +1,26 @@
+/**
+ * The live adapters' closed list of error codes. Every code here ends a live source: the
+ * conditions that merely need a reconnect never become errors, they are logged and retried.
+ */
+export const LiveErrorCode = {
+  missingCredentials: 'LIVE_MISSING_CREDENTIALS',
+  authFailed: 'LIVE_AUTH_FAILED',
+  symbolLimit: 'LIVE_SYMBOL_LIMIT',
+  insufficientSubscription: 'LIVE_INSUFFICIENT_SUBSCRIPTION',
+  subscriptionRejected: 'LIVE_SUBSCRIPTION_REJECTED',
+  sinkFailed: 'LIVE_SINK_FAILED',
+  alreadyStarted: 'LIVE_ALREADY_STARTED',
+} as const;
+export type LiveErrorCode = (typeof LiveErrorCode)[keyof typeof LiveErrorCode];
+
+export class LiveSourceError extends Error {
+  override readonly name = 'LiveSourceError';
+  constructor(
+    readonly code: LiveErrorCode,
+    message: string,
+    readonly context: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { decodeFinnhubFrame } from './decode.js';
+
+describe('decodeFinnhubFrame', () => {
+  it('maps every trade of a data batch; v = 0 (price update) keeps size 0', () => {
+    const frame = JSON.stringify({
+      type: 'trade',
+      data: [
+        { s: 'AAPL', p: 7296.89, t: 1575526691134, v: 0.011467, c: ['1', '12'] },
+        { s: 'SPY', p: 450, t: 1575526691135, v: 0 },
+      ],
+    });
+    expect(decodeFinnhubFrame(frame)).toEqual([
+      { kind: 'quote', raw: { symbol: 'AAPL', price: 7296.89, size: 0.011467, ts: 1575526691134 }, rawText: '{"s":"AAPL","p":7296.89,"t":1575526691134,"v":0.011467,"c":["1","12"]}' },
+      { kind: 'quote', raw: { symbol: 'SPY', price: 450, size: 0, ts: 1575526691135 }, rawText: '{"s":"SPY","p":450,"t":1575526691135,"v":0}' },
+    ]);
+  });
+
+  it('decodes pings and errors', () => {
+    expect(decodeFinnhubFrame('{"type":"ping"}')).toEqual([{ kind: 'ping' }]);
+    expect(decodeFinnhubFrame('{"type":"error","msg":"Subscribing to too many symbols"}')).toEqual([
+      { kind: 'error', msg: 'Subscribing to too many symbols', rawText: '{"type":"error","msg":"Subscribing to too many symbols"}' },
+    ]);
+  });
+
+  it.each([
+    ['{"type":"trade"', /frame is not JSON/],
+    ['[1,2]', /frame is not a JSON object/],
+    ['{"data":[]}', /no message type/],
+    ['{"type":"quote"}', /unknown message type "quote"/],
+    ['{"type":"trade","data":{}}', /field data must be an array/],
+  ])('rejects frame %s', (text, message) => {
+    expect(decodeFinnhubFrame(text)).toEqual([{ kind: 'bad', message: expect.stringMatching(message), rawText: text }]);
+  });
+
+  it('rejects bad items of a batch and keeps the good ones', () => {
+    const items = decodeFinnhubFrame('{"type":"trade","data":[{"s":"SPY","p":1,"t":2},{"s":"SPY","p":"1","t":2},7,{"s":"IWM","p":3,"t":"x"}]}');
+    expect(items.map((i) => (i.kind === 'bad' ? i.message : i.kind))).toEqual([
+      'quote',
+      'trade: field p must be a number',
+      'trade is not a JSON object',
+      'trade: field t must be a number',
+    ]);
+  });
+});

@@ -1,0 +1,83 @@
+import type { BatchingProducer } from '@rotation/kafka';
+import type { Logger } from '@rotation/log';
+import type { DeadLetterOrigin, DeadLetterReason, TickSource, TopicNames } from '@rotation/schemas';
+import { buildDeadLetter } from '../core/dead-letter.js';
+import type { Normalizer } from '../core/normalize.js';
+import type { QuoteSink, RawQuote } from '../core/source.js';
+
+export interface PublisherCounters {
+  /** Every record a source delivered: quotes and rejections. */
+  read: number;
+  /** Ticks accepted by the producer (all of them are on the topic once the producer is closed). */
+  published: number;
+  deadLettered: number;
+  duplicates: number;
+  deadLettersByReason: Partial<Record<DeadLetterReason, number>>;
+}
+
+/** Hooks for service metrics; the counters above stay the source of truth for summaries. */
+export interface PublisherObserver {
+  published(): void;
+  deadLettered(reason: DeadLetterReason): void;
+  duplicate(): void;
+}
+
+export interface PublisherOptions {
+  producer: Pick<BatchingProducer, 'push' | 'waitForRoom'>;
+  normalizer: Normalizer;
+  topics: Pick<TopicNames, 'ticks' | 'ticksDlq'>;
+  logger: Logger;
+  now?: () => number;
+  observer?: PublisherObserver;
+}
+
+/**
+ * The QuoteSink every source writes to: normalises, publishes ticks to `<ns>.ticks` (key =
+ * symbol so one symbol stays on one partition in order, Kafka timestamp = event time) and
+ * everything unusable to `<ns>.ticks.dlq`. When the producer's buffer is full the returned
+ * promise holds the source until there is room again: backpressure, not unbounded buffering.
+ */
+export class TickPublisher implements QuoteSink {
+  readonly counters: PublisherCounters = { read: 0, published: 0, deadLettered: 0, duplicates: 0, deadLettersByReason: {} };
+  readonly #o: PublisherOptions;
+  readonly #now: () => number;
+
+  constructor(options: PublisherOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  quote(raw: RawQuote, origin: DeadLetterOrigin, rawText: string, source: TickSource): void | Promise<void> {
+    this.counters.read += 1;
+    const r = this.#o.normalizer.normalize(raw, source);
+    if (r.kind === 'duplicate') {
+      this.counters.duplicates += 1;
+      this.#o.observer?.duplicate();
+      return;
+    }
+    if (r.kind === 'rejected') return this.#deadLetter(r.reason, r.message, origin, rawText, source);
+    const { tick } = r;
+    const room = this.#o.producer.push({ topic: this.#o.topics.ticks, key: tick.symbol, value: JSON.stringify(tick), timestamp: tick.ts });
+    this.counters.published += 1;
+    this.#o.observer?.published();
+    return room ? undefined : this.#o.producer.waitForRoom();
+  }
+
+  reject(reason: DeadLetterReason, message: string, origin: DeadLetterOrigin, rawText: string, source: TickSource): void | Promise<void> {
+    this.counters.read += 1;
+    return this.#deadLetter(reason, message, origin, rawText, source);
+  }
+
+  #deadLetter(reason: DeadLetterReason, message: string, origin: DeadLetterOrigin, rawText: string, source: TickSource): void | Promise<void> {
+    const letter = buildDeadLetter(reason, message, source, origin, rawText, this.#now());
+    const room = this.#o.producer.push({ topic: this.#o.topics.ticksDlq, key: source, value: JSON.stringify(letter), timestamp: letter.at });
+    this.counters.deadLettered += 1;
+    this.counters.deadLettersByReason[reason] = (this.counters.deadLettersByReason[reason] ?? 0) + 1;
+    this.#o.observer?.deadLettered(reason);
+    if (this.counters.deadLettered <= 10 || this.counters.deadLettered % 1000 === 0) {
+      // The first few and then a sample: a file of garbage must not turn into a log of garbage.
+      this.#o.logger.warn({ reason, origin, message, deadLettered: this.counters.deadLettered }, 'dead-lettered input');
+    }
+    return room ? undefined : this.#o.producer.waitForRoom();
+  }
+}

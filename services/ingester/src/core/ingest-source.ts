@@ -1,0 +1,12 @@
+import type { QuoteSink } from './source.js';
+
+/** What the pipeline runs: replay, synthetic or a live feed, behind one shape. */
+export interface IngestSource {
+  readonly name: string;
+  /** Resolves when the input is exhausted or stop() was called; rejects on a fatal error. */
+  run(sink: QuoteSink): Promise<void>;
+  /** Stop reading; run() resolves soon after, once the record in hand is delivered. */
+  stop(): void | Promise<void>;
+  /** For progress display: records delivered and, when known, the total to deliver. */
+  progress(): { done: number; total: number | undefined };
+}

@@ -1,0 +1,128 @@
+import { Symbol as SymbolSchema, Tick, type DeadLetterReason, type TickSource } from '@rotation/schemas';
+import type { Universe } from '@rotation/config';
+import { DedupWindow, TickContentWindow } from './dedup-window.js';
+import type { RawQuote } from './source.js';
+import { describe, parseTimestamp } from './timestamp.js';
+
+export type NormalizeResult =
+  | { kind: 'tick'; tick: Tick }
+  | { kind: 'duplicate' }
+  | { kind: 'rejected'; reason: Extract<DeadLetterReason, 'invalid_tick' | 'unknown_symbol'>; message: string };
+
+export interface NormalizerOptions {
+  universe: Pick<Universe, 'symbols' | 'aliases'>;
+  /** Keys remembered per source for duplicate suppression (bounded memory). */
+  dedupWindow?: number;
+}
+
+/**
+ * A reconnecting provider re-sends its last few trades; 10k keys per source covers several
+ * seconds of a busy feed at about 1 MB of memory.
+ */
+export const DEFAULT_DEDUP_WINDOW = 10_000;
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * RawQuote -> Tick, the one validation every source goes through: symbol upper-cased and
+ * aliased and inside the universe, price finite and > 0, size >= 0 when present, timestamp
+ * parsed. Duplicates (same provider trade id, or the identical tick re-sent) are reported as
+ * such within a bounded window per source.
+ */
+export class Normalizer {
+  readonly #symbols: ReadonlySet<string>;
+  readonly #aliases: ReadonlyMap<string, string>;
+  readonly #windowSize: number;
+  readonly #idWindows = new Map<TickSource, DedupWindow>();
+  readonly #contentWindows = new Map<TickSource, TickContentWindow>();
+
+  constructor(options: NormalizerOptions) {
+    this.#symbols = new Set(options.universe.symbols);
+    const aliases = new Map<string, string>();
+    for (const [from, to] of Object.entries(options.universe.aliases)) {
+      aliases.set(from, to);
+      aliases.set(from.toUpperCase(), to);
+    }
+    this.#aliases = aliases;
+    this.#windowSize = options.dedupWindow ?? DEFAULT_DEDUP_WINDOW;
+  }
+
+  /** Universe symbols are valid tickers already (the universe schema checked them). */
+  #knownSymbol(symbol: string): boolean {
+    return this.#symbols.has(symbol);
+  }
+
+  normalize(raw: RawQuote, source: TickSource): NormalizeResult {
+    const problems: string[] = [];
+
+    let symbol: string | undefined;
+    if (typeof raw.symbol !== 'string' || raw.symbol.trim() === '') problems.push(`symbol: expected a ticker, got ${describe(raw.symbol)}`);
+    else {
+      const trimmed = raw.symbol.trim();
+      const upper = trimmed.toUpperCase();
+      symbol = this.#aliases.get(trimmed) ?? this.#aliases.get(upper) ?? upper;
+      if (!this.#knownSymbol(symbol) && !SymbolSchema.safeParse(symbol).success) {
+        problems.push(`symbol: "${truncate(trimmed)}" is not a ticker (letters, digits, "." or "-", at most 16)`);
+        symbol = undefined;
+      }
+    }
+
+    const price = toNumber(raw.price);
+    if (price === undefined) problems.push(`price: expected a number, got ${describe(raw.price)}`);
+    else if (!Number.isFinite(price)) problems.push(`price: ${price} is not finite`);
+    else if (price <= 0) problems.push(`price: must be > 0, got ${price}`);
+
+    let size: number | undefined;
+    if (raw.size !== undefined && raw.size !== null && raw.size !== '') {
+      size = toNumber(raw.size);
+      if (size === undefined) problems.push(`size: expected a number, got ${describe(raw.size)}`);
+      else if (!Number.isFinite(size) || size < 0) problems.push(`size: must be a finite number >= 0, got ${size}`);
+    }
+
+    const time = raw.ts === undefined || raw.ts === null || raw.ts === '' ? ({ ok: false, message: 'ts: missing' } as const) : parseTimestamp(raw.ts);
+    if (!time.ok) problems.push(time.message);
+
+    let id: string | undefined;
+    if (raw.id !== undefined && raw.id !== null && raw.id !== '') {
+      if ((typeof raw.id === 'string' || typeof raw.id === 'number') && String(raw.id).length <= 64) id = String(raw.id);
+      else problems.push(`id: expected a string or number of at most 64 characters, got ${describe(raw.id)}`);
+    }
+
+    if (problems.length > 0) return { kind: 'rejected', reason: 'invalid_tick', message: problems.join('; ') };
+    if (!this.#symbols.has(symbol!)) return { kind: 'rejected', reason: 'unknown_symbol', message: `symbol: ${symbol} is not in the universe` };
+
+    const t = time as { ok: true; ts: number; tsNanos?: number };
+    const tick: Tick = { v: 1, symbol: symbol!, price: price!, ts: t.ts, source };
+    if (size !== undefined) tick.size = size;
+    if (t.tsNanos !== undefined) tick.tsNanos = t.tsNanos;
+    if (id !== undefined) tick.id = id;
+
+    // Last line of defence: whatever this function builds must be what consumers validate against.
+    const checked = Tick.safeParse(tick);
+    if (!checked.success) return { kind: 'rejected', reason: 'invalid_tick', message: checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+
+    if (this.#isDuplicate(tick, source)) return { kind: 'duplicate' };
+    return { kind: 'tick', tick };
+  }
+
+  #isDuplicate(tick: Tick, source: TickSource): boolean {
+    if (tick.id !== undefined) {
+      let window = this.#idWindows.get(source);
+      if (!window) this.#idWindows.set(source, (window = new DedupWindow(this.#windowSize)));
+      return window.seen(`${tick.symbol}|${tick.id}`);
+    }
+    let window = this.#contentWindows.get(source);
+    if (!window) this.#contentWindows.set(source, (window = new TickContentWindow(this.#windowSize)));
+    return window.seen(tick.symbol, tick.ts, tick.price, tick.size ?? -1, tick.tsNanos ?? -1);
+  }
+}
+
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && NUMBER.test(value.trim())) return Number(value.trim());
+  return undefined;
+}
+
+function truncate(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}...` : s;
+}

@@ -1,0 +1,139 @@
+import type { Universe } from '@rotation/config';
+import { AI, DAILY_VOL, FIRST_SECTOR, MARKET, SIZE, buildModel, type SymbolModel } from './model.js';
+import { Mulberry32 } from './prng.js';
+import { SCENARIOS, type Scenario, type ScenarioName } from './scenarios.js';
+
+export interface SyntheticOptions {
+  universe: Pick<Universe, 'symbols' | 'smallCaps' | 'largeCaps' | 'sectors' | 'baskets' | 'equalWeight'>;
+  scenario: ScenarioName;
+  seed: number;
+  /** Event time of the first tick, epoch ms. */
+  startMs: number;
+  durationMs: number;
+  /** Ticks per second of event time, across the whole universe. */
+  ratePerSec: number;
+}
+
+/** Filled in place by next(): the generator allocates nothing per tick. */
+export interface SyntheticTick {
+  symbol: string;
+  price: number;
+  size: number;
+  ts: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Correlated random walks for the whole universe. Time advances in steps; each step moves
+ * every factor once (scenario drift + mean reversion + noise) and then emits one tick per
+ * symbol, spread evenly over the step, at log price = base + loadings . factor levels + an
+ * idiosyncratic walk. Same options, same seed: the same ticks, bit for bit.
+ */
+export class SyntheticGenerator {
+  readonly total: number;
+  readonly stepMs: number;
+  readonly #scenario: Scenario;
+  readonly #symbols: SymbolModel[];
+  readonly #rng: Mulberry32;
+  readonly #levels: Float64Array;
+  readonly #factorVol: Float64Array;
+  readonly #drift: Float64Array;
+  readonly #idio: Float64Array;
+  readonly #sectorSymbols: string[];
+  readonly #steps: number;
+  readonly #dtDays: number;
+  readonly #offsets: Int32Array;
+  #step = 0;
+  #inStep: number;
+  #stepStart: number;
+  #runStart: number;
+
+  constructor(readonly options: SyntheticOptions) {
+    const model = buildModel(options.universe);
+    this.#symbols = model.symbols;
+    const n = this.#symbols.length;
+    if (n === 0) throw new RangeError('the universe has no symbols');
+    if (!(options.ratePerSec > 0) || options.ratePerSec > n * 1000) {
+      // One tick per symbol per millisecond at most: timestamps are integer ms and each symbol's must increase.
+      throw new RangeError(`rate must be in (0, ${n * 1000}] ticks/s for ${n} symbols`);
+    }
+    if (!(options.durationMs > 0)) throw new RangeError('duration must be positive');
+    this.#scenario = SCENARIOS[options.scenario];
+    this.#rng = new Mulberry32(options.seed);
+    this.#levels = new Float64Array(model.factors);
+    this.#drift = new Float64Array(model.factors);
+    this.#idio = new Float64Array(n);
+    this.#sectorSymbols = options.universe.sectors.map((s) => s.symbol);
+    this.stepMs = (n * 1000) / options.ratePerSec;
+    this.#steps = Math.max(1, Math.floor(options.durationMs / this.stepMs));
+    this.total = this.#steps * n;
+    this.#dtDays = this.stepMs / DAY_MS;
+    const sq = Math.sqrt(this.#dtDays);
+    this.#factorVol = new Float64Array(model.factors);
+    this.#factorVol[MARKET] = DAILY_VOL.market * sq;
+    this.#factorVol[SIZE] = DAILY_VOL.size * sq;
+    this.#factorVol[AI] = DAILY_VOL.ai * sq;
+    for (let k = FIRST_SECTOR; k < model.factors; k++) this.#factorVol[k] = DAILY_VOL.sector * sq;
+    this.#offsets = new Int32Array(n);
+    for (let j = 0; j < n; j++) this.#offsets[j] = Math.floor((j * this.stepMs) / n);
+    this.#inStep = n; // the first next() starts step 0
+    this.#runStart = options.startMs;
+    this.#stepStart = options.startMs - this.stepMs;
+  }
+
+  /** Ticks emitted so far, over all passes. */
+  emitted = 0;
+
+  /** Fills `out` with the next tick; false when the duration is done. */
+  next(out: SyntheticTick): boolean {
+    const n = this.#symbols.length;
+    if (this.#inStep === n) {
+      if (this.#step >= this.#steps) return false;
+      this.#advance();
+      this.#step += 1;
+      this.#inStep = 0;
+      this.#stepStart = this.#runStart + (this.#step - 1) * this.stepMs;
+    }
+    const j = this.#inStep++;
+    this.emitted += 1;
+    const s = this.#symbols[j]!;
+    const l = s.loadings;
+    const levels = this.#levels;
+    let x = this.#idio[j]!;
+    for (let k = 0; k < levels.length; k++) x += l[k]! * levels[k]!;
+    out.symbol = s.symbol;
+    out.price = Math.round(s.basePrice * Math.exp(x) * 10_000) / 10_000;
+    out.size = 1 + Math.floor(this.#rng.next() * 500);
+    out.ts = Math.floor(this.#stepStart + this.#offsets[j]!);
+    return true;
+  }
+
+  /** Starts another pass of the scenario where this one ended: event time and prices continue. */
+  restart(): void {
+    this.#runStart += this.#steps * this.stepMs;
+    this.#step = 0;
+    this.#inStep = this.#symbols.length;
+  }
+
+  #advance(): void {
+    const regime = this.#scenario.regime(this.#step / this.#steps);
+    const drift = this.#drift;
+    drift.fill(0);
+    drift[MARKET] = regime.market;
+    drift[SIZE] = regime.size;
+    drift[AI] = regime.ai;
+    for (let i = 0; i < this.#sectorSymbols.length; i++) drift[FIRST_SECTOR + i] = regime.sectors[this.#sectorSymbols[i]!] ?? 0;
+    const dt = this.#dtDays;
+    const keep = Math.exp(-this.#scenario.reversion * dt);
+    const levels = this.#levels;
+    for (let k = 0; k < levels.length; k++) {
+      const revert = k === MARKET ? 1 : keep;
+      levels[k] = levels[k]! * revert + drift[k]! * dt + this.#factorVol[k]! * this.#rng.normal();
+    }
+    const sq = Math.sqrt(dt);
+    for (let j = 0; j < this.#idio.length; j++) {
+      this.#idio[j] = this.#idio[j]! * keep + this.#symbols[j]!.idioVol * sq * this.#rng.normal();
+    }
+  }
+}

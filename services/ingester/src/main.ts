@@ -1,0 +1,196 @@
+/**
+ * `pnpm ingest replay|synthetic|live`: the ingester's only wiring point. Reads configuration
+ * once, builds the source, runs the pipeline, prints a summary, and maps outcomes to exit
+ * codes: 0 when the input ended or a signal stopped it (after flushing), 1 on a fatal error,
+ * 2 on a usage or configuration error.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig, parseDuration, type Config } from '@rotation/config';
+import { createLogger, type Logger } from '@rotation/log';
+import { IngesterError, IngesterErrorCode } from './core/errors.js';
+import type { IngestSource } from './core/ingest-source.js';
+import { parseSpeed, type Speed } from './core/pacer.js';
+import { SCENARIO_NAMES, type ScenarioName } from './core/synthetic/scenarios.js';
+import { Pipeline, type RunSummary } from './adapters/pipeline.js';
+import { ReplaySource } from './adapters/replay-source.js';
+import { SyntheticSource } from './adapters/synthetic-source.js';
+
+interface CommonOptions {
+  json?: boolean;
+}
+
+function speedArg(text: string): Speed {
+  const s = parseSpeed(text);
+  if (!s) throw new InvalidArgumentError('expected max, realtime or a positive factor such as 60');
+  return s;
+}
+
+function positiveNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function seedArg(text: string): number {
+  if (!/^\d{1,10}$/.test(text) || Number(text) > 0xffffffff) throw new InvalidArgumentError('expected an integer 0..4294967295');
+  return Number(text);
+}
+
+function durationArg(text: string): number {
+  try {
+    const ms = parseDuration(text);
+    if (ms <= 0) throw new Error('zero');
+    return ms;
+  } catch {
+    throw new InvalidArgumentError('expected a duration such as 90m, 6h or 2d');
+  }
+}
+
+function isoArg(text: string): number {
+  const ms = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) throw new InvalidArgumentError('expected an ISO date-time such as 2024-01-02T14:30:00Z');
+  return ms;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function execute(opts: CommonOptions, service: boolean, build: (config: Config, logger: Logger) => Promise<IngestSource> | IngestSource): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    process.stderr.write(`ingester: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
+    process.exit(2);
+  }
+  // With --json stdout carries exactly one JSON object, so logs move to stderr.
+  const logger = createLogger({ name: 'ingester', level: config.env.LOG_LEVEL, ...(opts.json ? { destination: process.stderr } : {}) });
+  let code = 0;
+  let out = '';
+  try {
+    const source = await build(config, logger);
+    const pipeline = new Pipeline({
+      env: config.env,
+      universe: config.universe,
+      logger,
+      source,
+      service,
+      ...(process.stderr.isTTY && !service ? { tty: process.stderr } : {}),
+    });
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) {
+        logger.warn({ signal }, 'second signal: exiting without waiting for the flush');
+        process.exit(130);
+      }
+      logger.info({ signal }, 'stopping: no more input, flushing what was accepted');
+      void pipeline.stop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const summary = await pipeline.run();
+    logger.info({ summary }, 'ingest finished');
+    out = opts.json ? `${JSON.stringify(summary)}\n` : humanSummary(summary);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    logger.error({ err }, 'ingest failed');
+    code = err instanceof IngesterError && err.code === IngesterErrorCode.usage ? 2 : 1;
+    out = '';
+    process.stderr.write(`ingester: ${err.message}\n`);
+  }
+  // Exit only once the summary is written: a pipe may take it asynchronously.
+  if (out) (opts.json ? process.stdout : process.stderr).write(out, () => process.exit(code));
+  else process.exit(code);
+}
+
+function humanSummary(s: RunSummary): string {
+  const reasons = Object.entries(s.deadLettersByReason).map(([r, n]) => `${r} ${n}`).join(', ');
+  return `${s.source}${s.stopped ? ' (stopped)' : ''}: read ${s.read}, published ${s.published}, dead-lettered ${s.deadLettered}${reasons ? ` (${reasons})` : ''}, duplicates ${s.duplicates}, ${(s.durationMs / 1000).toFixed(1)} s\n`;
+}
+
+const program = new Command('ingest').description('Quotes -> validated ticks on <ns>.ticks; bad input -> <ns>.ticks.dlq').showHelpAfterError();
+
+program
+  .command('replay')
+  .description('Replay quote files (tick CSV, NDJSON, Yahoo/Stooq daily CSV, Alpaca bars JSON; .gz ok) in event-time order')
+  .requiredOption('--file <path>', 'input file; repeat for several', collect, [])
+  .option('--symbol <symbol>', 'symbol of one-symbol daily files (default: from the file name)')
+  .option('--speed <speed>', 'max, realtime or a factor of event time', speedArg, { kind: 'max' } as Speed)
+  .option('--json', 'print the summary as one JSON object on stdout (logs go to stderr)')
+  .action(async (o: CommonOptions & { file: string[]; symbol?: string; speed: Speed }) => {
+    await execute(o, false, (_config, logger) => {
+      if (o.file.length === 0) throw new IngesterError(IngesterErrorCode.usage, 'replay needs at least one --file');
+      return new ReplaySource({ files: o.file, speed: o.speed, logger, ...(o.symbol ? { symbol: o.symbol } : {}) });
+    });
+  });
+
+program
+  .command('synthetic')
+  .description('Generate a seeded, deterministic scenario of correlated random walks for the whole universe')
+  .requiredOption('--scenario <name>', `one of ${SCENARIO_NAMES.join(', ')}`, (v: string) => {
+    if (!(SCENARIO_NAMES as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${SCENARIO_NAMES.join(', ')}`);
+    return v as ScenarioName;
+  })
+  .option('--seed <n>', 'PRNG seed (same seed, same ticks)', seedArg, 1)
+  .option('--duration <d>', 'event time covered, e.g. 6h, 2d', durationArg, 2 * 86_400_000)
+  .option('--rate <r>', 'ticks per second of event time, across the universe', positiveNumber, 10)
+  .option('--start <iso>', 'event time of the first tick', isoArg, Date.parse('2024-01-02T14:30:00Z'))
+  .option('--speed <speed>', 'max, realtime or a factor of event time', speedArg, { kind: 'max' } as Speed)
+  .option('--loop', 'start over (continuing event time) when the duration is done; runs as a service')
+  .option('--json', 'print the summary as one JSON object on stdout (logs go to stderr)')
+  .action(async (o: CommonOptions & { scenario: ScenarioName; seed: number; duration: number; rate: number; start: number; speed: Speed; loop?: boolean }) => {
+    await execute(o, Boolean(o.loop), (config) => {
+      try {
+        return new SyntheticSource({
+          universe: config.universe,
+          scenario: o.scenario,
+          seed: o.seed,
+          durationMs: o.duration,
+          ratePerSec: o.rate,
+          startMs: o.start,
+          speed: o.speed,
+          loop: Boolean(o.loop),
+        });
+      } catch (e) {
+        // The generator's range checks (rate per symbol) are option errors, not failures.
+        throw new IngesterError(IngesterErrorCode.usage, `synthetic: ${(e as Error).message}`, {}, { cause: e });
+      }
+    });
+  });
+
+program
+  .command('live')
+  .description('Stream trades from a market-data provider (keys from the environment)')
+  .requiredOption('--provider <name>', 'alpaca, polygon or finnhub', (v: string) => {
+    if (v !== 'alpaca' && v !== 'polygon' && v !== 'finnhub') throw new InvalidArgumentError('expected alpaca, polygon or finnhub');
+    return v;
+  })
+  .option('--json', 'print the summary as one JSON object on stdout (logs go to stderr)')
+  .action(async (o: CommonOptions & { provider: 'alpaca' | 'polygon' | 'finnhub' }) => {
+    await execute(o, true, async (config, logger) => {
+      // Loaded on demand: replay and synthetic runs do not need the websocket stack.
+      const { createLiveSource } = await import('./adapters/live/index.js');
+      const live = createLiveSource(o.provider, { env: config.env, universe: config.universe, logger });
+      let delivered = 0;
+      return {
+        name: o.provider,
+        run: (sink) =>
+          live.start({
+            quote: (...args) => {
+              delivered += 1;
+              return sink.quote(...args);
+            },
+            reject: (...args) => {
+              delivered += 1;
+              return sink.reject(...args);
+            },
+          }),
+        stop: () => live.stop(),
+        progress: () => ({ done: delivered, total: undefined }),
+      } satisfies IngestSource;
+    });
+  });
+
+await program.parseAsync(process.argv);
