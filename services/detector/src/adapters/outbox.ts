@@ -1,0 +1,114 @@
+import { BatchingProducer, type Kafka } from '@rotation/kafka';
+import type { Logger } from '@rotation/log';
+import type { Redis } from '@rotation/redis';
+import type { DeadLetter } from '@rotation/schemas';
+import type { DetectorKeys } from './redis-keys.js';
+
+/**
+ * Publishes what the Redis history holds but Kafka has not seen: alerts with seq above
+ * `alerts:published`, then the latest snapshot. It reads from Redis, never from memory, so
+ * the same call serves after a commit, after a restart, and after a broker outage.
+ * Consumers dedupe alerts by seq, so publishing one twice after a crash is harmless.
+ */
+export class Outbox {
+  readonly #kafka: Kafka;
+  readonly #redis: Redis;
+  readonly #keys: DetectorKeys;
+  readonly #topics: { alerts: string; snapshots: string; dlq: string };
+  readonly #logger: Logger;
+  #producer: BatchingProducer | null = null;
+  #publishedSnapshot = 0;
+  #running: Promise<void> | null = null;
+  #again = false;
+  published = 0;
+
+  constructor(kafka: Kafka, redis: Redis, keys: DetectorKeys, topics: { alerts: string; snapshots: string; dlq: string }, logger: Logger) {
+    this.#kafka = kafka;
+    this.#redis = redis;
+    this.#keys = keys;
+    this.#topics = topics;
+    this.#logger = logger;
+  }
+
+  /** A failed BatchingProducer accepts nothing more: a fresh one replaces it on the next call. */
+  async #producerReady(): Promise<BatchingProducer> {
+    if (this.#producer && !this.#producer.failure) return this.#producer;
+    if (this.#producer) await this.#producer.close().catch(() => undefined);
+    const p = new BatchingProducer(this.#kafka, { logger: this.#logger, lingerMs: 2 });
+    await p.connect();
+    this.#producer = p;
+    return p;
+  }
+
+  /** Dead letters go out before the batch commits (at least once: a crash may repeat them). */
+  async deadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    const p = await this.#producerReady();
+    for (const dl of letters) {
+      if (!p.push({ topic: this.#topics.dlq, key: dl.origin.offset ?? null, value: JSON.stringify(dl) })) await p.waitForRoom();
+    }
+    await p.flush();
+  }
+
+  /** Runs one publish at a time; a call during a run schedules one more run after it. */
+  publish(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      try {
+        do {
+          this.#again = false;
+          await this.#publishOnce();
+        } while (this.#again);
+      } finally {
+        this.#running = null;
+      }
+    })();
+    return this.#running;
+  }
+
+  async #publishOnce(): Promise<void> {
+    const k = this.#keys.shared;
+    const [publishedText, snapshotText] = await this.#redis.mget(k.alertPublished, k.snapshot);
+    const from = Number(publishedText ?? 0);
+    const p = await this.#producerReady();
+    let last = from;
+    let cursor = `${from}-1`;
+    for (;;) {
+      const entries = await this.#redis.xrange(k.alertHistory, cursor, '+', 'COUNT', 1000);
+      if (entries.length === 0) break;
+      for (const [id, fields] of entries) {
+        const seq = Number(id.split('-')[0]);
+        const json = fields[fields.indexOf('a') + 1];
+        if (json === undefined || seq <= from) continue;
+        const alert = JSON.parse(json) as { id: string; eventTime: string };
+        if (!p.push({ topic: this.#topics.alerts, key: alert.id, value: json, timestamp: Date.parse(alert.eventTime) })) await p.waitForRoom();
+        last = seq;
+      }
+      cursor = `(${entries[entries.length - 1]![0]}`;
+    }
+    let snapshotVersion = this.#publishedSnapshot;
+    if (snapshotText) {
+      const version = (JSON.parse(snapshotText) as { version: number }).version;
+      if (version > this.#publishedSnapshot) {
+        p.push({ topic: this.#topics.snapshots, key: 'snapshot', value: snapshotText });
+        snapshotVersion = version;
+      }
+    }
+    await p.flush();
+    this.#publishedSnapshot = snapshotVersion;
+    if (last > from) {
+      // Only this instance (the fence holder) publishes; a plain SET of a larger value is enough.
+      await this.#redis.set(k.alertPublished, last);
+      this.published += last - from;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#running) await this.#running.catch(() => undefined);
+    if (this.#producer) await this.#producer.close().catch((err: unknown) => this.#logger.warn({ err }, 'producer close failed'));
+    this.#producer = null;
+  }
+}

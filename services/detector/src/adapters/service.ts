@@ -1,0 +1,268 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Server } from 'node:http';
+import { connectRedis, createRedis, Redis } from '@rotation/redis';
+import type { Config } from '@rotation/config';
+import { assertKafkaReachable, createConsumer, createKafka, ensureTopics, topicLayoutFromEnv, type Consumer, type EachBatchPayload, type Kafka } from '@rotation/kafka';
+import { redactUrl, type Logger } from '@rotation/log';
+import { topicNames } from '@rotation/schemas';
+import { Detector } from '../core/detector.js';
+import { DetectorError, DetectorErrorCode } from '../core/errors.js';
+import { processBatch } from '../core/process-batch.js';
+import { compileSettings, type CompiledSettings } from '../core/settings.js';
+import { singleActiveAssigner } from './assigner.js';
+import { createMetrics, startHttp, type Metrics } from './http.js';
+import { lanesForSymbols } from './lanes.js';
+import { Outbox } from './outbox.js';
+import { detectorKeys } from './redis-keys.js';
+import { RedisStateStore } from './redis-store.js';
+
+export interface StartDetectorOptions {
+  config: Config;
+  logger: Logger;
+  /** Overrides DETECTOR_HTTP_PORT (tests pass 0 for an ephemeral port, or null for none). */
+  httpPort?: number | null;
+  /** Instance name (defaults to DETECTOR_INSTANCE_ID or host:pid). */
+  instanceId?: string;
+  /** Called when the consumer crashed for good (main.ts exits so a supervisor restarts it). */
+  onFatal?: (error: Error) => void;
+}
+
+export interface DetectorHandle {
+  /** Stops consuming, lets the in-flight batch commit, publishes the outbox, closes everything. */
+  stop(): Promise<void>;
+  /** Resolves once the instance has joined its consumer group. */
+  readonly joined: Promise<void>;
+  readonly metrics: Metrics;
+  readonly httpPort: number | null;
+  /** Whether this instance currently owns the ticks partitions. */
+  readonly active: boolean;
+  readonly settings: CompiledSettings;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Wires Kafka, Redis, the detector core and the outbox; `main.ts` and the integration tests call this. */
+export async function startDetector(options: StartDetectorOptions): Promise<DetectorHandle> {
+  const { config, logger } = options;
+  const env = config.env;
+  const ns = config.namespace;
+  const topics = topicNames(ns);
+  const settings = compileSettings(config.universe);
+  const keys = detectorKeys(ns);
+  const instance = options.instanceId ?? env.DETECTOR_INSTANCE_ID ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const log = logger.child({ instance });
+  const metrics = createMetrics();
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const c of closers.reverse()) await c().catch((err: unknown) => log.warn({ err }, 'close failed'));
+  };
+
+  try {
+    const kafka: Kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-detector`, logger: log });
+    await assertKafkaReachable(kafka, env.KAFKA_BROKERS);
+    const admin = kafka.admin();
+    await admin.connect();
+    let partitions: number;
+    try {
+      await ensureTopics(admin, ns, topicLayoutFromEnv(env), log);
+      const meta = await admin.fetchTopicMetadata({ topics: [topics.ticks] });
+      partitions = meta.topics[0]?.partitions.length ?? env.KAFKA_TICKS_PARTITIONS;
+    } finally {
+      await admin.disconnect();
+    }
+    const lanes = lanesForSymbols(settings.symbols, partitions, topics.ticks);
+
+    const redis = createRedis({ url: env.REDIS_URL, logger: log, connectionName: `${ns}-detector` });
+    await connectRedis(redis, env.REDIS_URL);
+    closers.push(async () => void (await redis.quit()));
+    // Commits use a connection that never queues while offline: a stale EXEC must not replay.
+    const commitConn = new Redis(env.REDIS_URL, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 5_000,
+      connectionName: `${ns}-detector-commit`,
+      retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2_000),
+    });
+    commitConn.on('error', () => undefined); // reported through commit failures and /healthz
+    await connectRedis(commitConn, env.REDIS_URL);
+    closers.push(async () => void (await commitConn.quit().catch(() => commitConn.disconnect())));
+
+    const store = new RedisStateStore(commitConn, keys, settings.symbols, settings.ringLength, log);
+    await store.checkSettings(createHash('sha256').update(JSON.stringify(config.universe)).digest('hex'));
+    // The history epoch is set once per namespace; the gateway compares it to detect a reset.
+    await redis.set(keys.shared.alertEpoch, randomUUID(), 'NX');
+
+    const outbox = new Outbox(kafka, redis, keys, { alerts: topics.alerts, snapshots: topics.snapshots, dlq: topics.ticksDlq }, log);
+    closers.push(() => outbox.close());
+
+    let detector: Detector | null = null;
+    let offsets: Record<string, string> = {};
+    let active = false;
+    let healthy = true;
+    let lastError: string | null = null;
+    let stopping = false;
+
+    const loadState = async () => {
+      await store.acquire();
+      const loaded = await store.load();
+      detector = new Detector({ settings, lanes, topic: topics.ticks, now: Date.now }, loaded ?? undefined);
+      offsets = { ...(loaded?.offsets ?? {}) };
+      log.info({ asOf: detector.asOf === null ? null : new Date(detector.asOf).toISOString(), offsets, lanes }, 'detector state loaded');
+    };
+
+    const consumer: Consumer = createConsumer(kafka, {
+      groupId: `${ns}.detector`,
+      logger: log,
+      partitionAssigners: [singleActiveAssigner({ startedAt: Date.now(), instance })],
+      onFatal: (err) => {
+        log.fatal({ err }, 'consumer crashed for good');
+        healthy = false;
+        lastError = err.message;
+        void handle.stop().finally(() => options.onFatal?.(err));
+      },
+    });
+
+    let resolveJoined!: () => void;
+    const joined = new Promise<void>((r) => (resolveJoined = r));
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const assigned = event.payload.memberAssignment[topics.ticks] ?? [];
+      active = assigned.length > 0;
+      metrics.active.set(active ? 1 : 0);
+      // A new assignment may follow another instance's commits: reload before the next batch.
+      detector = null;
+      log.info({ assigned, active }, active ? 'active: owns the ticks partitions' : 'standby: nothing assigned');
+      if (active) {
+        // Anything committed but not yet on Kafka (a crash between EXEC and produce) goes out
+        // first. Only the active instance publishes, so `alerts:published` only moves forward.
+        void outbox.publish().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'outbox publish failed; retried shortly'));
+        void redis.hgetall(keys.offsets).then(
+          (stored) => {
+            for (const p of assigned) {
+              const offset = stored[String(p)];
+              if (offset !== undefined) consumer.seek({ topic: topics.ticks, partition: p, offset });
+            }
+          },
+          (err: unknown) => log.warn({ err }, 'could not read stored offsets; records before them are skipped on arrival'),
+        );
+      }
+      resolveJoined();
+    });
+
+    const commitWithRetry = async (request: Parameters<RedisStateStore['commit']>[0], payload: EachBatchPayload) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const done = await store.commit(request);
+          healthy = true;
+          lastError = null;
+          return done;
+        } catch (err) {
+          if (err instanceof DetectorError && (err.code === DetectorErrorCode.fenced || err.code === DetectorErrorCode.stateCorrupt)) throw err;
+          metrics.commitFailures.inc();
+          healthy = false;
+          lastError = (err as Error).message;
+          if (attempt === 0 || attempt % 20 === 0) log.warn({ err: (err as Error).message, attempt }, 'commit failed; retrying the same batch (nothing advances until it lands)');
+          if (!payload.isRunning() || payload.isStale()) throw new DetectorError(DetectorErrorCode.stopped, 'stopped while the commit was failing', {}, { cause: err });
+          await sleep(Math.min(100 * 2 ** Math.min(attempt, 4), 1_000));
+          await payload.heartbeat().catch(() => undefined);
+        }
+      }
+    };
+
+    await consumer.connect();
+    closers.push(async () => void (await consumer.disconnect()));
+    await consumer.subscribe({ topic: topics.ticks, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+        const end = metrics.batchSeconds.startTimer();
+        try {
+          if (detector === null) await loadState();
+          const det = detector!;
+          const out = processBatch(
+            det,
+            batch.messages.map((m) => ({ lane: batch.partition, offset: m.offset, value: m.value })),
+            offsets,
+          );
+          await outbox.deadLetters(out.deadLetters);
+          await commitWithRetry(out.request, payload);
+          metrics.commits.inc();
+          metrics.steps.inc(out.steps);
+          metrics.records.inc({ outcome: 'skipped' }, out.skipped);
+          metrics.records.inc({ outcome: 'dead_letter' }, out.deadLetters.length);
+          metrics.records.inc({ outcome: 'applied' }, batch.messages.length - out.skipped - out.deadLetters.length);
+          for (const a of out.request.alerts) metrics.alerts.inc({ kind: a.kind });
+          if (det.asOf !== null) metrics.asOf.set(det.asOf / 1000);
+          const last = batch.messages[batch.messages.length - 1]!.offset;
+          payload.resolveOffset(last);
+          await outbox.publish().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'outbox publish failed; retried with the next batch'));
+          await consumer
+            .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
+            .catch((err: unknown) => log.debug({ err }, 'kafka offset commit failed (Redis holds the truth)'));
+        } catch (err) {
+          // Memory may be ahead of Redis now: forget it and reload before the next batch.
+          detector = null;
+          if (!(err instanceof DetectorError && err.code === DetectorErrorCode.stopped)) log.error({ err }, 'batch failed; it will be consumed again');
+          throw err;
+        } finally {
+          end();
+        }
+      },
+    });
+
+    // Retries a publish that failed (broker outage) even when no new batch arrives.
+    const retryTimer = setInterval(() => {
+      if (active && !stopping) void outbox.publish().catch(() => undefined);
+    }, 2_000);
+    retryTimer.unref();
+    closers.push(async () => clearInterval(retryTimer));
+
+    let server: Server | null = null;
+    const port = options.httpPort === undefined ? env.DETECTOR_HTTP_PORT : options.httpPort;
+    if (port !== null && (options.httpPort !== undefined || port !== 0)) {
+      // Not ready while the last commit failed or the commit connection is down (a Redis outage
+      // is visible here even when no ticks arrive).
+      server = await startHttp(port, metrics, () => ({
+        ok: healthy && commitConn.status === 'ready',
+        detail: { active, instance, redis: commitConn.status, lastError },
+      }));
+      closers.push(() => new Promise<void>((r) => server!.close(() => r())));
+    }
+    const address = server?.address();
+    log.info({ namespace: ns, lanes, partitions, httpPort: typeof address === 'object' && address ? address.port : null, redis: redactUrl(env.REDIS_URL) }, 'detector started');
+
+    let stopped: Promise<void> | null = null;
+    const handle: DetectorHandle = {
+      stop() {
+        stopped ??= (async () => {
+          stopping = true;
+          // consumer.stop() waits for the in-flight batch, which commits before it returns.
+          await consumer.stop().catch((err: unknown) => log.warn({ err }, 'consumer stop failed'));
+          await outbox.publish().catch((err: unknown) => log.warn({ err }, 'final publish failed; the next start republishes'));
+          await closeAll();
+          log.info('detector stopped');
+        })();
+        return stopped;
+      },
+      joined,
+      metrics,
+      get httpPort() {
+        const a = server?.address();
+        return typeof a === 'object' && a ? a.port : null;
+      },
+      get active() {
+        return active;
+      },
+      settings,
+    };
+    return handle;
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

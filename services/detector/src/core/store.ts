@@ -1,0 +1,71 @@
+import type { Alert, Snapshot, SnapshotRecord } from '@rotation/schemas';
+import type { AlertDraft } from './alerts.js';
+import type { CoreState } from './state.js';
+
+/** Everything one consumed batch changed, committed atomically or not at all. */
+export interface CommitRequest {
+  state: CoreState;
+  /** Closes appended per symbol since the previous commit, oldest first. */
+  appended: Record<string, number[]>;
+  /** Newly decided alerts, in decision order; the store assigns their seqs. */
+  alerts: AlertDraft[];
+  /** The snapshot after the batch, or null when no step was evaluated (nothing changed). */
+  snapshot: Snapshot | null;
+  /** Next offset to consume per lane (ticks partition), after this batch. */
+  offsets: Record<string, string>;
+}
+
+export interface Committed {
+  /** The batch's alerts with their assigned seqs. */
+  alerts: Alert[];
+  snapshot: SnapshotRecord | null;
+}
+
+export interface Loaded {
+  state: CoreState;
+  closes: Record<string, number[]>;
+  offsets: Record<string, string>;
+}
+
+/**
+ * Where the detector's state lives. `commit` is all-or-nothing: state, closes, alerts (with
+ * their seqs), snapshot and offsets become visible together, so whatever crashes, the stored
+ * offsets always describe exactly the input the stored state has absorbed.
+ */
+export interface StateStore {
+  load(): Promise<Loaded | null>;
+  commit(request: CommitRequest): Promise<Committed>;
+}
+
+/** The in-memory store for unit tests and the test driver: same semantics, no I/O. */
+export class MemoryStateStore implements StateStore {
+  #state: CoreState | null = null;
+  readonly #closes = new Map<string, number[]>();
+  #offsets: Record<string, string> = {};
+  #seq = 0;
+  #version = 0;
+  readonly history: Alert[] = [];
+  snapshot: SnapshotRecord | null = null;
+  commits = 0;
+
+  constructor(readonly ringLength: number) {}
+
+  async load(): Promise<Loaded | null> {
+    if (this.#state === null) return null;
+    return { state: structuredClone(this.#state), closes: Object.fromEntries([...this.#closes].map(([k, v]) => [k, [...v]])), offsets: { ...this.#offsets } };
+  }
+
+  async commit(req: CommitRequest): Promise<Committed> {
+    this.#state = structuredClone(req.state);
+    for (const [sym, values] of Object.entries(req.appended)) {
+      const list = [...(this.#closes.get(sym) ?? []), ...values];
+      this.#closes.set(sym, list.slice(-this.ringLength));
+    }
+    this.#offsets = { ...this.#offsets, ...req.offsets };
+    const alerts = req.alerts.map((a) => ({ ...a, seq: ++this.#seq }));
+    this.history.push(...alerts);
+    if (req.snapshot) this.snapshot = { v: 1, version: ++this.#version, snapshot: req.snapshot };
+    this.commits += 1;
+    return { alerts, snapshot: req.snapshot ? this.snapshot : null };
+  }
+}

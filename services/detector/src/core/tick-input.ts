@@ -1,0 +1,45 @@
+import { DEAD_LETTER_RAW_LIMIT, Tick, type DeadLetter, type DeadLetterReason } from '@rotation/schemas';
+
+/** A tick record is ~100 bytes; anything this large is not a tick and is not parsed. */
+export const MAX_TICK_BYTES = 4096;
+
+export interface InputRecord {
+  /** The ticks partition: each lane's records arrive in offset order. */
+  lane: number;
+  offset: string;
+  value: Buffer | string | null;
+}
+
+export type Decoded = { ok: true; tick: Tick } | { ok: false; reason: DeadLetterReason; message: string };
+
+/** Decodes one record of `<ns>.ticks`. Never throws: every failure is a reason for the DLQ. */
+export function decodeTick(value: Buffer | string | null): Decoded {
+  if (value === null) return { ok: false, reason: 'parse_error', message: 'record has no value' };
+  const size = typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength;
+  if (size > MAX_TICK_BYTES) return { ok: false, reason: 'too_large', message: `record of ${size} bytes exceeds the ${MAX_TICK_BYTES}-byte tick limit` };
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+  } catch (e) {
+    return { ok: false, reason: 'parse_error', message: `not JSON: ${(e as Error).message}` };
+  }
+  const parsed = Tick.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: 'invalid_tick', message: `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, tick: parsed.data };
+}
+
+export function deadLetter(rec: InputRecord, topic: string, reason: DeadLetterReason, message: string, at: number): DeadLetter {
+  const raw = rec.value === null ? '' : typeof rec.value === 'string' ? rec.value : rec.value.toString('utf8');
+  return {
+    v: 1,
+    reason,
+    message: message.slice(0, 1024),
+    source: 'detector',
+    origin: { topic, partition: rec.lane, offset: rec.offset },
+    raw: raw.slice(0, DEAD_LETTER_RAW_LIMIT),
+    at,
+  };
+}

@@ -1,0 +1,44 @@
+import { Detector, compileSettings, detectorKeys, processBatch } from '@rotation/detector';
+import { RedisStateStore } from '../../services/detector/src/adapters/redis-store.js';
+import { describe, expect, test } from '../support/fixtures.js';
+import { replayUniverse, tickJson } from './support.js';
+
+describe('RedisStateStore', () => {
+  test('a commit is all or nothing, loads back bit for bit, and a taken-over instance cannot write', async ({ ns, redis, logger }) => {
+    const settings = compileSettings(replayUniverse());
+    const keys = detectorKeys(ns);
+    const first = new RedisStateStore(redis, keys, settings.symbols, settings.ringLength, logger);
+    await first.acquire();
+    expect(await first.load()).toBeNull();
+    const det = new Detector({ settings, lanes: [0], topic: 'ticks', now: () => 0 });
+    const t0 = Date.UTC(2024, 2, 4);
+    const records = ['SPY', 'XLE', 'XLK', 'XLU', 'IWM', 'NVDA', 'MSFT', 'RSP'].flatMap((symbol, j) =>
+      [0, 1, 2, 3, 4].map((i) => ({ symbol, price: 100 + i + j, ts: t0 + i * 3_600_000 + j })),
+    );
+    const out = processBatch(det, records.sort((a, b) => a.ts - b.ts).map((t, i) => ({ lane: 0, offset: String(i), value: tickJson(t) })), {});
+    expect(out.steps).toBeGreaterThan(0);
+    const committed = await first.commit(out.request);
+    expect(committed.snapshot?.version).toBe(1);
+    expect(await redis.hgetall(keys.offsets)).toEqual({ '0': String(records.length) });
+
+    // A second instance takes over: it sees exactly what was committed ...
+    const second = new RedisStateStore(redis, keys, settings.symbols, settings.ringLength, logger);
+    await second.acquire();
+    const loaded = (await second.load())!;
+    const restored = new Detector({ settings, lanes: [0], topic: 'ticks', now: () => 0 }, loaded);
+    expect(restored.persisted()).toEqual(det.persisted());
+    // ... and the first one can no longer commit anything.
+    const before = await redis.get(keys.state);
+    await expect(first.commit(out.request)).rejects.toMatchObject({ code: 'DETECTOR_FENCED' });
+    expect(await redis.get(keys.state)).toBe(before);
+    expect(await redis.get(keys.commit)).toBe('1');
+  });
+
+  test('state built with other settings is refused, not mixed', async ({ ns, redis, logger }) => {
+    const settings = compileSettings(replayUniverse());
+    const store = new RedisStateStore(redis, detectorKeys(ns), settings.symbols, settings.ringLength, logger);
+    await store.checkSettings('a');
+    await store.checkSettings('a');
+    await expect(store.checkSettings('b')).rejects.toMatchObject({ code: 'DETECTOR_STATE_CORRUPT' });
+  });
+});
