@@ -1,0 +1,34 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per gateway instance, so several instances can run in one process (tests). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'gateway_process_' });
+  const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] });
+  const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
+  return {
+    registry,
+    connections: gauge('gateway_connections', 'Open websocket connections'),
+    subscriptions: gauge('gateway_subscriptions', 'Subscriptions per channel', ['channel']),
+    messagesOut: counter('gateway_messages_out_total', 'Frames handed to sockets'),
+    bytesOut: counter('gateway_bytes_out_total', 'Payload bytes handed to sockets'),
+    coalesced: counter('gateway_coalesced_total', 'State frames replaced by a newer value before a slow client read them'),
+    dropped: counter('gateway_dropped_frames_total', 'Frames discarded because their connection was closed as a slow consumer'),
+    slowDisconnects: counter('gateway_slow_consumer_disconnects_total', 'Connections closed with 4008 (outbound buffer overflow)'),
+    abuseDisconnects: counter('gateway_abuse_disconnects_total', 'Connections closed with 4009 (sustained abuse)'),
+    heartbeatTimeouts: counter('gateway_heartbeat_timeouts_total', 'Connections terminated for missing pongs'),
+    commandErrors: counter('gateway_command_errors_total', 'Error frames sent, by code', ['code']),
+    authFailures: counter('gateway_auth_failures_total', 'Refused upgrades and API calls', ['status']),
+    resumes: counter('gateway_resumes_total', 'Alert-channel resumes by outcome', ['outcome']),
+    alertsForwarded: counter('gateway_alerts_forwarded_total', 'Alerts fanned out'),
+    alertDuplicates: counter('gateway_alert_duplicates_total', 'Alerts dropped as already forwarded'),
+    alertGapsFilled: counter('gateway_alert_gap_fills_total', 'Alerts fetched from Redis history to fill a gap'),
+    alertGapsUnfilled: counter('gateway_alert_gaps_unfilled_total', 'Gaps that history could not fill (Redis down or trimmed)'),
+    badRecords: counter('gateway_bad_records_total', 'Kafka records that failed validation', ['topic']),
+    snapshotsForwarded: counter('gateway_snapshots_forwarded_total', 'Snapshot versions fanned out'),
+    consumerLag: gauge('gateway_consumer_lag', 'Records behind the partition end at the last batch', ['topic', 'partition']),
+    redisUp: gauge('gateway_redis_up', '1 when the last Redis probe answered'),
+    kafkaUp: gauge('gateway_kafka_consumer_up', '1 while the Kafka consumer is running'),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

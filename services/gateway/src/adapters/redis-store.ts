@@ -1,0 +1,109 @@
+import type { Logger } from '@rotation/log';
+import type { Redis, SharedKeys } from '@rotation/redis';
+import { Alert, SnapshotRecord } from '@rotation/schemas';
+import type { SequencedAlert } from '../core/alert-log.js';
+import { GatewayError, GatewayErrorCode } from '../core/errors.js';
+
+type StreamEntry = [id: string, fields: string[]];
+
+/**
+ * Reads of the keys the detector writes. Every read has a deadline: the shared client queues
+ * commands while Redis is down, and the gateway must keep serving live events meanwhile
+ * rather than wait on a read that will not come back soon.
+ */
+export class RedisStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: SharedKeys,
+    private readonly logger: Logger,
+    private readonly timeoutMs = 2_000,
+  ) {}
+
+  get connected(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  /** Epoch and the highest seq safe to forward (published position, else the assigned one). */
+  async position(): Promise<{ epoch: string; head: number }> {
+    const [epoch, published, assigned] = await this.#deadline(this.redis.mget(this.keys.alertEpoch, this.keys.alertPublished, this.keys.alertSeq), 'position');
+    return { epoch: epoch ?? '0', head: toInt(published ?? assigned) };
+  }
+
+  async snapshot(): Promise<SnapshotRecord | undefined> {
+    const raw = await this.#deadline(this.redis.get(this.keys.snapshot), 'snapshot');
+    if (raw === null) return undefined;
+    const parsed = safeJson(raw, SnapshotRecord);
+    if (!parsed) this.logger.warn({ key: this.keys.snapshot }, 'stored snapshot does not match the SnapshotRecord schema; ignored');
+    return parsed;
+  }
+
+  /** The newest `count` alerts, oldest first. */
+  async tail(count: number): Promise<SequencedAlert[]> {
+    const entries = (await this.#deadline(this.redis.xrevrange(this.keys.alertHistory, '+', '-', 'COUNT', count), 'tail')) as StreamEntry[];
+    return this.#alerts(entries.reverse());
+  }
+
+  /** Alerts with fromSeq <= seq <= toSeq (or to the end), oldest first, at most `count`. */
+  async range(fromSeq: number, toSeq: number | undefined, count: number): Promise<SequencedAlert[]> {
+    const end = toSeq === undefined ? '+' : `${toSeq}-0`;
+    const entries = (await this.#deadline(this.redis.xrange(this.keys.alertHistory, `${fromSeq}-0`, end, 'COUNT', count), 'range')) as StreamEntry[];
+    return this.#alerts(entries);
+  }
+
+  /** A range read and the assigned head in one transaction, so the two agree. */
+  async rangeWithHead(fromSeq: number, count: number): Promise<{ alerts: SequencedAlert[]; head: number }> {
+    const result = await this.#deadline(
+      this.redis.multi().xrange(this.keys.alertHistory, `${fromSeq}-0`, '+', 'COUNT', count).get(this.keys.alertSeq).exec(),
+      'rangeWithHead',
+    );
+    const [[rangeErr, entries] = [], [headErr, head] = []] = result ?? [];
+    if (rangeErr || headErr) throw rangeErr ?? headErr;
+    return { alerts: this.#alerts(entries as StreamEntry[]), head: toInt(head as string | null) };
+  }
+
+  async ping(): Promise<void> {
+    await this.#deadline(this.redis.ping(), 'ping');
+  }
+
+  #alerts(entries: StreamEntry[]): SequencedAlert[] {
+    const out: SequencedAlert[] = [];
+    for (const [id, fields] of entries) {
+      const seq = Number.parseInt(id, 10);
+      const i = fields.indexOf('a');
+      const alert = i >= 0 && i % 2 === 0 ? safeJson(fields[i + 1] ?? '', Alert) : undefined;
+      if (!alert || !Number.isSafeInteger(seq)) {
+        this.logger.warn({ key: this.keys.alertHistory, id }, 'history entry is not a valid alert; skipped');
+        continue;
+      }
+      out.push({ ...alert, seq });
+    }
+    return out;
+  }
+
+  #deadline<T>(promise: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new GatewayError(GatewayErrorCode.redisTimeout, `redis ${what} took longer than ${this.timeoutMs} ms`, { what })),
+        this.timeoutMs,
+      );
+    });
+    // A late answer after the deadline must not become an unhandled rejection.
+    promise.catch(() => undefined);
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+}
+
+function toInt(v: string | null | undefined): number {
+  const n = v == null ? 0 : Number.parseInt(v, 10);
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
+function safeJson<T>(raw: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T | undefined {
+  try {
+    const r = schema.safeParse(JSON.parse(raw));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,255 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '@rotation/log';
+import { CloseCode } from '@rotation/schemas';
+import { redactPath, type Authenticator } from '../core/auth.js';
+import { frames } from '../core/frames.js';
+import type { CommandLimiterOptions } from '../core/rate-limit.js';
+import { Connection } from './connection.js';
+import type { Hub } from './hub.js';
+import type { Metrics } from './metrics.js';
+import type { RedisStore } from './redis-store.js';
+import { serveStatic } from './static-files.js';
+
+export const STREAM_PATH = '/v1/stream';
+
+export interface ServerOptions {
+  hub: Hub;
+  store: RedisStore;
+  auth: Authenticator;
+  metrics: Metrics;
+  logger: Logger;
+  /** Kafka consumer running and Redis answering. */
+  readiness: () => { ready: boolean; kafka: boolean; redis: boolean };
+  staticDir: string | undefined;
+  heartbeatMs: number;
+  maxPayloadBytes: number;
+  maxBufferBytes: number;
+  highWaterBytes: number;
+  maxConnections: number;
+  limiter: CommandLimiterOptions;
+  apiMaxLimit: number;
+}
+
+/**
+ * One node:http server for the API, the dashboard files and the websocket upgrade. The
+ * upgrade is authorised before the handshake completes, so an unauthorised client gets a
+ * plain HTTP 401 and never an open socket.
+ */
+export class GatewayServer {
+  readonly http: Server;
+  readonly #wss: WebSocketServer;
+  readonly #o: ServerOptions;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #stopping = false;
+
+  constructor(options: ServerOptions) {
+    this.#o = options;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayloadBytes,
+      // Compression costs memory per socket and latency per message; frames are small JSON.
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.http = createServer((req, res) => {
+      this.#request(req, res).catch((error: unknown) => {
+        options.logger.error({ err: error, path: redactPath(req.url ?? '') }, 'request failed');
+        if (!res.headersSent) json(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+    });
+    this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      this.#upgrade(req, socket, head).catch((error: unknown) => {
+        options.logger.error({ err: error }, 'upgrade failed');
+        reject(socket, 500, 'internal error');
+      });
+    });
+    this.http.headersTimeout = 10_000;
+    this.http.requestTimeout = 30_000;
+  }
+
+  async listen(port: number, host: string): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    this.#heartbeat = setInterval(() => this.#beat(), this.#o.heartbeatMs);
+    const address = this.http.address();
+    return typeof address === 'object' && address ? address.port : port;
+  }
+
+  /** Announces the shutdown, closes every websocket, and stops the HTTP server. */
+  async close(reconnectAfterMs = 0, graceMs = 2_000): Promise<void> {
+    this.#stopping = true;
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    const { hub } = this.#o;
+    hub.broadcast(frames.shutdown(reconnectAfterMs));
+    const conns = [...hub.connections];
+    const closed = conns.map((c) => new Promise<void>((resolve) => (c.ws.readyState === c.ws.CLOSED ? resolve() : c.ws.once('close', () => resolve()))));
+    for (const c of conns) c.close(CloseCode.goingAway, 'server shutting down');
+    await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    for (const c of conns) c.ws.terminate();
+    this.#wss.close();
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+      this.http.closeAllConnections();
+    });
+  }
+
+  #beat(): void {
+    const frame = frames.heartbeat(new Date());
+    for (const conn of this.#o.hub.connections) {
+      if (!conn.alive) {
+        this.#o.metrics.heartbeatTimeouts.inc();
+        conn.close(CloseCode.heartbeatTimeout, 'no pong');
+        setTimeout(() => conn.ws.terminate(), 1_000).unref();
+        continue;
+      }
+      conn.alive = false;
+      try {
+        conn.ws.ping();
+      } catch {
+        // the socket is closing; the close handler cleans up
+      }
+      // Keyed, so a client that is behind holds one heartbeat, not a queue of them.
+      conn.sendState('heartbeat', frame);
+    }
+  }
+
+  async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (url.pathname !== STREAM_PATH) return reject(socket, 404, `websocket endpoint is ${STREAM_PATH}`);
+    if (this.#stopping) return reject(socket, 503, 'shutting down');
+    if (this.#o.hub.connections.size >= this.#o.maxConnections) return reject(socket, 503, 'too many connections');
+    const decision = await this.#o.auth.authorize({
+      authorization: req.headers.authorization,
+      queryToken: url.searchParams.get('token') ?? undefined,
+      origin: req.headers.origin,
+    });
+    if (!decision.ok) {
+      this.#o.metrics.authFailures.inc({ status: String(decision.status) });
+      this.#o.logger.info({ path: redactPath(req.url ?? ''), reason: decision.reason, remote: req.socket.remoteAddress }, 'websocket upgrade refused');
+      return reject(socket, decision.status, decision.reason);
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connected(ws, decision.subject));
+  }
+
+  #connected(ws: WebSocket, subject: string): void {
+    const { hub, logger, metrics } = this.#o;
+    const conn = new Connection(ws, subject, {
+      maxBufferBytes: this.#o.maxBufferBytes,
+      highWaterBytes: this.#o.highWaterBytes,
+      limiter: this.#o.limiter,
+      metrics,
+      logger,
+    });
+    ws.on('pong', () => (conn.alive = true));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      conn.alive = true;
+      hub.onFrame(conn, Buffer.isBuffer(data) ? data : Buffer.concat(data as unknown as Buffer[]), isBinary);
+    });
+    ws.on('error', (err) => logger.debug({ conn: conn.id, err: err.message }, 'websocket error'));
+    ws.on('close', (code) => {
+      hub.detach(conn);
+      logger.debug({ conn: conn.id, code }, 'websocket closed');
+    });
+    hub.attach(conn);
+    logger.debug({ conn: conn.id, subject }, 'websocket connected');
+  }
+
+  async #request(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const path = url.pathname;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+    if (path === '/healthz') return json(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const r = this.#o.readiness();
+      return json(res, r.ready && !this.#stopping ? 200 : 503, { ...r, ready: r.ready && !this.#stopping });
+    }
+    if (path === '/metrics') {
+      const body = await this.#o.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': this.#o.metrics.registry.contentType });
+      res.end(body);
+      return;
+    }
+    if (path.startsWith('/api/')) {
+      const decision = await this.#o.auth.authorize({
+        authorization: req.headers.authorization,
+        queryToken: url.searchParams.get('token') ?? undefined,
+        origin: req.headers.origin,
+      });
+      if (!decision.ok) {
+        this.#o.metrics.authFailures.inc({ status: String(decision.status) });
+        return json(res, decision.status, { error: decision.reason }, decision.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+      }
+      if (path === '/api/v1/snapshot') return this.#snapshot(res);
+      if (path === '/api/v1/alerts') return this.#alerts(res, url.searchParams);
+      return json(res, 404, { error: 'not found' });
+    }
+    if (path === STREAM_PATH) return json(res, 426, { error: 'this endpoint speaks websocket' }, { upgrade: 'websocket' });
+    if (this.#o.staticDir && (await serveStatic(this.#o.staticDir, req, res, path))) return;
+    json(res, 404, { error: 'not found' });
+  }
+
+  #snapshot(res: ServerResponse): void {
+    const record = this.#o.hub.state.record;
+    if (!record) return json(res, 404, { error: 'no snapshot yet' });
+    json(res, 200, record.snapshot, { 'x-snapshot-version': String(record.version), 'x-epoch': this.#o.hub.epoch });
+  }
+
+  async #alerts(res: ServerResponse, params: URLSearchParams): Promise<void> {
+    const since = intParam(params.get('since'), 0, Number.MAX_SAFE_INTEGER);
+    const limit = intParam(params.get('limit'), 1, Number.MAX_SAFE_INTEGER);
+    if (since === null || limit === null) return json(res, 400, { error: 'since must be an integer >= 0 and limit an integer >= 1' });
+    const n = Math.min(limit ?? 100, this.#o.apiMaxLimit);
+    const { hub, store } = this.#o;
+    const body = (alerts: unknown[]) => json(res, 200, { alerts, epoch: hub.epoch, head: hub.alerts.head });
+    if (since === undefined) {
+      const memory = hub.alerts.recent(n);
+      if (memory.length >= n || hub.alerts.firstSeq === 1 || hub.alerts.head === 0) return body(memory);
+      try {
+        return body(await store.tail(n));
+      } catch {
+        return body(memory);
+      }
+    }
+    const memory = hub.alerts.since(since + 1);
+    if (memory) return body(memory.slice(0, n).map((l) => l.alert));
+    try {
+      return body(await store.range(since + 1, undefined, n));
+    } catch {
+      return json(res, 503, { error: 'alert history is unavailable right now' }, { 'retry-after': '2' });
+    }
+  }
+}
+
+/** null when invalid, undefined when absent. */
+function intParam(raw: string | null, min: number, max: number): number | undefined | null {
+  if (raw === null || raw === '') return undefined;
+  if (!/^\d{1,16}$/.test(raw)) return null;
+  const n = Number(raw);
+  return n >= min && n <= max ? n : null;
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+
+function reject(socket: Duplex, status: number, reason: string): void {
+  if (!socket.writable) return void socket.destroy();
+  const body = JSON.stringify({ error: reason });
+  const extra = status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '';
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

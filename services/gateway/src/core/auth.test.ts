@@ -1,0 +1,68 @@
+import { SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { Authenticator, redactPath } from './auth.js';
+
+const secret = 'a-test-secret-of-reasonable-length-123';
+const key = new TextEncoder().encode(secret);
+const jwt = (claims: Record<string, unknown>, exp: string | number = '5m', k = key) =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setIssuedAt().setExpirationTime(exp).sign(k);
+
+describe('Authenticator', () => {
+  it('lets everyone in when no token or secret is configured', async () => {
+    const a = new Authenticator({ tokens: [] });
+    expect(a.required).toBe(false);
+    expect(await a.authorize({})).toMatchObject({ ok: true, method: 'none' });
+  });
+
+  const a = new Authenticator({ tokens: ['tok-one', 'tok-two'], jwtSecret: secret });
+  it.each([
+    [{ authorization: 'Bearer tok-one' }, true],
+    [{ authorization: 'bearer   tok-two ' }, true],
+    [{ queryToken: 'tok-two' }, true],
+    [{}, false],
+    [{ authorization: 'Bearer tok-on' }, false],
+    [{ authorization: 'Bearer tok-one-longer' }, false],
+    [{ authorization: 'Basic dG9rLW9uZQ==' }, false],
+    [{ queryToken: 'x'.repeat(5000) }, false],
+  ])('static token %o -> %s', async (req, ok) => {
+    const d = await a.authorize(req);
+    expect(d.ok).toBe(ok);
+    if (!d.ok) expect(d.status).toBe(401);
+  });
+
+  it('accepts a valid HS256 JWT and reports its subject', async () => {
+    expect(await a.authorize({ authorization: `Bearer ${await jwt({})}` })).toEqual({ ok: true, method: 'jwt', subject: 'alice' });
+  });
+
+  it.each([
+    ['expired', async () => jwt({}, Math.floor(Date.now() / 1000) - 60), 'token expired'],
+    ['signed with another secret', async () => jwt({}, '5m', new TextEncoder().encode('another-secret-another-secret-123')), 'invalid token'],
+    ['tampered', async () => `${await jwt({})}x`, 'invalid token'],
+    ['alg none', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}.`, 'invalid token'],
+  ])('refuses a JWT that is %s', async (_name, make, reason) => {
+    expect(await a.authorize({ queryToken: await make() })).toEqual({ ok: false, status: 401, reason });
+  });
+
+  it('refuses a JWT when no secret is configured', async () => {
+    const staticOnly = new Authenticator({ tokens: ['t'] });
+    expect((await staticOnly.authorize({ authorization: `Bearer ${await jwt({})}` })).ok).toBe(false);
+  });
+
+  it('checks Origin only when the request has one', async () => {
+    const o = new Authenticator({ tokens: [], allowedOrigins: ['https://dash.example', 'http://localhost:8080/'] });
+    expect((await o.authorize({ origin: 'https://dash.example' })).ok).toBe(true);
+    expect((await o.authorize({ origin: 'http://localhost:8080' })).ok).toBe(true);
+    expect((await o.authorize({})).ok).toBe(true);
+    expect(await o.authorize({ origin: 'https://evil.example' })).toEqual({ ok: false, status: 403, reason: 'origin not allowed' });
+  });
+});
+
+describe('redactPath', () => {
+  it.each([
+    ['/v1/stream?token=abc&x=1', '/v1/stream?token=redacted&x=1'],
+    ['/api/v1/alerts?since=3&access_token=zz', '/api/v1/alerts?since=3&access_token=redacted'],
+    ['/healthz', '/healthz'],
+  ])('%s', (input, expected) => {
+    expect(redactPath(input)).toBe(expected);
+  });
+});

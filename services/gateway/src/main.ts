@@ -1,0 +1,273 @@
+/**
+ * The gateway's only wiring point: configuration in, Kafka + Redis + HTTP/websocket out.
+ * `startGateway` is exported so tests (and `pnpm start`) can run instances in-process.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, REPO_ROOT, type Config } from '@rotation/config';
+import { assertKafkaReachable, createKafka, ensureTopics, topicLayoutFromEnv } from '@rotation/kafka';
+import { createLogger, redactUrl, type Logger } from '@rotation/log';
+import { connectRedis, createRedis, sharedKeys } from '@rotation/redis';
+import { topicNames } from '@rotation/schemas';
+import { randomBytes } from 'node:crypto';
+import { Authenticator } from './core/auth.js';
+import { GatewayError, GatewayErrorCode } from './core/errors.js';
+import { Hub } from './adapters/hub.js';
+import { KafkaSource } from './adapters/kafka-source.js';
+import { createMetrics, type Metrics } from './adapters/metrics.js';
+import { RedisStore } from './adapters/redis-store.js';
+import { GatewayServer, STREAM_PATH } from './adapters/server.js';
+
+/** Knobs tests turn; production takes them from the environment or the defaults here. */
+export interface GatewayTuning {
+  /** Redis probe (readiness, epoch, missed alerts) interval. */
+  probeMs: number;
+  maxPayloadBytes: number;
+  maxCommandBytes: number;
+  highWaterBytes: number;
+  maxConnections: number;
+  memoryAlerts: number;
+  recentAlerts: number;
+  apiMaxLimit: number;
+  abuseStrikes: number;
+  redisTimeoutMs: number;
+}
+
+export const DEFAULT_TUNING: GatewayTuning = {
+  probeMs: 1_000,
+  // Commands are small; 8 KiB is the hard cap (ws closes with 1009), 4 KiB the soft one
+  // (answered with frame_too_large, connection kept).
+  maxPayloadBytes: 8 * 1024,
+  maxCommandBytes: 4 * 1024,
+  highWaterBytes: 64 * 1024,
+  maxConnections: 10_000,
+  memoryAlerts: 1_000,
+  recentAlerts: 20,
+  apiMaxLimit: 1_000,
+  abuseStrikes: 20,
+  redisTimeoutMs: 2_000,
+};
+
+export interface StartOptions {
+  logger: Logger;
+  /** Overrides GATEWAY_PORT (tests pass 0). */
+  port?: number;
+  host?: string;
+  instanceId?: string;
+  tuning?: Partial<GatewayTuning>;
+}
+
+export interface RunningGateway {
+  port: number;
+  /** http://host:port */
+  url: string;
+  /** ws://host:port/v1/stream */
+  wsUrl: string;
+  instanceId: string;
+  hub: Hub;
+  metrics: Metrics;
+  readiness: () => { ready: boolean; kafka: boolean; redis: boolean };
+  /** Sends `shutdown`, closes sockets, stops consuming, disconnects. Safe to call twice. */
+  stop: () => Promise<void>;
+}
+
+export async function startGateway(config: Config, options: StartOptions): Promise<RunningGateway> {
+  const { env, namespace } = config;
+  const tuning = { ...DEFAULT_TUNING, ...options.tuning };
+  const instanceId = options.instanceId ?? env.GATEWAY_INSTANCE_ID ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const logger = options.logger.child({ instance: instanceId });
+  const metrics = createMetrics();
+  const topics = topicNames(namespace);
+
+  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-gateway`, logger });
+  await assertKafkaReachable(kafka, env.KAFKA_BROKERS);
+  // Idempotent: lets the gateway start before the detector has ever run.
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, namespace, topicLayoutFromEnv(env), logger);
+  } finally {
+    await admin.disconnect();
+  }
+  const redis = createRedis({ url: env.REDIS_URL, logger, connectionName: `${namespace}-gateway-${instanceId}` });
+  await connectRedis(redis, env.REDIS_URL);
+
+  const store = new RedisStore(redis, sharedKeys(namespace), logger, tuning.redisTimeoutMs);
+  const hub = new Hub({
+    store,
+    metrics,
+    logger,
+    instance: instanceId,
+    heartbeatMs: env.GATEWAY_HEARTBEAT_MS,
+    maxSubscriptions: env.GATEWAY_MAX_SUBSCRIPTIONS,
+    maxCommandBytes: tuning.maxCommandBytes,
+    memoryAlerts: tuning.memoryAlerts,
+    maxReplay: env.GATEWAY_REPLAY_MAX,
+    recentAlerts: tuning.recentAlerts,
+  });
+  let stopping = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  const newSource = (): KafkaSource =>
+    new KafkaSource({
+      kafka,
+      groupId: `${namespace}.gateway.${instanceId}`,
+      alertsTopic: topics.alerts,
+      snapshotsTopic: topics.snapshots,
+      logger,
+      metrics,
+      onAlert: (v) => hub.onAlertRecord(v),
+      onSnapshot: (v) => hub.onSnapshotRecord(v),
+      onRejoin: () => {
+        void hub.refreshSnapshot().catch(() => undefined);
+        void hub.probe();
+      },
+      onFatal: (error) => {
+        logger.error({ err: error }, 'kafka consumer stopped; not ready; restarting it');
+        scheduleRestart(1_000);
+      },
+    });
+  let source = newSource();
+  // kafkajs gives up on non-retriable errors; the gateway starts a fresh consumer from the
+  // current end offsets. Alerts in between come from Redis (probe), state from the snapshot key.
+  const scheduleRestart = (delayMs: number) => {
+    if (stopping || restartTimer) return;
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      void (async () => {
+        await source.stop();
+        const next = newSource();
+        source = next;
+        await next.start(await next.endOffsets());
+        await hub.refreshSnapshot();
+        logger.info('kafka consumer restarted');
+      })().catch((error: unknown) => {
+        logger.warn({ err: (error as Error).message }, 'kafka consumer restart failed; retrying');
+        scheduleRestart(Math.min(delayMs * 2, 30_000));
+      });
+    }, delayMs);
+  };
+
+  const cleanup: Array<() => Promise<void>> = [async () => void redis.disconnect()];
+  let server: GatewayServer | undefined;
+  let probe: NodeJS.Timeout | undefined;
+  try {
+    const from = await source.endOffsets().catch((cause: unknown) => {
+      throw new GatewayError(GatewayErrorCode.startFailed, `cannot read offsets of ${topics.alerts} / ${topics.snapshots}: ${(cause as Error).message}`, {}, { cause });
+    });
+    await hub.load();
+    cleanup.unshift(() => source.stop());
+    await source.start(from);
+    let probing = false;
+    probe = setInterval(() => {
+      if (probing) return;
+      probing = true;
+      void hub.probe().finally(() => (probing = false));
+    }, tuning.probeMs);
+
+    const readiness = () => {
+      const kafkaOk = source.running;
+      return { ready: kafkaOk && hub.redisUp, kafka: kafkaOk, redis: hub.redisUp };
+    };
+    server = new GatewayServer({
+      hub,
+      store,
+      auth: new Authenticator({ tokens: env.GATEWAY_AUTH_TOKENS ?? [], jwtSecret: env.GATEWAY_JWT_SECRET?.reveal(), allowedOrigins: env.GATEWAY_ALLOWED_ORIGINS ?? [] }),
+      metrics,
+      logger,
+      readiness,
+      staticDir: resolveStaticDir(env.GATEWAY_STATIC_DIR),
+      heartbeatMs: env.GATEWAY_HEARTBEAT_MS,
+      maxPayloadBytes: tuning.maxPayloadBytes,
+      maxBufferBytes: env.GATEWAY_MAX_BUFFER_BYTES,
+      highWaterBytes: tuning.highWaterBytes,
+      maxConnections: tuning.maxConnections,
+      limiter: { ratePerSec: env.GATEWAY_COMMAND_RATE, abuseStrikes: tuning.abuseStrikes },
+      apiMaxLimit: tuning.apiMaxLimit,
+    });
+    const host = options.host ?? env.GATEWAY_HOST;
+    const port = await server.listen(options.port ?? env.GATEWAY_PORT, host).catch((cause: unknown) => {
+      throw new GatewayError(GatewayErrorCode.listenFailed, `cannot listen on ${host}:${options.port ?? env.GATEWAY_PORT}: ${(cause as Error).message}`, {}, { cause });
+    });
+    const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    logger.info(
+      { port, namespace, auth: env.GATEWAY_AUTH_TOKENS || env.GATEWAY_JWT_SECRET ? 'required' : 'off', redis: redactUrl(env.REDIS_URL) },
+      'gateway listening',
+    );
+    let stopped: Promise<void> | undefined;
+    const running = server;
+    return {
+      port,
+      url: `http://${shownHost}:${port}`,
+      wsUrl: `ws://${shownHost}:${port}${STREAM_PATH}`,
+      instanceId,
+      hub,
+      metrics,
+      readiness,
+      stop: () =>
+        (stopped ??= (async () => {
+          stopping = true;
+          clearInterval(probe);
+          clearTimeout(restartTimer);
+          await running.close(0);
+          for (const c of cleanup) await c().catch((err: unknown) => logger.warn({ err }, 'cleanup step failed'));
+          logger.info('gateway stopped');
+        })()),
+    };
+  } catch (error) {
+    stopping = true;
+    clearInterval(probe);
+    await server?.close().catch(() => undefined);
+    for (const c of cleanup) await c().catch(() => undefined);
+    throw error;
+  }
+}
+
+function resolveStaticDir(configured: string | undefined): string | undefined {
+  const candidates = configured
+    ? [path.resolve(configured)]
+    : [path.join(REPO_ROOT, 'packages', 'dashboard', 'dist'), path.join(REPO_ROOT, 'services', 'gateway', 'public')];
+  // A default directory counts only once something was built into it.
+  return configured ? candidates.find((dir) => existsSync(dir)) : candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+  const logger = createLogger({ name: 'gateway', level: config.env.LOG_LEVEL });
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway(config, { logger });
+  } catch (error) {
+    logger.fatal({ code: (error as { code?: string }).code }, (error as Error).message);
+    process.exit(1);
+  }
+  logger.info({ websocket: gateway.wsUrl, http: gateway.url }, 'ready for clients');
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      logger.warn({ signal }, 'second signal; exiting now');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'shutting down');
+    gateway.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  await main();
+}
