@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import {
+  Alert,
+  Breadth,
+  PROTOCOL_VERSION,
+  RrgPoint,
+  SectorWindow,
+  ServerMessage,
+  SpreadPoint,
+  type Channel,
+  type StateChannel,
+} from '@rotation/schemas';
+
+/** What one inbound frame turned out to be. Decoding never throws. */
+export type Decoded =
+  | { kind: 'message'; message: ServerMessage }
+  /** A well-formed message of a type this client does not know: ignored, as protocol v1 asks. */
+  | { kind: 'unknown'; type: string }
+  /** A welcome announcing another protocol version. */
+  | { kind: 'version'; version: unknown }
+  | { kind: 'invalid'; reason: string };
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(ServerMessage.options.map((o) => o.shape.type.value));
+
+/** Default bound of one inbound frame, in characters (state frames are a few KiB, alert replays a few hundred KiB). */
+export const DEFAULT_MAX_FRAME_CHARS = 4 * 1024 * 1024;
+
+export function decodeFrame(data: unknown, maxChars: number = DEFAULT_MAX_FRAME_CHARS): Decoded {
+  if (typeof data !== 'string') return { kind: 'invalid', reason: 'binary frame (protocol v1 sends JSON text frames only)' };
+  if (data.length > maxChars) return { kind: 'invalid', reason: `frame of ${data.length} characters exceeds the limit of ${maxChars}` };
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch (cause) {
+    return { kind: 'invalid', reason: `frame is not JSON: ${(cause as Error).message}` };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { kind: 'invalid', reason: 'frame is not a JSON object' };
+  const type = (json as { type?: unknown }).type;
+  if (typeof type !== 'string') return { kind: 'invalid', reason: 'frame has no "type"' };
+  if (!KNOWN_TYPES.has(type)) return { kind: 'unknown', type: type.slice(0, 64) };
+  if (type === 'welcome') {
+    const version = (json as { version?: unknown }).version;
+    if (version !== PROTOCOL_VERSION) return { kind: 'version', version };
+  }
+  const parsed = ServerMessage.safeParse(json);
+  if (!parsed.success) return { kind: 'invalid', reason: `${type} frame: ${describeIssue(parsed.error)}` };
+  return { kind: 'message', message: parsed.data };
+}
+
+/** The value each state channel carries. Every state message holds the channel's full value. */
+export interface StateValues {
+  spreads: SpreadPoint[];
+  sectors: SectorWindow[];
+  rrg: RrgPoint[];
+  breadth: Breadth;
+}
+
+/**
+ * The protocol schema accepts any state shape on any state channel (a union); the client checks
+ * the shape that belongs to the channel, so `state.spreads` really holds spread points.
+ */
+const STATE_SCHEMAS: { [C in StateChannel]: z.ZodType<StateValues[C]> } = {
+  spreads: z.array(SpreadPoint),
+  sectors: z.array(SectorWindow),
+  rrg: z.array(RrgPoint),
+  breadth: Breadth,
+};
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export function parseStateData<C extends StateChannel>(channel: C, data: unknown): Parsed<StateValues[C]> {
+  const result = (STATE_SCHEMAS[channel] as z.ZodType<StateValues[C]>).safeParse(data);
+  return result.success ? { ok: true, value: result.data } : { ok: false, reason: `${channel} data: ${describeIssue(result.error)}` };
+}
+
+const AlertList = z.array(Alert);
+
+/** Snapshots and resyncs of alert channels carry a list of recent alerts; events carry one. */
+export function parseAlertList(channel: Channel, data: unknown): Parsed<Alert[]> {
+  const result = AlertList.safeParse(data);
+  return result.success ? { ok: true, value: result.data } : { ok: false, reason: `${channel} data: ${describeIssue(result.error)}` };
+}
+
+export function parseAlert(channel: Channel, data: unknown): Parsed<Alert> {
+  const result = Alert.safeParse(data);
+  return result.success ? { ok: true, value: result.data } : { ok: false, reason: `${channel} data: ${describeIssue(result.error)}` };
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid';
+  const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+  return `${where}: ${issue.message}`;
+}

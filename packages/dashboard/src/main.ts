@@ -1,0 +1,123 @@
+/// <reference lib="dom" />
+/**
+ * The page's wiring: one @rotation/client connection (reconnect with full-jitter backoff, resume
+ * per channel, gap detection, snapshot-plus-updates merged), one store, and a render pass per
+ * animation frame at most (state channels can update many times a second; the eye needs a few).
+ */
+import { RotationClient } from '@rotation/client';
+import type { Channel } from '@rotation/schemas';
+import { apiUrl, streamUrl, tokenFrom } from './endpoints.js';
+import { fromClientStatus, type ConnectionStatus } from './status.js';
+import { alertsReady, applyAlerts, applyState, initialState, type DashboardState } from './store.js';
+import { RrgChart, SpreadChart } from './ui/charts.js';
+import { byId } from './ui/dom.js';
+import { renderAlerts, renderBreadth, renderLeaderboard, renderRrgLegend, renderSpreadTable, renderStatus, renderWindowPicker } from './ui/panels.js';
+import { alertRows, breadthModel, defaultWindow, leaderboard, quadrantCounts, rrgModel, sortWindows, spreadRows, spreadSeries } from './view-model.js';
+
+const CHANNELS: Channel[] = ['alerts', 'spreads', 'sectors', 'rrg', 'breadth'];
+
+let state: DashboardState = initialState();
+let status: ConnectionStatus = { kind: 'connecting', attempt: 0 };
+let everOpen = false;
+let pickedWindow: string | undefined;
+let renderQueued = false;
+
+const url = streamUrl(window.location);
+const token = tokenFrom(window.location.search);
+byId('stream-url').textContent = url + (token ? ' (with your token)' : '');
+
+const spreadChart = new SpreadChart(byId<HTMLCanvasElement>('spread-canvas'));
+const rrgChart = new RrgChart(byId<HTMLCanvasElement>('rrg-canvas'));
+
+const client = new RotationClient({ url, channels: CHANNELS, authTransport: 'query', ...(token ? { token } : {}) });
+
+client.on('status', (s) => {
+  if (s.state === 'open') everOpen = true;
+  status = fromClientStatus(s, Date.now());
+  // A refused handshake reaches a browser only as close code 1006; the HTTP API says why.
+  if (s.state === 'reconnecting' && !everOpen) void diagnose();
+  queueRender();
+});
+client.on('state', (u) => {
+  state = applyState(state, u, Date.now());
+  queueRender();
+});
+client.on('alert', (a) => {
+  state = applyAlerts(state, [a], Date.now());
+  queueRender();
+});
+
+async function diagnose(): Promise<void> {
+  const res = await fetch(apiUrl('/api/v1/snapshot', window.location.search), { cache: 'no-store' }).catch(() => undefined);
+  if (res && (res.status === 401 || res.status === 403)) {
+    await client.close().catch(() => undefined);
+    status = { kind: 'unauthorized', reason: token ? 'the gateway refused this token' : 'the gateway requires a token' };
+    queueRender();
+  }
+}
+
+function windows(): string[] {
+  return sortWindows([...(state.spreads ?? []).map((p) => p.window), ...(state.sectors ?? []).map((s) => s.window)]);
+}
+
+function currentWindow(all: readonly string[]): string | undefined {
+  if (pickedWindow && all.includes(pickedWindow)) return pickedWindow;
+  return defaultWindow(all, state.spreads ?? []);
+}
+
+function queueRender(): void {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    render();
+  });
+}
+
+function render(): void {
+  const now = Date.now();
+  renderStatus(byId('status'), status, now, state.lastUpdateMs);
+  document.body.dataset.connection = status.kind;
+
+  const all = windows();
+  const w = currentWindow(all);
+  renderWindowPicker(byId('window-picker'), all, w, (picked) => {
+    pickedWindow = picked;
+    queueRender();
+  });
+  document.querySelectorAll('[data-window-label]').forEach((el) => (el.textContent = w ?? '…'));
+
+  const series = w ? spreadSeries(state.spreadHistory, w) : [];
+  spreadChart.update(series);
+  byId('spread-chart').dataset.points = String(series.reduce((n, s) => n + s.points.length, 0));
+  renderSpreadTable(byId('spread-table'), state.spreads === null ? null : w ? spreadRows(state.spreads, w) : [], w);
+
+  renderLeaderboard(byId('leaderboard'), state.sectors === null ? null : w ? leaderboard(state.sectors, w) : undefined, w);
+
+  if (state.rrg === null) {
+    renderRrgLegend(byId('rrg-legend'), null, []);
+    byId('rrg-chart').dataset.points = '0';
+  } else {
+    const model = rrgModel(state.rrg);
+    rrgChart.update(model);
+    byId('rrg-chart').dataset.points = String(model.series.length);
+    renderRrgLegend(byId('rrg-legend'), quadrantCounts(model), model.warming);
+  }
+
+  renderBreadth(byId('breadth'), state.breadth === null ? null : breadthModel(state.breadth));
+  renderAlerts(byId('alerts'), state.alerts === null ? null : alertRows(state.alerts));
+}
+
+// The reconnect countdown and "updated at" change with time alone.
+setInterval(() => renderStatus(byId('status'), status, Date.now(), state.lastUpdateMs), 1_000);
+
+render();
+client.connect().then(
+  () => {
+    state = alertsReady(state);
+    queueRender();
+  },
+  () => {
+    /* the status handler already shows why */
+  },
+);

@@ -1,0 +1,101 @@
+import { readFileSync, statSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, ConfigErrorCode, formatPath, Secret, type ConfigIssue } from '@rotation/config';
+import { AlertKind, Severity } from '@rotation/schemas';
+
+/** Largest sinks file read; a real one is a few KiB. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL');
+
+/**
+ * One webhook sink. Defaults are chosen for a receiver that is sometimes down for minutes:
+ * 8 attempts with a 1 s base and 60 s cap span roughly two to four minutes before a dead letter.
+ *   {"name":"ops","url":"https://hooks.example.com/rotation","secret":"…","minSeverity":"warning"}
+ */
+export const SinkConfig = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, "_", "." or "-", at most 63 characters'),
+  /** May embed a credential (Slack webhook URLs do): never logged. */
+  url: httpUrl,
+  /** `json`: {"v":1,"alert":{…}} signed with HMAC; `slack`: {"text":"…"} for Slack-compatible incoming webhooks. */
+  format: z.enum(['json', 'slack']).default('json'),
+  /** HMAC-SHA256 key for X-Rotation-Signature. At least 16 characters. */
+  secret: z
+    .string()
+    .min(16, 'a signing secret needs at least 16 characters')
+    .max(512)
+    .transform((s) => new Secret(s))
+    .optional(),
+  /** Only these alert kinds (default: all). */
+  kinds: z.array(AlertKind).min(1).optional(),
+  /** Only alerts at least this severe. */
+  minSeverity: Severity.default('info'),
+  timeoutMs: z.int().min(100).max(120_000).default(5_000),
+  /** Attempts per alert (the first included) before it is dead-lettered. */
+  maxAttempts: z.int().min(1).max(50).default(8),
+  backoff: z
+    .strictObject({ baseMs: z.int().min(1).max(600_000).default(1_000), capMs: z.int().min(1).max(3_600_000).default(60_000) })
+    .refine((b) => b.capMs >= b.baseMs, { message: 'capMs must be >= baseMs', path: ['capMs'] })
+    .default({ baseMs: 1_000, capMs: 60_000 }),
+  /** Alerts waiting per sink; beyond it the newest is dead-lettered as queue_full. */
+  queueSize: z.int().min(1).max(100_000).default(1_000),
+  /** Extra request headers (e.g. a receiver's own auth). Never logged. */
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'header names are letters, digits and "-"'), z.string().max(2048)).optional(),
+});
+export type SinkConfig = z.infer<typeof SinkConfig>;
+export type SinkConfigInput = z.input<typeof SinkConfig>;
+
+/** The file named by WEBHOOKS_FILE. */
+export const WebhooksFile = z
+  .strictObject({ sinks: z.array(SinkConfig).max(64) })
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.sinks.forEach((s, i) => {
+      if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['sinks', i, 'name'], message: `duplicate sink name "${s.name}"` });
+      seen.add(s.name);
+    });
+  });
+export type WebhooksFile = z.infer<typeof WebhooksFile>;
+
+export function parseWebhooksFile(json: unknown, source = 'webhooks'): WebhooksFile {
+  const result = WebhooksFile.safeParse(json);
+  if (!result.success) throw new ConfigError(ConfigErrorCode.invalidFile, source, toIssues(result.error));
+  return result.data;
+}
+
+/** Reads and validates the sinks file; every problem names the file and the failing path. */
+export function loadWebhooksFile(file: string): WebhooksFile {
+  let text: string;
+  try {
+    const size = statSync(file).size;
+    if (size > MAX_FILE_BYTES) throw new Error(`file is ${size} bytes; the limit is ${MAX_FILE_BYTES}`);
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(ConfigErrorCode.fileUnreadable, file, [{ path: '(file)', message: (cause as Error).message }], { cause });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(ConfigErrorCode.fileNotJson, file, [{ path: '(file)', message: (cause as Error).message }], { cause });
+  }
+  return parseWebhooksFile(json, file);
+}
+
+function toIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((issue) => ({
+    path: formatPath(issue.path),
+    // Zod's own message for a bad secret would quote nothing, but keep values out of messages on principle.
+    message: issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message,
+  }));
+}

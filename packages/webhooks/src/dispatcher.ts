@@ -1,0 +1,74 @@
+import type { Logger } from '@rotation/log';
+import type { Alert } from '@rotation/schemas';
+import { loadWebhooksFile, type SinkConfig } from './config.js';
+import { WebhookError, WebhookErrorCode } from './errors.js';
+import { SinkWorker, type DeadLetterEntry, type SinkStats } from './sink.js';
+
+export interface DispatcherOptions {
+  sinks: readonly SinkConfig[];
+  logger: Logger;
+  /** Called once per alert a sink gives up on. The wiring writes these to Redis. */
+  deadLetter: (entry: DeadLetterEntry) => void | Promise<void>;
+  /** Default: the global fetch (Node 20 has it). */
+  fetch?: typeof fetch;
+  random?: () => number;
+  now?: () => number;
+}
+
+/**
+ * Fans alerts out to every configured sink. Each sink has its own bounded queue and delivery
+ * loop, so a receiver that is down delays nobody else. push() never blocks and never throws.
+ */
+export class WebhookDispatcher {
+  readonly #workers: SinkWorker[];
+  readonly #logger: Logger;
+  #closed: Promise<void> | undefined;
+
+  constructor(options: DispatcherOptions) {
+    this.#logger = options.logger;
+    const deps = {
+      logger: options.logger,
+      deadLetter: options.deadLetter,
+      fetch: options.fetch ?? globalThis.fetch,
+      random: options.random ?? Math.random,
+      now: options.now ?? Date.now,
+    };
+    const names = options.sinks.map((s) => s.name);
+    const dupes = names.filter((n, i) => names.indexOf(n) !== i);
+    if (dupes.length > 0) throw new WebhookError(WebhookErrorCode.invalidSinks, `sink names must be unique; repeated: ${[...new Set(dupes)].join(', ')}`, { names });
+    this.#workers = options.sinks.map((cfg) => new SinkWorker(cfg, deps));
+  }
+
+  /** The alert goes to every sink whose filter accepts it. Returns what each sink did with it. */
+  push(alert: Alert): Record<string, 'queued' | 'filtered' | 'queue_full' | 'closed'> {
+    const out: Record<string, 'queued' | 'filtered' | 'queue_full' | 'closed'> = {};
+    for (const w of this.#workers) out[w.name] = w.push(alert);
+    return out;
+  }
+
+  stats(): Record<string, SinkStats> {
+    return Object.fromEntries(this.#workers.map((w) => [w.name, { ...w.stats }]));
+  }
+
+  get sinkNames(): string[] {
+    return this.#workers.map((w) => w.name);
+  }
+
+  /**
+   * Stops accepting alerts and drains every sink for at most `timeoutMs`; what is still
+   * undelivered then is dead-lettered with reason `shutdown`, so nothing vanishes silently.
+   */
+  close(timeoutMs = 10_000): Promise<void> {
+    this.#closed ??= (async () => {
+      const deadline = Date.now() + timeoutMs;
+      await Promise.all(this.#workers.map((w) => w.close(deadline)));
+      this.#logger.info({ sinks: this.stats() }, 'webhook dispatcher closed');
+    })();
+    return this.#closed;
+  }
+}
+
+/** A dispatcher for the sinks in WEBHOOKS_FILE. Throws ConfigError naming the file and path on a bad file. */
+export function dispatcherFromFile(file: string, options: Omit<DispatcherOptions, 'sinks'>): WebhookDispatcher {
+  return new WebhookDispatcher({ ...options, sinks: loadWebhooksFile(file).sinks });
+}

@@ -1,0 +1,236 @@
+/// <reference lib="dom" />
+/**
+ * The dashboard in a real browser (Debian's Chromium, headless, driven by playwright-core) against
+ * a real stack: the detector and the gateway in-process on the shared broker and Redis, fed by
+ * the ingester CLI with the small-cap-rotation scenario. The page is opened before any data
+ * exists, so everything it shows arrived over the websocket as it was computed.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { childEnv, loadConfig, REPO_ROOT } from '@rotation/config';
+import { startDetector, type DetectorHandle } from '@rotation/detector';
+import { startGateway, type RunningGateway } from '@rotation/gateway';
+import { silentLogger } from '@rotation/log';
+import { buildDashboard, DIST_DIR, isStale } from '../../packages/dashboard/src/build.js';
+import { describe, expect, test } from '../support/fixtures.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const ARTIFACTS = path.join(REPO_ROOT, 'test-results');
+const TOKEN = 'browser-test-token-1234';
+
+let browser: Browser;
+
+beforeAll(async () => {
+  if (await isStale()) await buildDashboard();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** `pnpm ingest synthetic …` as a child process, into namespace `ns`; resolves when it has flushed and exited. */
+async function ingest(ns: string, args: string[]): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/ingester/src/main.ts', ...args], {
+    cwd: REPO_ROOT,
+    env: childEnv({ ROTATION_NAMESPACE: ns, KAFKA_BROKERS: inject('kafkaBrokers'), REDIS_URL: inject('redisUrl'), LOG_LEVEL: 'warn' }),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4_000)));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`ingest exited with ${code}: ${stderr}`);
+}
+
+interface Stack {
+  detector: DetectorHandle;
+  gateway: RunningGateway;
+  stop: () => Promise<void>;
+}
+
+async function startStack(ns: string, gatewayEnv: Record<string, string> = {}): Promise<Stack> {
+  const base = { ROTATION_NAMESPACE: ns, KAFKA_BROKERS: inject('kafkaBrokers'), REDIS_URL: inject('redisUrl'), KAFKA_TICKS_PARTITIONS: '3' };
+  const logger = silentLogger();
+  const detector = await startDetector({ config: loadConfig(base), logger, httpPort: null });
+  await detector.joined;
+  const gateway = await startGateway(loadConfig({ ...base, GATEWAY_STATIC_DIR: DIST_DIR, ...gatewayEnv }), { logger, port: 0, host: '127.0.0.1', tuning: { probeMs: 300 } });
+  return {
+    detector,
+    gateway,
+    stop: async () => {
+      await gateway.stop();
+      await detector.stop();
+    },
+  };
+}
+
+/** What the page shows, read from its markup and its canvases. */
+async function pageState(page: Page) {
+  return page.evaluate(() => {
+    const inkOf = (id: string) => {
+      const canvas = document.getElementById(id) as HTMLCanvasElement | null;
+      const ctx = canvas?.getContext('2d');
+      if (!canvas || !ctx || canvas.width === 0 || canvas.height === 0) return 0;
+      const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      let ink = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) ink++;
+      return ink;
+    };
+    return {
+      connection: document.getElementById('status')?.dataset.state ?? '',
+      statusText: document.getElementById('status')?.textContent ?? '',
+      leaderboardRows: document.querySelectorAll('#leaderboard tbody tr').length,
+      leader: document.querySelector('#leaderboard tr[data-role="leader"]')?.getAttribute('data-symbol') ?? null,
+      laggard: document.querySelector('#leaderboard tr[data-role="laggard"]')?.getAttribute('data-symbol') ?? null,
+      spreadRows: document.querySelectorAll('#spread-table tbody tr').length,
+      spreadPoints: Number(document.getElementById('spread-chart')?.dataset.points ?? 0),
+      rrgPoints: Number(document.getElementById('rrg-chart')?.dataset.points ?? 0),
+      spreadInk: inkOf('spread-canvas'),
+      rrgInk: inkOf('rrg-canvas'),
+      breadthValue: document.querySelector('#breadth .gauge')?.getAttribute('data-value') ?? null,
+      alertRows: document.querySelectorAll('#alerts li.alert').length,
+      alertSeverities: Array.from(document.querySelectorAll('#alerts li.alert'), (li) => li.getAttribute('data-severity')),
+      loadingPanels: document.querySelectorAll('[data-msg="loading"]').length,
+      spreadText: document.getElementById('spread-table')?.textContent ?? '',
+    };
+  });
+}
+
+type State = Awaited<ReturnType<typeof pageState>>;
+
+async function waitFor(page: Page, what: string, check: (s: State) => boolean, timeoutMs = 90_000): Promise<State> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await pageState(page);
+  while (!check(last)) {
+    if (Date.now() > deadline) throw new Error(`page never showed ${what}; last seen: ${JSON.stringify({ ...last, spreadText: last.spreadText.slice(0, 200) })}`);
+    await page.waitForTimeout(250);
+    last = await pageState(page);
+  }
+  return last;
+}
+
+async function openPage(url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1200 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/401|Unauthorized/i.test(m.text())) errors.push(m.text());
+  });
+  await page.goto(url);
+  return { page, errors };
+}
+
+describe('dashboard in Chromium', () => {
+  test('fills from the live stream: connection, spreads, leaderboard, RRG, breadth and alerts', async ({ ns, withTopics }) => {
+    await withTopics();
+    const stack = await startStack(ns);
+    const { page, errors } = await openPage(`${stack.gateway.url}/`);
+    try {
+      // Before any tick: connected, every panel says it is waiting (not an empty table, not zeros).
+      const before = await waitFor(page, 'the live connection', (s) => s.connection === 'live');
+      expect(before.leaderboardRows).toBe(0);
+
+      // 40 days of market time at full speed (17k ticks): a quiet week, then the rotation; more
+      // than the 31 daily bars the RRG needs, and the size regime change the scenario is built around.
+      await ingest(ns, ['synthetic', '--scenario', 'small-cap-rotation', '--seed', '11', '--duration', '40d', '--rate', '0.005', '--speed', 'max']);
+
+      const s = await waitFor(
+        page,
+        'leaderboard rows, spreads, an RRG and alerts',
+        (x) => x.leaderboardRows === 11 && x.spreadRows === 5 && x.rrgPoints > 0 && x.spreadPoints > 0 && x.alertRows > 0 && x.breadthValue !== null && x.breadthValue !== '',
+        180_000,
+      );
+      expect(s.connection).toBe('live');
+      expect(s.loadingPanels).toBe(0);
+      expect(s.leader).toMatch(/^XL[A-Z]{1,2}$/);
+      expect(s.laggard).toMatch(/^XL[A-Z]{1,2}$/);
+      expect(s.leader).not.toBe(s.laggard);
+      // Numbers carry units and signs.
+      expect(s.spreadText).toMatch(/[+-]\d+\.\d{2} pp/);
+      expect(s.spreadText).toMatch(/IWM [+-]?\d+\.\d{2} %/);
+      // The canvases hold drawn data, not just a blank bitmap.
+      expect(s.spreadInk).toBeGreaterThan(1_000);
+      expect(s.rrgInk).toBeGreaterThan(1_000);
+      expect(s.alertSeverities.every((v) => v === 'info' || v === 'warning' || v === 'critical')).toBe(true);
+      // The scenario's point: small caps take over, and an alert says so.
+      const alertText = await page.locator('#alerts').textContent();
+      expect(alertText).toMatch(/Size regime change|Leadership change|Spread stretched|RRG quadrant change|Breadth thrust/);
+
+      // Another window is one click away and shows that window's numbers.
+      await page.click('#window-picker button[data-window="7d"]');
+      await waitFor(page, 'the 7d window', () => true, 5_000);
+      expect(await page.locator('#spreads-title').textContent()).toContain('7d');
+      expect(await page.locator('#window-picker button[data-window="7d"]').getAttribute('aria-pressed')).toBe('true');
+
+      await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await stack.stop();
+    }
+  }, 300_000);
+
+  test('with auth on, the page says so without a token and works with ?token=', async ({ ns, withTopics }) => {
+    await withTopics();
+    const stack = await startStack(ns, { GATEWAY_AUTH_TOKENS: TOKEN });
+    try {
+      const { page: refused } = await openPage(`${stack.gateway.url}/`);
+      try {
+        const s = await waitFor(refused, 'the refusal', (x) => x.connection === 'unauthorized');
+        expect(s.statusText).toContain('requires a token');
+      } finally {
+        await refused.close();
+      }
+
+      const { page, errors } = await openPage(`${stack.gateway.url}/?token=${TOKEN}`);
+      try {
+        await waitFor(page, 'the live connection', (x) => x.connection === 'live');
+        expect(await page.locator('#stream-url').textContent()).not.toContain(TOKEN);
+        await ingest(ns, ['synthetic', '--scenario', 'small-cap-rotation', '--seed', '12', '--duration', '3d', '--rate', '0.02', '--speed', 'max']);
+        const s = await waitFor(page, 'sector rows', (x) => x.leaderboardRows === 11 && x.spreadRows === 5);
+        expect(s.connection).toBe('live');
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  test('reconnects by itself after the gateway restarts, and resumes', async ({ ns, withTopics }) => {
+    await withTopics();
+    const stack = await startStack(ns);
+    let second: RunningGateway | undefined;
+    const { page, errors } = await openPage(`${stack.gateway.url}/`);
+    try {
+      await waitFor(page, 'the live connection', (x) => x.connection === 'live');
+      await ingest(ns, ['synthetic', '--scenario', 'small-cap-rotation', '--seed', '13', '--duration', '3d', '--rate', '0.02', '--speed', 'max']);
+      await waitFor(page, 'sector rows', (x) => x.leaderboardRows === 11);
+
+      const port = stack.gateway.port;
+      await stack.gateway.stop();
+      await waitFor(page, 'the disconnect', (x) => x.connection === 'reconnecting' || x.connection === 'connecting');
+      // The data already shown stays on screen while the page reconnects.
+      expect((await pageState(page)).leaderboardRows).toBe(11);
+
+      second = await startGateway(
+        loadConfig({ ROTATION_NAMESPACE: ns, KAFKA_BROKERS: inject('kafkaBrokers'), REDIS_URL: inject('redisUrl'), GATEWAY_STATIC_DIR: DIST_DIR }),
+        { logger: silentLogger(), port, host: '127.0.0.1', tuning: { probeMs: 300 } },
+      );
+      const s = await waitFor(page, 'the reconnect', (x) => x.connection === 'live' && x.leaderboardRows === 11, 60_000);
+      expect(s.connection).toBe('live');
+      expect(errors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket/i.test(e))).toEqual([]);
+    } finally {
+      await page.close();
+      await second?.stop();
+      await stack.stop();
+    }
+  });
+});
