@@ -1,0 +1,68 @@
+/**
+ * Guarantee 5: scale-out. Three detector instances in one consumer group on a 6-partition ticks
+ * topic; the instance that owns the partitions is killed with -9 mid-stream; the partitions move
+ * and the final state and alert history equal a single instance's on the same input.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { topicNames } from '@rotation/schemas';
+import { uniqueNamespace } from '../support/fixtures.js';
+import { chaosEnv, sharedInfra } from './support/infra.js';
+import { alertIds, comparableState, committedRecords, expectedTicks, ingestAll, MULTI_DAY, startDetector, waitForDetectorDone } from './support/pipeline.js';
+import { createNamespaceTopics, deleteNamespaceKeys, deleteNamespaceTopics, openRedis, testKafka } from './support/read.js';
+import { killAllServices, waitUntil, type ServiceProcess } from './support/services.js';
+
+const { kafkaBrokers, redisUrl } = sharedInfra();
+const kafka = testKafka(kafkaBrokers);
+const namespaces: string[] = [];
+const PARTITIONS = 6;
+
+afterEach(async () => {
+  await killAllServices();
+});
+
+afterAll(async () => {
+  const redis = await openRedis(redisUrl);
+  for (const ns of namespaces) {
+    await deleteNamespaceKeys(redis, ns);
+    await deleteNamespaceTopics(kafka, Object.values(topicNames(ns)));
+  }
+  await redis.quit();
+});
+
+describe('detector scale-out', () => {
+  it('three instances, the active one killed mid-stream: same state and alerts as one instance', async () => {
+    const single = uniqueNamespace();
+    const group = uniqueNamespace();
+    namespaces.push(single, group);
+    const set = { ...MULTI_DAY, seed: 17 };
+    const total = expectedTicks(set);
+    await createNamespaceTopics(kafka, single, PARTITIONS);
+    await createNamespaceTopics(kafka, group, PARTITIONS);
+    const singleEnv = await chaosEnv({ ns: single, kafkaBrokers, redisUrl, ticksPartitions: PARTITIONS });
+    const groupEnv = await chaosEnv({ ns: group, kafkaBrokers, redisUrl, ticksPartitions: PARTITIONS });
+    const redis = await openRedis(redisUrl);
+    try {
+      const ingests = Promise.all([ingestAll(singleEnv, set, 'ingester-single'), ingestAll(groupEnv, set, 'ingester-group')]);
+      startDetector(singleEnv, 'detector-single');
+      const instances: ServiceProcess[] = [1, 2, 3].map((i) => startDetector(groupEnv, `detector-${i}`, { DETECTOR_INSTANCE_ID: `d${i}`, DETECTOR_HTTP_PORT: '0' }));
+
+      // Whoever owns the partitions says so; kill that one once it is half way.
+      const owner = await Promise.race(instances.map((p) => p.waitForLog((l) => l.json?.msg === 'active: owns the ticks partitions', 120_000).then(() => p)));
+      await waitUntil('the group to get half way', async () => (await committedRecords(redis, group)) >= total / 2, 240_000, 50);
+      await owner.kill9();
+      const survivors = instances.filter((p) => p !== owner);
+      // A standby takes over: it loads the committed state and continues.
+      await Promise.race(survivors.map((p) => p.waitForLog((l) => l.json?.msg === 'detector state loaded', 120_000)));
+
+      const [a, b] = await ingests;
+      expect([a.code, b.code]).toEqual([0, 0]);
+      await Promise.all([waitForDetectorDone(kafka, redis, single, total), waitForDetectorDone(kafka, redis, group, total)]);
+      const ids = await alertIds(redis, single);
+      expect(ids.length).toBeGreaterThan(0);
+      expect(await alertIds(redis, group)).toEqual(ids);
+      expect(await comparableState(redis, group)).toEqual(await comparableState(redis, single));
+    } finally {
+      await redis.quit();
+    }
+  }, 480_000);
+});
