@@ -1,0 +1,191 @@
+/**
+ * Child process for the latency section. For each offered rate it publishes ticks for
+ * --seconds through the ingester's producer (BatchingProducer: idempotent, acks=-1, 5 ms
+ * linger), event time = wall clock at push, while one websocket client subscribed to `alerts`
+ * and `spreads` records when each event arrives. A consumer of <ns>.snapshots maps snapshot
+ * versions (= state channel seq) to their asOf. Latency of an event = receive time - push time
+ * of the tick that caused it (see latency-join.ts). Push and receive times are taken in this
+ * one process on one clock.
+ */
+import { Partitioners } from 'kafkajs';
+import WebSocket from 'ws';
+import { loadConfig } from '@rotation/config';
+import { BatchingProducer, createConsumer, createKafka } from '@rotation/kafka';
+import { createLogger } from '@rotation/log';
+import { topicNames } from '@rotation/schemas';
+import { CauseLog } from '../latency-join.js';
+import { createHistogram, recordMs, summarize } from '../stats.js';
+import { TickGen } from '../ticks.js';
+
+const argv = process.argv.slice(2);
+const arg = (name: string, dflt: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
+};
+const url = arg('url', '');
+const seconds = Number(arg('seconds', '8'));
+const partitions = Number(arg('partitions', '6'));
+const fixedRates = arg('rates', '1000,10000,50000').split(',').map(Number);
+const searchUp = arg('search', 'true') === 'true';
+
+const config = loadConfig();
+const logger = createLogger({ name: 'bench-latency', level: config.env.LOG_LEVEL, destination: process.stderr });
+const topics = topicNames(config.namespace);
+const kafka = createKafka({ brokers: config.env.KAFKA_BROKERS, clientId: 'bench-latency', logger });
+const stepMs = config.universe.detector.historyBucket;
+const latenessMs = config.universe.detector.allowedLateness;
+const symbols = config.universe.symbols;
+const now = () => performance.timeOrigin + performance.now();
+
+// Lane of each symbol, with the producer's own partitioner (as the detector computes its lanes).
+const partitioner = Partitioners.DefaultPartitioner();
+const partitionMetadata = Array.from({ length: partitions }, (_, i) => ({ partitionId: i, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+const laneOf = new Map(symbols.map((s) => [s, partitioner({ topic: topics.ticks, partitionMetadata, message: { key: s, value: null } })]));
+const lanes = [...new Set(laneOf.values())].sort((a, b) => a - b);
+
+const causes = new CauseLog(stepMs, latenessMs);
+const asOfByVersion = new Map<number, number>();
+interface Arrival {
+  at: number;
+  channel: string;
+  seq: number;
+  eventTime?: number;
+}
+const arrivals: Arrival[] = [];
+
+// Snapshot versions -> asOf, read from the topic the gateway itself consumes.
+const snapConsumer = createConsumer(kafka, { groupId: `${config.namespace}.bench-latency`, logger, onFatal: (e) => logger.error({ err: e }, 'snapshot consumer') });
+await snapConsumer.connect();
+await snapConsumer.subscribe({ topic: topics.snapshots, fromBeginning: true });
+await snapConsumer.run({
+  eachMessage: async ({ message }) => {
+    if (!message.value) return;
+    const rec = JSON.parse(message.value.toString()) as { version: number; snapshot: { asOf: string | null } };
+    if (rec.snapshot.asOf) asOfByVersion.set(rec.version, Date.parse(rec.snapshot.asOf));
+  },
+});
+
+const ws = new WebSocket(url, { perMessageDeflate: false });
+await new Promise<void>((resolve, reject) => {
+  ws.once('error', reject);
+  ws.on('message', (data) => {
+    const at = now();
+    const m = JSON.parse(data.toString()) as { type: string; channel?: string; seq?: number; data?: { eventTime?: string } };
+    if (m.type === 'welcome') ws.send(JSON.stringify({ op: 'subscribe', id: 'lat', channels: ['alerts', 'spreads'] }));
+    else if (m.type === 'subscribed') resolve();
+    else if (m.type === 'event' && m.channel && m.seq !== undefined) {
+      arrivals.push({ at, channel: m.channel, seq: m.seq, ...(m.channel.startsWith('alerts') && m.data?.eventTime ? { eventTime: Date.parse(m.data.eventTime) } : {}) });
+    }
+  });
+});
+
+const producer = new BatchingProducer(kafka, { logger });
+await producer.connect();
+const gen = new TickGen({ symbols, startMs: Date.now(), stepMs: 0, seed: 3 });
+
+async function runRate(rate: number, secs = seconds) {
+  const first = arrivals.length;
+  const t0 = now();
+  const end = t0 + secs * 1000;
+  let sent = 0;
+  while (now() < end) {
+    const due = Math.floor(((now() - t0) / 1000) * rate) - sent;
+    for (let i = 0; i < due; i++) {
+      const ts = Date.now();
+      const tick = gen.next(ts);
+      const pushedAt = now();
+      causes.record(laneOf.get(tick.symbol)!, ts, pushedAt);
+      const room = producer.push({ topic: topics.ticks, key: tick.symbol, value: JSON.stringify(tick), timestamp: ts });
+      sent += 1;
+      if (!room) await producer.waitForRoom();
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  const elapsed = (now() - t0) / 1000;
+  await producer.flush();
+  // Events for the last steps arrive after the last push; give them time (one step + slack).
+  await new Promise((r) => setTimeout(r, stepMs + latenessMs + 2_000));
+  const hist = createHistogram();
+  let unmatched = 0;
+  let events = 0;
+  for (const a of arrivals.slice(first)) {
+    events += 1;
+    const T = a.eventTime ?? asOfByVersion.get(a.seq);
+    const cause = T === undefined ? undefined : causes.causeOf(T, lanes);
+    if (cause === undefined || a.at < cause) {
+      unmatched += 1;
+      continue;
+    }
+    recordMs(hist, a.at - cause);
+  }
+  const s = summarize(hist);
+  const achieved = Math.round(sent / elapsed);
+  const expectedSteps = Math.floor((secs * 1000) / stepMs);
+  const sustained = achieved >= 0.95 * rate && s.count >= 0.5 * expectedSteps && s.p99Ms < 1_000;
+  const row = {
+    offeredTicksPerSec: rate,
+    achievedTicksPerSec: achieved,
+    samples: s.count,
+    p50Ms: s.count ? s.p50Ms : null,
+    p99Ms: s.count ? s.p99Ms : null,
+    p999Ms: s.count ? s.p999Ms : null,
+    maxMs: s.count ? s.maxMs : null,
+    sustained,
+    events,
+    unmatched,
+    expectedSteps,
+  };
+  process.stderr.write(`latency ${JSON.stringify(row)}\n`);
+  return row;
+}
+
+/** Waits until the detector has checkpointed every tick produced so far, so one rate's backlog does not count against the next. */
+async function drain(maxMs: number): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + maxMs;
+    while (Date.now() < deadline) {
+      const end = (await admin.fetchTopicOffsets(topics.ticks)).reduce((s, p) => s + Number(p.high), 0);
+      const committed = (await admin.fetchOffsets({ groupId: `${config.namespace}.detector`, topics: [topics.ticks] }))
+        .flatMap((t) => t.partitions)
+        .reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+      if (committed >= end) return true;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return false;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const rows = [];
+try {
+  // Warm-up (JIT, group join, first snapshot), not reported.
+  await runRate(Math.min(1000, fixedRates[0] ?? 1000), Math.min(3, seconds));
+  await drain(30_000);
+  for (const r of fixedRates) {
+    rows.push(await runRate(r));
+    await drain(60_000);
+  }
+  if (searchUp) {
+    // Highest sustained rate: geometric bisection between the best sustained fixed rate and the
+    // first one that was not (or x1.5 steps up when all were), two more runs.
+    let lo = rows.filter((r) => r.sustained).at(-1)?.offeredTicksPerSec;
+    let hi = rows.find((r) => !r.sustained && (lo === undefined || r.offeredTicksPerSec > lo))?.offeredTicksPerSec;
+    for (let i = 0; i < 2 && lo !== undefined; i++) {
+      const mid = hi === undefined ? Math.round(lo * 1.5) : Math.round(Math.sqrt(lo * hi));
+      if (hi !== undefined && mid <= lo * 1.05) break;
+      const row = await runRate(mid);
+      rows.push(row);
+      await drain(60_000);
+      if (row.sustained) lo = mid;
+      else hi = mid;
+    }
+  }
+} finally {
+  ws.terminate();
+  await producer.close().catch(() => undefined);
+  await snapConsumer.disconnect().catch(() => undefined);
+}
+process.stdout.write(`${JSON.stringify({ rows, stepMs, latenessMs, lanes: lanes.length })}\n`, () => process.exit(0));
