@@ -20,15 +20,19 @@ describe('gateway backpressure and outages', () => {
       // The slow client's process stops reading: the kernel buffers fill, then the gateway's.
       (slow.ws as unknown as { _socket: Socket })._socket.pause();
 
-      // ~16 KiB alerts (a large metrics map), in bursts well under the 256 KiB buffer so a
+      // ~16 KiB alerts (a large metrics map), in rounds well under the 256 KiB buffer so a
       // client that reads keeps up, until the gateway gives up on the one that does not.
       const padding = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`m${i}`, `${'x'.repeat(30)}${i}`]));
       let published = 0;
       const slowClosed = async () => (await gw.metrics.slowDisconnects.get()).values[0]?.value === 1;
       while (!(await slowClosed())) {
         if (published > 8_000) throw new Error('the slow client was never disconnected');
-        await sim.alerts(8, () => ({ metrics: padding }));
-        await sim.snapshot(published);
+        // One state update per alert: once the slow client's socket is stuck, several of them
+        // wait in its buffer together, which is what must coalesce (not queue up).
+        for (let i = 0; i < 8; i++) {
+          await sim.alerts(1, () => ({ metrics: padding }));
+          await sim.snapshot(published + i);
+        }
         published += 8;
         await healthy.untilSeq(published);
       }
