@@ -18,6 +18,12 @@ export interface BatchingProducerOptions {
   lingerMs?: number;
   /** Bytes accepted but not yet acknowledged; above this `push` says "wait". */
   maxBufferedBytes?: number;
+  /**
+   * How long one batch may keep failing with transient errors (broker down, connection
+   * refused, leader moving) before the producer gives up for good. kafkajs' own retries last
+   * about 10 s; a broker restart takes longer than that.
+   */
+  deliveryTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -36,6 +42,7 @@ export class BatchingProducer {
   readonly #maxBatchRecords: number;
   readonly #lingerMs: number;
   readonly #maxBufferedBytes: number;
+  readonly #deliveryTimeoutMs: number;
   #queue: OutRecord[] = [];
   #queuedBytes = 0;
   #inFlightBytes = 0;
@@ -60,6 +67,7 @@ export class BatchingProducer {
     this.#maxBatchRecords = options.maxBatchRecords ?? 4_000;
     this.#lingerMs = options.lingerMs ?? 5;
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 16 * 1024 * 1024;
+    this.#deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120_000;
   }
 
   async connect(): Promise<void> {
@@ -158,7 +166,7 @@ export class BatchingProducer {
     this.#inFlightBytes += bytes;
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     try {
-      await this.#producer.sendBatch({ acks: -1, topicMessages });
+      await this.#sendWithRetry(topicMessages, batch.length);
       this.acked += batch.length;
       this.requests += 1;
     } catch (cause) {
@@ -176,6 +184,63 @@ export class BatchingProducer {
     }
     if (this.bufferedBytes < this.#maxBufferedBytes / 2) for (const w of this.#roomWaiters.splice(0)) w.resolve();
   }
+
+  /**
+   * Sends one batch, resending the same batch after transient failures until the delivery
+   * timeout. Resending is safe with the idempotent producer: kafkajs advances its sequence
+   * numbers only on success, so a batch the broker did write before the connection dropped
+   * comes back as a duplicate the broker discards, and nothing else is sent in between.
+   */
+  async #sendWithRetry(topicMessages: TopicMessages[], records: number): Promise<void> {
+    const deadline = Date.now() + this.#deliveryTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#producer.sendBatch({ acks: -1, topicMessages });
+        if (attempt > 1) this.#logger.info({ attempt, records }, 'produce succeeded again after a transient failure');
+        return;
+      } catch (err) {
+        const remaining = deadline - Date.now();
+        if (!isTransient(err) || remaining <= 0 || this.#closed) throw err;
+        const backoff = Math.min(remaining, fullJitter(attempt, 250, 5_000));
+        this.#logger.warn({ err: (err as Error).message, attempt, records, retryInMs: backoff }, 'produce failed transiently; resending the same batch');
+        await new Promise((r) => setTimeout(r, backoff));
+      }
+    }
+  }
+}
+
+const TRANSIENT_NAMES = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSLockTimeout',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSNumberOfRetriesExceeded',
+]);
+
+/**
+ * Whether an error is worth resending for: a connection-level kafkajs error or a protocol
+ * error the broker marks retriable (leader moved, not enough replicas), looking through
+ * kafkajs' wrapping (`originalError`, `cause`). A record too large or an authorization error
+ * is not.
+ */
+export function isTransient(err: unknown): boolean {
+  for (let e = err as { name?: string; retriable?: boolean; type?: string; originalError?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSNonRetriableError') {
+      // Only as transient as what kafkajs gave up on.
+      e = (e.originalError ?? e.cause) as typeof e;
+      continue;
+    }
+    if (e.name && TRANSIENT_NAMES.has(e.name)) return true;
+    if (e.name === 'KafkaJSProtocolError') return e.retriable === true;
+    return false;
+  }
+  return false;
+}
+
+function fullJitter(attempt: number, baseMs: number, capMs: number): number {
+  return Math.floor(Math.random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 10)));
 }
 
 function sizeOf(r: OutRecord): number {
