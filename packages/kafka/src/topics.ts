@@ -11,6 +11,10 @@ export interface TopicLayout {
   replicationFactor: number;
 }
 
+/** Per partition. */
+export const TICKS_RETENTION_BYTES = 4 * 1024 ** 3;
+export const DLQ_RETENTION_BYTES = 256 * 1024 ** 2;
+
 /**
  * Creates the namespace's topics explicitly (brokers run with auto-creation off). Existing
  * topics are left alone; one with fewer partitions than configured is reported, not altered,
@@ -18,11 +22,18 @@ export interface TopicLayout {
  */
 export async function ensureTopics(admin: Admin, namespace: string, layout: TopicLayout, logger: Logger): Promise<void> {
   const names = topicNames(namespace);
+  // Records carry their event time as the Kafka timestamp, and a replay of last year's quotes
+  // is all "older than 7 days": time-based retention would delete it as soon as a segment
+  // rolls. Ticks and dead letters are therefore bounded by size, never by time.
+  const bySizeOnly = (bytes: number) => [
+    { name: 'retention.ms', value: '-1' },
+    { name: 'retention.bytes', value: String(bytes) },
+  ];
   const wanted = [
-    { topic: names.ticks, numPartitions: layout.ticksPartitions },
-    { topic: names.ticksDlq, numPartitions: layout.dlqPartitions },
+    { topic: names.ticks, numPartitions: layout.ticksPartitions, configEntries: bySizeOnly(TICKS_RETENTION_BYTES) },
+    { topic: names.ticksDlq, numPartitions: layout.dlqPartitions, configEntries: bySizeOnly(DLQ_RETENTION_BYTES) },
     // Alerts are the history behind resume: never deleted by time, compacted by nothing.
-    { topic: names.alerts, numPartitions: layout.alertsPartitions },
+    { topic: names.alerts, numPartitions: layout.alertsPartitions, configEntries: [{ name: 'retention.ms', value: '-1' }] },
     // Only the latest snapshot per key matters to a reader.
     { topic: names.snapshots, numPartitions: layout.snapshotsPartitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
   ];
