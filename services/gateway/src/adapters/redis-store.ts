@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@rotation/log';
 import type { Redis, SharedKeys } from '@rotation/redis';
 import { Alert, SnapshotRecord } from '@rotation/schemas';
@@ -26,7 +27,20 @@ export class RedisStore {
   /** Epoch and the highest seq safe to forward (published position, else the assigned one). */
   async position(): Promise<{ epoch: string; head: number }> {
     const [epoch, published, assigned] = await this.#deadline(this.redis.mget(this.keys.alertEpoch, this.keys.alertPublished, this.keys.alertSeq), 'position');
-    return { epoch: epoch ?? '0', head: toInt(published ?? assigned) };
+    return { epoch: epoch ?? (await this.#claimEpoch()), head: toInt(published ?? assigned) };
+  }
+
+  /**
+   * A gateway that starts before any detector sets the namespace's epoch itself, the same way
+   * the detector does (SET NX): whoever is first wins and both then read the same value.
+   * Reporting a placeholder instead would change under clients once the detector starts and
+   * send every one of them a spurious resync.
+   */
+  async #claimEpoch(): Promise<string> {
+    const mine = randomUUID();
+    // SET NX GET (Redis 7): the value already there, or null when ours went in.
+    const previous = await this.#deadline(this.redis.set(this.keys.alertEpoch, mine, 'NX', 'GET'), 'epoch');
+    return previous ?? mine;
   }
 
   async snapshot(): Promise<SnapshotRecord | undefined> {
