@@ -2,13 +2,15 @@ import type { Logger } from '@rotation/log';
 import type { Alert } from '@rotation/schemas';
 import { loadWebhooksFile, type SinkConfig } from './config.js';
 import { WebhookError, WebhookErrorCode } from './errors.js';
-import { SinkWorker, type DeadLetterEntry, type SinkStats } from './sink.js';
+import { SinkWorker, type DeadLetterEntry, type SinkDeps, type SinkStats } from './sink.js';
 
 export interface DispatcherOptions {
   sinks: readonly SinkConfig[];
   logger: Logger;
   /** Called once per alert a sink gives up on. The wiring writes these to Redis. */
   deadLetter: (entry: DeadLetterEntry) => void | Promise<void>;
+  /** See SinkDeps.onSettled: lets a relay commit an alert once every sink is done with it. */
+  onSettled?: SinkDeps['onSettled'];
   /** Default: the global fetch (Node 20 has it). */
   fetch?: typeof fetch;
   random?: () => number;
@@ -29,6 +31,7 @@ export class WebhookDispatcher {
     const deps = {
       logger: options.logger,
       deadLetter: options.deadLetter,
+      ...(options.onSettled ? { onSettled: options.onSettled } : {}),
       fetch: options.fetch ?? globalThis.fetch,
       random: options.random ?? Math.random,
       now: options.now ?? Date.now,

@@ -1,5 +1,5 @@
 export { WebhookDispatcher, dispatcherFromFile, type DispatcherOptions } from './dispatcher.js';
-export { SinkWorker, type DeadLetterEntry, type DeadLetterReason, type SinkStats } from './sink.js';
+export { SinkWorker, type DeadLetterEntry, type DeadLetterReason, type SinkStats, type Settlement } from './sink.js';
 export { SinkConfig, WebhooksFile, loadWebhooksFile, parseWebhooksFile, MAX_FILE_BYTES, type SinkConfigInput } from './config.js';
 export { signBody, verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, type VerifyInput, type VerifyResult } from './sign.js';
 export { acceptsAlert, type AlertFilter } from './filter.js';

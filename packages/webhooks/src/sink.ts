@@ -29,9 +29,18 @@ export interface SinkStats {
   filtered: number;
 }
 
+/** How a sink finished with an alert it had queued. */
+export type Settlement = 'delivered' | Exclude<DeadLetterReason, 'shutdown'>;
+
 export interface SinkDeps {
   logger: Logger;
   deadLetter: (entry: DeadLetterEntry) => void | Promise<void>;
+  /**
+   * Called once per alert this sink accepted (push returned 'queued' or 'queue_full') when it
+   * is done with it: delivered, or dead-lettered and its dead letter recorded. Alerts left
+   * over at close ('shutdown') are never settled, so a relay does not commit past them.
+   */
+  onSettled?: (alert: Alert, how: Settlement, sink: string) => void;
   fetch: typeof fetch;
   random: () => number;
   now: () => number;
@@ -74,7 +83,7 @@ export class SinkWorker {
       return 'filtered';
     }
     if (this.#queue.length >= this.#cfg.queueSize) {
-      void this.#deadLetter({ alert, reason: 'queue_full', attempts: 0 });
+      void this.#deadLetter({ alert, reason: 'queue_full', attempts: 0 }).then(() => this.#settle(alert, 'queue_full'));
       return 'queue_full';
     }
     this.#queue.push(alert);
@@ -118,6 +127,7 @@ export class SinkWorker {
     while (this.#queue.length > 0 && !this.#abort.signal.aborted) {
       const alert = this.#queue[0]!;
       let attempts = 0;
+      let how: Settlement = 'delivered';
       for (;;) {
         attempts += 1;
         const result = await this.#attempt(alert, attempts);
@@ -131,9 +141,10 @@ export class SinkWorker {
         const detail = { alertId: alert.id, attempt: attempts, status: result.status, error: result.error };
         if (!result.retry || attempts >= this.#cfg.maxAttempts) {
           this.#log.warn(detail, 'webhook delivery given up; dead-lettered');
+          how = result.retry ? 'max_attempts' : 'rejected';
           await this.#deadLetter({
             alert,
-            reason: result.retry ? 'max_attempts' : 'rejected',
+            reason: how,
             attempts,
             ...(result.status !== undefined ? { lastStatus: result.status } : {}),
             lastError: result.error,
@@ -150,6 +161,15 @@ export class SinkWorker {
       }
       this.#queue.shift();
       this.stats.queued = this.#queue.length;
+      this.#settle(alert, how);
+    }
+  }
+
+  #settle(alert: Alert, how: Settlement): void {
+    try {
+      this.#deps.onSettled?.(alert, how, this.#cfg.name);
+    } catch (error) {
+      this.#log.error({ alertId: alert.id, err: (error as Error).message }, 'onSettled callback threw');
     }
   }
 

@@ -19,6 +19,7 @@ import { KafkaSource } from './adapters/kafka-source.js';
 import { createMetrics, type Metrics } from './adapters/metrics.js';
 import { RedisStore } from './adapters/redis-store.js';
 import { GatewayServer, STREAM_PATH } from './adapters/server.js';
+import { WebhookRelay } from './adapters/webhook-relay.js';
 
 /** Knobs tests turn; production takes them from the environment or the defaults here. */
 export interface GatewayTuning {
@@ -159,6 +160,21 @@ export async function startGateway(config: Config, options: StartOptions): Promi
     await hub.load();
     cleanup.unshift(() => source.stop());
     await source.start(from);
+    if (env.WEBHOOKS_FILE) {
+      // Constructed before anything listens: a bad sinks file stops the start with its path.
+      const relay = new WebhookRelay({
+        kafka,
+        topic: topics.alerts,
+        groupId: `${namespace}.webhooks`,
+        file: env.WEBHOOKS_FILE,
+        redis,
+        deadLetterKey: sharedKeys(namespace).webhooksDlq,
+        logger,
+        metrics,
+      });
+      cleanup.unshift(() => relay.stop());
+      await relay.start();
+    }
     let probing = false;
     probe = setInterval(() => {
       if (probing) return;

@@ -28,6 +28,8 @@ export function createMetrics() {
     snapshotsForwarded: counter('gateway_snapshots_forwarded_total', 'Snapshot versions fanned out'),
     consumerLag: gauge('gateway_consumer_lag', 'Records behind the partition end at the last batch', ['topic', 'partition']),
     redisUp: gauge('gateway_redis_up', '1 when the last Redis probe answered'),
+    webhookAlerts: counter('gateway_webhook_alerts_total', 'Alerts a webhook sink finished with, by outcome (delivered, max_attempts, rejected, queue_full)', ['sink', 'outcome']),
+    webhookQueued: gauge('gateway_webhook_queued', 'Alerts waiting in a webhook sink', ['sink']),
     kafkaUp: gauge('gateway_kafka_consumer_up', '1 while the Kafka consumer is running'),
   };
 }
