@@ -43,8 +43,11 @@ describe('detector: kill -9 mid-replay, restart, same result', () => {
     const total = expectedTicks(set);
     await createNamespaceTopics(kafka, base, 3);
     await createNamespaceTopics(kafka, chaos, 3);
-    const baseEnv = await chaosEnv({ ns: base, kafkaBrokers, redisUrl });
-    const chaosEnvVars = await chaosEnv({ ns: chaos, kafkaBrokers, redisUrl });
+    // Small batches (a few hundred ticks) so the kills land between many commits rather than
+    // after one batch that swallowed the whole replay.
+    const small = { DETECTOR_FETCH_MAX_BYTES: '32768' };
+    const baseEnv = await chaosEnv({ ns: base, kafkaBrokers, redisUrl, set: small });
+    const chaosEnvVars = await chaosEnv({ ns: chaos, kafkaBrokers, redisUrl, set: small });
     const redis = await openRedis(redisUrl);
     try {
       // Both replays run while the detectors consume: kills land "during the replay".

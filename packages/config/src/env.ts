@@ -50,6 +50,7 @@ export const EnvSchema = z.object({
   INGESTER_HTTP_PORT: port.default(9464).describe('Ingester /healthz and /metrics port (service mode; 0 = off)'),
   DETECTOR_HTTP_PORT: port.default(9465).describe('Detector /healthz and /metrics port (0 = off)'),
   DETECTOR_INSTANCE_ID: z.string().optional().describe('Consumer instance name (defaults to host:pid)'),
+  DETECTOR_FETCH_MAX_BYTES: positiveInt.min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024).describe('Most bytes fetched per ticks partition in one batch; one batch is one Redis commit, so this bounds commit size and time between commits'),
   ALPACA_KEY_ID: secret.optional().describe('Alpaca API key id'),
   ALPACA_SECRET_KEY: secret.optional().describe('Alpaca API secret'),
   ALPACA_FEED: z.enum(['iex', 'sip', 'delayed_sip', 'test']).default('iex').describe('Alpaca stream feed'),

@@ -115,6 +115,8 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
     const consumer: Consumer = createConsumer(kafka, {
       groupId: `${ns}.detector`,
       logger: log,
+      maxBytesPerPartition: env.DETECTOR_FETCH_MAX_BYTES,
+      maxBytes: Math.max(env.DETECTOR_FETCH_MAX_BYTES * 4, 1024 * 1024),
       partitionAssigners: [singleActiveAssigner({ startedAt: Date.now(), instance })],
       onFatal: (err) => {
         log.fatal({ err }, 'consumer crashed for good');
@@ -189,6 +191,8 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
             batch.messages.map((m) => ({ lane: batch.partition, offset: m.offset, value: m.value })),
             offsets,
           );
+          // A big batch on a busy machine can take seconds: tell the coordinator we are alive.
+          await payload.heartbeat();
           await outbox.deadLetters(out.deadLetters);
           await commitWithRetry(out.request, payload);
           metrics.commits.inc();
