@@ -13,7 +13,6 @@ import { expectedTicks, MULTI_DAY, startDetector, startIngest, waitForDetectorDo
 import { countRecords, createNamespaceTopics, deleteNamespaceKeys, openRedis, readAlertHistory, readTopic, testKafka } from './support/read.js';
 import { killAllServices, spawnService, waitUntil } from './support/services.js';
 import { ResumingAlertClient } from './support/ws-client.js';
-import { chaosFull } from './support/settings.js';
 
 let broker: OwnKafka | undefined;
 const namespaces: string[] = [];
@@ -31,10 +30,7 @@ afterAll(async () => {
   await stopOwnInfra();
 });
 
-// Known broken (docs/guarantees.md, guarantee 3): the ingester's producer gives up after ~10 s
-// of ECONNREFUSED (packages/kafka BatchingProducer) and exits 1. Until that is fixed the test
-// runs only with CHAOS_FULL=1 so CI stays green; move it back when it passes.
-describe.skipIf(!chaosFull())('Kafka broker restart mid-replay', () => {
+describe('Kafka broker restart mid-replay', () => {
   it('ingester retries without crashing, every tick is on the topic once, detector and gateway recover', async () => {
     broker = await startOwnKafka();
     const kafka = testKafka(broker.bootstrap);

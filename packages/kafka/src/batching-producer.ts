@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { Logger } from '@rotation/log';
 import { KafkaError, KafkaErrorCode } from './errors.js';
 
@@ -62,6 +62,9 @@ export class BatchingProducer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // Named explicitly (murmur2, Java-compatible): the detector computes its lanes with the
+      // same partitioner, and naming it silences kafkajs' "switched default" warning.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.#logger = options.logger;
     this.#maxBatchRecords = options.maxBatchRecords ?? 4_000;
