@@ -164,7 +164,8 @@ describe('dashboard in Chromium', () => {
 
       // Another window is one click away and shows that window's numbers.
       await page.click('#window-picker button[data-window="7d"]');
-      await waitFor(page, 'the 7d window', () => true, 5_000);
+      // The page redraws on the next animation frame, not in the click handler.
+      await page.waitForFunction(() => document.querySelector('#spreads-title')?.textContent?.includes('7d'), null, { polling: 100, timeout: 10_000 });
       expect(await page.locator('#spreads-title').textContent()).toContain('7d');
       expect(await page.locator('#window-picker button[data-window="7d"]').getAttribute('aria-pressed')).toBe('true');
 
