@@ -23,3 +23,30 @@ export const Tick = z.strictObject({
   id: z.string().min(1).max(64).optional(),
 });
 export type Tick = z.infer<typeof Tick>;
+
+const TICK_KEYS = new Set(['v', 'symbol', 'price', 'size', 'ts', 'tsNanos', 'source', 'id']);
+const TICK_SOURCES: ReadonlySet<unknown> = new Set(TickSource.options);
+const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9.-]*$/;
+const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
+
+/**
+ * The `Tick` schema's rules as a plain type guard, for the hot paths that see every tick
+ * (the detector decodes ~100k records/s; zod's safeParse was a tenth of its CPU). It accepts
+ * exactly what `Tick.safeParse` accepts: a property test (tick.test.ts) holds the two together.
+ * On `false`, run `Tick.safeParse` for the message.
+ */
+export function isTick(x: unknown): x is Tick {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const t = x as Record<string, unknown>;
+  if (t.v !== 1) return false;
+  const s = t.symbol;
+  if (typeof s !== 'string' || s.length === 0 || s.length > 16 || !SYMBOL_PATTERN.test(s)) return false;
+  if (!finite(t.price) || t.price <= 0) return false;
+  if (t.size !== undefined && (!finite(t.size) || t.size < 0)) return false;
+  if (!Number.isSafeInteger(t.ts) || (t.ts as number) < 0) return false;
+  if (t.tsNanos !== undefined && (!Number.isSafeInteger(t.tsNanos) || (t.tsNanos as number) < 0 || (t.tsNanos as number) > 999_999)) return false;
+  if (!TICK_SOURCES.has(t.source)) return false;
+  if (t.id !== undefined && (typeof t.id !== 'string' || t.id.length === 0 || t.id.length > 64)) return false;
+  for (const k in t) if (!TICK_KEYS.has(k)) return false;
+  return true;
+}

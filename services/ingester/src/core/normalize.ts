@@ -1,4 +1,4 @@
-import { Symbol as SymbolSchema, Tick, type DeadLetterReason, type TickSource } from '@rotation/schemas';
+import { isTick, Symbol as SymbolSchema, Tick, type DeadLetterReason, type TickSource } from '@rotation/schemas';
 import type { Universe } from '@rotation/config';
 import { DedupWindow, TickContentWindow } from './dedup-window.js';
 import type { RawQuote } from './source.js';
@@ -97,9 +97,13 @@ export class Normalizer {
     if (t.tsNanos !== undefined) tick.tsNanos = t.tsNanos;
     if (id !== undefined) tick.id = id;
 
-    // Last line of defence: whatever this function builds must be what consumers validate against.
-    const checked = Tick.safeParse(tick);
-    if (!checked.success) return { kind: 'rejected', reason: 'invalid_tick', message: checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    // Last line of defence: whatever this function builds must be what consumers validate
+    // against. The plain guard has the schema's rules at a fraction of zod's cost per tick.
+    if (!isTick(tick)) {
+      const checked = Tick.safeParse(tick);
+      const message = checked.success ? 'tick failed validation' : checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      return { kind: 'rejected', reason: 'invalid_tick', message };
+    }
 
     if (this.#isDuplicate(tick, source)) return { kind: 'duplicate' };
     return { kind: 'tick', tick };
