@@ -7,7 +7,7 @@ import type { DeadLetterOrigin, DeadLetterReason, TickSource } from '@rotation/s
 import type { QuoteSink, RawQuote } from '../../services/ingester/src/core/source.js';
 
 export type SinkEvent =
-  | { type: 'quote'; raw: RawQuote; origin: DeadLetterOrigin; rawText: string; source: TickSource }
+  | { type: 'quote'; raw: RawQuote; origin: DeadLetterOrigin; rawText: string | null; source: TickSource }
   | { type: 'reject'; reason: DeadLetterReason; message: string; origin: DeadLetterOrigin; rawText: string; source: TickSource };
 
 /** Records everything in arrival order; waitFor() resolves on a condition over the events. */
@@ -15,7 +15,7 @@ export class MemorySink implements QuoteSink {
   readonly events: SinkEvent[] = [];
   readonly #changed = new EventEmitter();
 
-  quote(raw: RawQuote, origin: DeadLetterOrigin, rawText: string, source: TickSource): void {
+  quote(raw: RawQuote, origin: DeadLetterOrigin, rawText: string | null, source: TickSource): void {
     this.events.push({ type: 'quote', raw, origin, rawText, source });
     this.#changed.emit('change');
   }

@@ -47,7 +47,7 @@ export class TickPublisher implements QuoteSink {
     this.#now = options.now ?? Date.now;
   }
 
-  quote(raw: RawQuote, origin: DeadLetterOrigin, rawText: string, source: TickSource): void | Promise<void> {
+  quote(raw: RawQuote, origin: DeadLetterOrigin, rawText: string | null, source: TickSource): void | Promise<void> {
     this.counters.read += 1;
     const r = this.#o.normalizer.normalize(raw, source);
     if (r.kind === 'duplicate') {
@@ -55,7 +55,7 @@ export class TickPublisher implements QuoteSink {
       this.#o.observer?.duplicate();
       return;
     }
-    if (r.kind === 'rejected') return this.#deadLetter(r.reason, r.message, origin, rawText, source);
+    if (r.kind === 'rejected') return this.#deadLetter(r.reason, r.message, origin, rawText ?? JSON.stringify(raw), source);
     const { tick } = r;
     const room = this.#o.producer.push({ topic: this.#o.topics.ticks, key: tick.symbol, value: JSON.stringify(tick), timestamp: tick.ts });
     this.counters.published += 1;

@@ -55,7 +55,7 @@ export class SyntheticSource implements IngestSource {
         if (this.#stopped) return;
       }
       // The sink keeps the quote object (it is normalised into a new tick), so it is built per record.
-      const pending = sink.quote({ symbol: t.symbol, price: t.price, size: t.size, ts: t.ts }, ORIGIN, `${t.symbol},${t.price},${t.size},${t.ts}`, 'synthetic');
+      const pending = sink.quote({ symbol: t.symbol, price: t.price, size: t.size, ts: t.ts }, ORIGIN, null, 'synthetic');
       if (pending) {
         await pending;
         sinceYield = 0;

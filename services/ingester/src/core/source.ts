@@ -21,7 +21,12 @@ export interface RawQuote {
  * `quote` may return a promise: a source must await it before reading more (backpressure).
  */
 export interface QuoteSink {
-  quote(raw: RawQuote, origin: DeadLetterOrigin, rawText: string, source: TickSource): void | Promise<void>;
+  /**
+   * `rawText` is what a dead letter shows as the input; null when the source has no text of its
+   * own (synthetic), and the quote itself is shown as JSON. Building it per tick only for the
+   * rare dead letter cost the synthetic source a string and four number conversions per tick.
+   */
+  quote(raw: RawQuote, origin: DeadLetterOrigin, rawText: string | null, source: TickSource): void | Promise<void>;
   /** Input the source could not even decode into a RawQuote (bad JSON, wrong columns, ...). */
   reject(reason: DeadLetterReason, message: string, origin: DeadLetterOrigin, rawText: string, source: TickSource): void | Promise<void>;
 }
