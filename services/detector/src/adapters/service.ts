@@ -204,7 +204,12 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
           if (det.asOf !== null) metrics.asOf.set(det.asOf / 1000);
           const last = batch.messages[batch.messages.length - 1]!.offset;
           payload.resolveOffset(last);
-          await outbox.publish().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'outbox publish failed; retried with the next batch'));
+          // Not awaited: the next batch's analysis overlaps the produce (acks=all). The outbox
+          // reads what to send from Redis (committed above), runs one publish at a time and
+          // folds calls made meanwhile into one more run; a failure is retried by the timer, the
+          // next batch, stop() or the next start.
+          void outbox.publish().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'outbox publish failed; retried with the next batch'));
+          // Awaited (one cheap round trip) so a stop leaves the group with it done; only a hint anyway.
           await consumer
             .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
             .catch((err: unknown) => log.debug({ err }, 'kafka offset commit failed (Redis holds the truth)'));

@@ -41,11 +41,6 @@ const QUADRANT_NAME: Record<Quadrant, string> = { leading: 'Leading', weakening:
 
 const DAY_MS = 86_400_000;
 
-/** O(1), unlike Object.keys(o).length on a map of many pending buckets. */
-function isEmpty(o: object): boolean {
-  for (const _ in o) return false;
-  return true;
-}
 
 /**
  * The leadership margin grows with the square root of the window (marginPp applies at 1d):
@@ -92,6 +87,13 @@ export class Detector {
   readonly #s: CompiledSettings;
   readonly #opts: DetectorOptions;
   #state: CoreState;
+  /**
+   * Buckets in `state.pending[symbol]`, kept beside the state (not persisted; counted once per
+   * symbol after a load). Asking the object itself is not O(1): bucket keys are integer-like,
+   * so V8 keeps them as dictionary elements and even a `for…in` that stops at the first key
+   * collects and sorts all of them. With a backlog that was a third of the detector's CPU.
+   */
+  readonly #pendingSize = new Map<string, number>();
   readonly #rings = new Map<string, CloseRing>();
   readonly #known: Set<string>;
   #appended = new Map<string, number[]>();
@@ -118,26 +120,27 @@ export class Detector {
     return this.#state.step === null ? null : this.#state.step * this.#s.stepMs;
   }
 
+  #reject(rec: InputRecord, reason: DeadLetter['reason'], message: string): DeadLetter {
+    if (reason === 'late') this.#state.counters.late += 1;
+    else this.#state.counters.rejected += 1;
+    return deadLetter(rec, this.#opts.topic, reason, message, this.#opts.now());
+  }
+
   /** Applies one record. Returns the dead letter it produced, if any. Never throws on bad input. */
   offer(rec: InputRecord): DeadLetter | null {
     const decoded = decodeTick(rec.value);
-    const reject = (reason: DeadLetter['reason'], message: string): DeadLetter => {
-      if (reason === 'late') this.#state.counters.late += 1;
-      else this.#state.counters.rejected += 1;
-      return deadLetter(rec, this.#opts.topic, reason, message, this.#opts.now());
-    };
-    if (!decoded.ok) return reject(decoded.reason, decoded.message);
+    if (!decoded.ok) return this.#reject(rec, decoded.reason, decoded.message);
     const tick = decoded.tick;
-    if (!this.#known.has(tick.symbol)) return reject('unknown_symbol', `${tick.symbol} is not in the universe`);
+    if (!this.#known.has(tick.symbol)) return this.#reject(rec, 'unknown_symbol', `${tick.symbol} is not in the universe`);
     const lane = String(rec.lane);
     const laneMax = this.#state.lanes[lane];
     const lateness = this.#s.latenessMs;
     if (laneMax !== undefined && tick.ts < laneMax - lateness) {
-      return reject('late', `event time ${new Date(tick.ts).toISOString()} is more than ${lateness} ms behind ${new Date(laneMax).toISOString()}, the newest of partition ${lane}`);
+      return this.#reject(rec, 'late', `event time ${new Date(tick.ts).toISOString()} is more than ${lateness} ms behind ${new Date(laneMax).toISOString()}, the newest of partition ${lane}`);
     }
     const finalizedUntil = this.asOf;
     if (finalizedUntil !== null && tick.ts <= finalizedUntil) {
-      return reject('late', `event time ${new Date(tick.ts).toISOString()} is at or before ${new Date(finalizedUntil).toISOString()}, already evaluated`);
+      return this.#reject(rec, 'late', `event time ${new Date(tick.ts).toISOString()} is at or before ${new Date(finalizedUntil).toISOString()}, already evaluated`);
     }
     if (laneMax === undefined || tick.ts > laneMax) this.#state.lanes[lane] = tick.ts;
     const bucket = String(Math.ceil(tick.ts / this.#s.stepMs));
@@ -146,7 +149,11 @@ export class Detector {
     const cand: BucketTick = [tick.ts, tick.tsNanos ?? 0, tick.price];
     // The newest (ts, tsNanos) wins; on a full tie the higher price. A maximum is idempotent
     // and order-free, so a duplicate tick, or a redelivered one, can never change the result.
-    if (cur === undefined || cand[0] > cur[0] || (cand[0] === cur[0] && (cand[1] > cur[1] || (cand[1] === cur[1] && cand[2] > cur[2])))) {
+    if (cur === undefined) {
+      const size = this.#pendingSize.get(tick.symbol) ?? Object.keys(perSymbol).length;
+      perSymbol[bucket] = cand;
+      this.#pendingSize.set(tick.symbol, size + 1);
+    } else if (cand[0] > cur[0] || (cand[0] === cur[0] && (cand[1] > cur[1] || (cand[1] === cur[1] && cand[2] > cur[2])))) {
       perSymbol[bucket] = cand;
     }
     this.#state.counters.accepted += 1;
@@ -224,8 +231,12 @@ export class Detector {
       let close = ring.latest();
       if (hit) {
         close = hit[2];
+        const left = (this.#pendingSize.get(sym) ?? Object.keys(pend!).length) - 1;
         delete pend![key];
-        if (isEmpty(pend!)) delete st.pending[sym];
+        if (left === 0) {
+          delete st.pending[sym];
+          this.#pendingSize.delete(sym);
+        } else this.#pendingSize.set(sym, left);
         st.barActive = true;
       }
       if (ring.lastStep === null) {
