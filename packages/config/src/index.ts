@@ -3,4 +3,5 @@ export { Secret } from './secret.js';
 export { EnvSchema, type Env } from './env.js';
 export { DurationMs, parseDuration, DetectorSettings, UniverseFile, type Universe } from './universe.js';
 export { loadConfig, infraOverrides, childEnv, parseEnv, parseUniverse, loadUniverseFile, REPO_ROOT, DEFAULT_UNIVERSE_FILE, type Config } from './load.js';
-export { formatPath } from './format-issues.js';
+export { formatPath, toConfigIssues } from './format-issues.js';
+export { readJsonFile, MAX_CONFIG_FILE_BYTES } from './json-file.js';

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
 import { DEFAULT_UNIVERSE_FILE, loadConfig, loadUniverseFile, parseEnv, parseUniverse } from './load.js';
 import { parseDuration } from './universe.js';
+import { MAX_CONFIG_FILE_BYTES } from './json-file.js';
 import { readFileSync } from 'node:fs';
 
 const defaultUniverse = JSON.parse(readFileSync(DEFAULT_UNIVERSE_FILE, 'utf8')) as Record<string, unknown>;
@@ -96,6 +97,23 @@ describe('universe', () => {
     const file = path.join(dir, 'u.json');
     writeFileSync(file, '{ nope');
     expect(() => loadConfig({ ROTATION_UNIVERSE_FILE: file })).toThrow(new RegExp(`${file}: invalid configuration`));
+  });
+
+  it('refuses a file over the size limit before reading it, naming the file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    const file = path.join(dir, 'big.json');
+    writeFileSync(file, `{"pad":"${'x'.repeat(MAX_CONFIG_FILE_BYTES)}"}`);
+    const err = (() => {
+      try {
+        loadUniverseFile(file);
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('no error');
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toContain(file);
+    expect(err.message).toMatch(/the limit is 1048576/);
   });
 
   it.each([

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvSchema, OWNED_PREFIXES, type Env } from './env.js';
 import { ConfigError, ConfigErrorCode } from './errors.js';
 import { toConfigIssues } from './format-issues.js';
+import { readJsonFile } from './json-file.js';
 import { UniverseFile, withSymbols, type Universe } from './universe.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -45,19 +45,7 @@ export function parseUniverse(json: unknown, source = 'universe'): Universe {
 }
 
 export function loadUniverseFile(file: string): Universe {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new ConfigError(ConfigErrorCode.fileUnreadable, file, [{ path: '(file)', message: (cause as Error).message }], { cause });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new ConfigError(ConfigErrorCode.fileNotJson, file, [{ path: '(file)', message: (cause as Error).message }], { cause });
-  }
-  return parseUniverse(json, file);
+  return parseUniverse(readJsonFile(file), file);
 }
 
 /**

@@ -1,6 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, ConfigErrorCode, formatPath, Secret, type ConfigIssue } from '@rotation/config';
+import { ConfigError, ConfigErrorCode, readJsonFile, Secret, toConfigIssues } from '@rotation/config';
 import { AlertKind, Severity } from '@rotation/schemas';
 
 /** Largest sinks file read; a real one is a few KiB. */
@@ -69,33 +68,12 @@ export type WebhooksFile = z.infer<typeof WebhooksFile>;
 
 export function parseWebhooksFile(json: unknown, source = 'webhooks'): WebhooksFile {
   const result = WebhooksFile.safeParse(json);
-  if (!result.success) throw new ConfigError(ConfigErrorCode.invalidFile, source, toIssues(result.error));
+  if (!result.success) throw new ConfigError(ConfigErrorCode.invalidFile, source, toConfigIssues(result.error));
   return result.data;
 }
 
 /** Reads and validates the sinks file; every problem names the file and the failing path. */
 export function loadWebhooksFile(file: string): WebhooksFile {
-  let text: string;
-  try {
-    const size = statSync(file).size;
-    if (size > MAX_FILE_BYTES) throw new Error(`file is ${size} bytes; the limit is ${MAX_FILE_BYTES}`);
-    text = readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new ConfigError(ConfigErrorCode.fileUnreadable, file, [{ path: '(file)', message: (cause as Error).message }], { cause });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new ConfigError(ConfigErrorCode.fileNotJson, file, [{ path: '(file)', message: (cause as Error).message }], { cause });
-  }
-  return parseWebhooksFile(json, file);
+  return parseWebhooksFile(readJsonFile(file, MAX_FILE_BYTES), file);
 }
 
-function toIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.map((issue) => ({
-    path: formatPath(issue.path),
-    // Zod's own message for a bad secret would quote nothing, but keep values out of messages on principle.
-    message: issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message,
-  }));
-}

@@ -1,4 +1,7 @@
-/** The ingester's closed list of error codes. Bad input is never an error: it is a dead letter. */
+/**
+ * The ingester's errors, its one closed list of codes in two groups: the process (usage, files,
+ * publishing) and the live sources. Bad input is never an error: it is a dead letter.
+ */
 export const IngesterErrorCode = {
   usage: 'INGESTER_USAGE',
   fileUnreadable: 'INGESTER_FILE_UNREADABLE',
@@ -12,6 +15,33 @@ export class IngesterError extends Error {
   override readonly name = 'IngesterError';
   constructor(
     readonly code: IngesterErrorCode,
+    message: string,
+    readonly context: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The live adapters' closed list of error codes. Every code here ends a live source: the
+ * conditions that merely need a reconnect never become errors, they are logged and retried.
+ */
+export const LiveErrorCode = {
+  missingCredentials: 'LIVE_MISSING_CREDENTIALS',
+  authFailed: 'LIVE_AUTH_FAILED',
+  symbolLimit: 'LIVE_SYMBOL_LIMIT',
+  insufficientSubscription: 'LIVE_INSUFFICIENT_SUBSCRIPTION',
+  subscriptionRejected: 'LIVE_SUBSCRIPTION_REJECTED',
+  sinkFailed: 'LIVE_SINK_FAILED',
+  alreadyStarted: 'LIVE_ALREADY_STARTED',
+} as const;
+export type LiveErrorCode = (typeof LiveErrorCode)[keyof typeof LiveErrorCode];
+
+export class LiveSourceError extends Error {
+  override readonly name = 'LiveSourceError';
+  constructor(
+    readonly code: LiveErrorCode,
     message: string,
     readonly context: Record<string, unknown> = {},
     options?: { cause?: unknown },

@@ -8,7 +8,7 @@ import { redactUrl, type Logger } from '@rotation/log';
 import type { DeadLetterOrigin } from '@rotation/schemas';
 import type { QuoteSink } from '../../core/source.js';
 import { Backoff, type BackoffPolicy } from './backoff.js';
-import { LiveErrorCode, LiveSourceError } from './errors.js';
+import { LiveErrorCode, LiveSourceError } from '../../core/errors.js';
 import type { ProviderSession, ProviderSpec, SessionEffect } from './session.js';
 import { IdleWatchdog } from './watchdog.js';
 

@@ -7,14 +7,14 @@ import type { Env, Secret, Universe } from '@rotation/config';
 import type { Logger } from '@rotation/log';
 import { DEFAULT_BACKOFF, DEFAULT_LIMIT_BACKOFF, validatePolicy, type BackoffPolicy } from './backoff.js';
 import { ReconnectingSource, type ConnectionSettings, type LiveSource } from './connection.js';
-import { LiveErrorCode, LiveSourceError } from './errors.js';
+import { LiveErrorCode, LiveSourceError } from '../../core/errors.js';
 import { alpacaSession } from './alpaca/session.js';
 import { polygonSession } from './polygon/session.js';
 import { finnhubSession } from './finnhub/session.js';
 import type { LiveProvider, ProviderSpec } from './session.js';
 
 export type { LiveSource } from './connection.js';
-export { LiveErrorCode, LiveSourceError } from './errors.js';
+export { LiveErrorCode, LiveSourceError } from '../../core/errors.js';
 export { LIVE_PROVIDERS, type LiveProvider } from './session.js';
 export type { BackoffPolicy } from './backoff.js';
 

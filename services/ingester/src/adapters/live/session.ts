@@ -1,6 +1,6 @@
 import type { DeadLetterReason } from '@rotation/schemas';
 import type { RawQuote } from '../../core/source.js';
-import type { LiveErrorCode } from './errors.js';
+import type { LiveErrorCode } from '../../core/errors.js';
 
 export type LiveProvider = 'alpaca' | 'polygon' | 'finnhub';
 export const LIVE_PROVIDERS: readonly LiveProvider[] = ['alpaca', 'polygon', 'finnhub'];

@@ -6,7 +6,7 @@
  * and the documented error codes mapped to what retrying can or cannot fix.
  */
 import type { Secret } from '@rotation/config';
-import { LiveErrorCode } from '../errors.js';
+import { LiveErrorCode } from '../../../core/errors.js';
 import type { ProviderSession, SessionEffect } from '../session.js';
 import { decodeAlpacaFrame, type AlpacaItem } from './decode.js';
 

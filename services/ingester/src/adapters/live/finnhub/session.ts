@@ -3,7 +3,7 @@
  * at the handshake with HTTP 401); subscriptions are one message per symbol and are not
  * acknowledged, so the session counts as subscribed once they are sent.
  */
-import { LiveErrorCode } from '../errors.js';
+import { LiveErrorCode } from '../../../core/errors.js';
 import type { ProviderSession, SessionEffect } from '../session.js';
 import { decodeFinnhubFrame, type FinnhubItem } from './decode.js';
 

@@ -7,7 +7,7 @@
  * successful subscribe, followed by close 1008: back off and retry).
  */
 import type { Secret } from '@rotation/config';
-import { LiveErrorCode } from '../errors.js';
+import { LiveErrorCode } from '../../../core/errors.js';
 import type { ProviderSession, SessionEffect } from '../session.js';
 import { decodePolygonFrame, type PolygonItem } from './decode.js';
 
