@@ -166,12 +166,13 @@ describe('detector replay through Kafka and Redis', () => {
     await withTopics();
     const { records } = dataset();
     const ref = await referenceRun(records, env.KAFKA_TICKS_PARTITIONS, topics.ticks);
-    const det = await startDetector({ config: replayConfig(env), logger, httpPort: 0 });
+    // Small batches, so there are many commits for the kills to land on.
+    const det = await startDetector({ config: replayConfig({ ...env, DETECTOR_FETCH_MAX_BYTES: 4096 }), logger, httpPort: 0 });
     let killing = true;
     let kills = 0;
     // Forces the failure path on this test's own connection only (the Redis server is shared).
     const killer = (async () => {
-      while (killing && kills < 12) {
+      while (killing && kills < 20) {
         const list = (await redis.client('LIST')) as string;
         for (const line of list.split('\n')) {
           if (!line.includes(`name=${ns}-detector-commit`)) continue;
@@ -179,12 +180,18 @@ describe('detector replay through Kafka and Redis', () => {
           if (id) kills += Number(await redis.client('KILL', 'ID', id));
         }
         // Spaced so the connection comes back in between: a short blip, not a permanent outage.
-        await new Promise((r) => setTimeout(r, 300));
+        await new Promise((r) => setTimeout(r, 150));
       }
     })();
     try {
       await det.joined;
-      await produce(kafka, logger, topics.ticks, records);
+      // Fed in slices over a couple of seconds: the detector is fast enough to absorb the whole
+      // set between two kills, which would leave the failure path untested.
+      const slices = 12;
+      for (let i = 0; i < slices; i++) {
+        await produce(kafka, logger, topics.ticks, records.slice(Math.floor((i * records.length) / slices), Math.floor(((i + 1) * records.length) / slices)));
+        await new Promise((r) => setTimeout(r, 200));
+      }
       await waitForOffsets(redis, ns, ref.endOffsets);
       killing = false;
       await killer;

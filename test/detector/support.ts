@@ -3,8 +3,8 @@
  * hourly bars (so RRG and z-scores warm up within a few days of data), a deterministic
  * multi-day tick set, and a reference run of the pure core over the same records.
  */
-import { parseUniverse, type Config, type Env, type Universe } from '@rotation/config';
-import { Detector, MemoryStateStore, compileSettings, lanesForSymbols, processBatch, type InputRecord } from '@rotation/detector';
+import type { Config, Env, Universe } from '@rotation/config';
+import { Detector, MemoryStateStore, compileSettings, lanesForSymbols, processBatch, testUniverse, type InputRecord } from '@rotation/detector';
 import type { Alert, SnapshotRecord } from '@rotation/schemas';
 
 export const MIN = 60_000;
@@ -12,33 +12,16 @@ export const T0 = Date.UTC(2024, 2, 4, 0, 0);
 export const DAYS = 4;
 
 export function replayUniverse(): Universe {
-  return parseUniverse({
-    benchmark: 'SPY',
-    equalWeight: 'RSP',
-    smallCaps: ['IWM'],
-    largeCaps: ['SPY'],
-    sectors: [
-      { symbol: 'XLE', name: 'Energy' },
-      { symbol: 'XLK', name: 'Technology' },
-      { symbol: 'XLU', name: 'Utilities' },
-    ],
-    baskets: [{ id: 'AI', name: 'AI leaders', symbols: ['NVDA', 'MSFT'] }],
-    pairs: [
-      { small: 'IWM', large: 'SPY' },
-      { small: 'AI', large: 'RSP' },
-    ],
-    windows: ['1h', '1d'],
-    detector: {
+  return testUniverse(
+    {
       allowedLateness: '5m',
       historyBucket: '5m',
-      barPeriod: '1h',
-      spreadZScore: { lookbackBars: 5, threshold: 2 },
       sizeRegime: { window: '1d', enterPp: 1.5, exitPp: 0.5 },
       leadership: { marginPp: 1, dwell: '1h' },
-      rrg: { smoothing: 2, lookback: 5, momentumLag: 1, tailLength: 3 },
       breadthThrust: { low: 40, high: 61.5, withinBars: 3, window: '1d' },
     },
-  });
+    ['1h', '1d'],
+  );
 }
 
 export function replayConfig(env: Env): Config {

@@ -6,3 +6,4 @@ export { processBatch } from './core/process-batch.js';
 export { MemoryStateStore, type StateStore } from './core/store.js';
 export { lanesForSymbols } from './adapters/lanes.js';
 export type { InputRecord } from './core/tick-input.js';
+export { testUniverse } from './core/test-universe.js';

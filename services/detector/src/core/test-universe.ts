@@ -1,10 +1,11 @@
 import { parseUniverse, type Universe } from '@rotation/config';
 
 /**
- * A small universe for unit tests: minute steps, hourly bars, two lanes' worth of symbols.
- * Shared by the detector's tests so hand-computed numbers stay readable.
+ * A small universe for tests: minute steps, hourly bars, two lanes' worth of symbols. Shared
+ * by the detector's unit tests (so hand-computed numbers stay readable) and, with its own
+ * windows and settings, by the integration tests under test/detector.
  */
-export function testUniverse(detector: Record<string, unknown> = {}): Universe {
+export function testUniverse(detector: Record<string, unknown> = {}, windows: readonly string[] = ['5m', '1h']): Universe {
   return parseUniverse({
     benchmark: 'SPY',
     equalWeight: 'RSP',
@@ -20,7 +21,7 @@ export function testUniverse(detector: Record<string, unknown> = {}): Universe {
       { small: 'IWM', large: 'SPY' },
       { small: 'AI', large: 'RSP' },
     ],
-    windows: ['5m', '1h'],
+    windows,
     detector: {
       allowedLateness: '1m',
       historyBucket: '1m',
