@@ -4,37 +4,21 @@
  * alert exactly once, in order, even though the detector is killed with -9 mid-replay and
  * its outbox may publish an alert twice.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { topicNames } from '@rotation/schemas';
-import { uniqueNamespace } from '../support/fixtures.js';
-import { chaosEnv, sharedInfra } from './support/infra.js';
+import { chaosEnv } from './support/infra.js';
 import { committedRecords, expectedTicks, ingestAll, MULTI_DAY, startDetector, waitForDetectorDone } from './support/pipeline.js';
-import { createNamespaceTopics, deleteNamespaceKeys, deleteNamespaceTopics, openRedis, readAlertHistory, readAlertsTopic, testKafka } from './support/read.js';
-import { killAllServices, spawnService, waitUntil } from './support/services.js';
+import { createNamespaceTopics, openRedis, readAlertHistory, readAlertsTopic } from './support/read.js';
+import { spawnService, waitUntil } from './support/services.js';
 import { ResumingAlertClient } from './support/ws-client.js';
+import { sharedPipeline } from './support/shared-pipeline.js';
 
-const { kafkaBrokers, redisUrl } = sharedInfra();
-const kafka = testKafka(kafkaBrokers);
-const namespaces: string[] = [];
-
-afterEach(async () => {
-  await killAllServices();
-});
-
-afterAll(async () => {
-  const redis = await openRedis(redisUrl);
-  for (const ns of namespaces) {
-    await deleteNamespaceKeys(redis, ns);
-    await deleteNamespaceTopics(kafka, Object.values(topicNames(ns)));
-  }
-  await redis.quit();
-});
+const { kafkaBrokers, redisUrl, kafka, namespace } = sharedPipeline();
 
 describe('no alert lost', () => {
   it('a resuming client sees every alert of the history exactly once while the detector is killed and its client cut', async () => {
-    const ns = uniqueNamespace();
-    namespaces.push(ns);
+    const ns = namespace();
     const set = { ...MULTI_DAY, seed: 5 };
     const total = expectedTicks(set);
     await createNamespaceTopics(kafka, ns, 3);

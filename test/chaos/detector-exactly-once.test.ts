@@ -6,39 +6,23 @@
  *
  * Guarantee 2 (first half) rides along: every alert of the history is on `<ns>.alerts`.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { topicNames } from '@rotation/schemas';
-import { uniqueNamespace } from '../support/fixtures.js';
-import { chaosEnv, sharedInfra } from './support/infra.js';
+import { chaosEnv } from './support/infra.js';
 import { alertIds, comparableState, committedRecords, expectedTicks, ingestAll, MULTI_DAY, startDetector, waitForDetectorDone } from './support/pipeline.js';
-import { createNamespaceTopics, deleteNamespaceKeys, deleteNamespaceTopics, openRedis, readAlertHistory, readAlertsTopic, seededRandom, testKafka } from './support/read.js';
+import { createNamespaceTopics, openRedis, readAlertHistory, readAlertsTopic, seededRandom } from './support/read.js';
 import { chaosSeeds } from './support/settings.js';
-import { killAllServices, waitUntil, type ServiceProcess } from './support/services.js';
+import { waitUntil, type ServiceProcess } from './support/services.js';
+import { sharedPipeline } from './support/shared-pipeline.js';
 
-const { kafkaBrokers, redisUrl } = sharedInfra();
-const kafka = testKafka(kafkaBrokers);
-const namespaces: string[] = [];
+const { kafkaBrokers, redisUrl, kafka, namespace } = sharedPipeline();
 const KILLS = 3;
-
-afterEach(async () => {
-  await killAllServices();
-});
-
-afterAll(async () => {
-  const redis = await openRedis(redisUrl);
-  for (const ns of namespaces) {
-    await deleteNamespaceKeys(redis, ns);
-    await deleteNamespaceTopics(kafka, Object.values(topicNames(ns)));
-  }
-  await redis.quit();
-});
 
 describe('detector: kill -9 mid-replay, restart, same result', () => {
   it.each(chaosSeeds([11], [11, 29, 47, 83]))('seed %i: state and alerts equal an uninterrupted run', async (seed) => {
-    const base = uniqueNamespace();
-    const chaos = uniqueNamespace();
-    namespaces.push(base, chaos);
+    const base = namespace();
+    const chaos = namespace();
     const set = { ...MULTI_DAY, seed };
     const total = expectedTicks(set);
     await createNamespaceTopics(kafka, base, 3);

@@ -4,33 +4,17 @@
  * coming, resumes on the second with its last seq, and ends with every alert exactly once, in
  * order: no gap, no duplicate.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { topicNames } from '@rotation/schemas';
-import { uniqueNamespace } from '../support/fixtures.js';
 import { AlertWriter } from './support/alert-writer.js';
-import { chaosEnv, sharedInfra } from './support/infra.js';
-import { createNamespaceTopics, deleteNamespaceKeys, deleteNamespaceTopics, openRedis, testKafka } from './support/read.js';
-import { killAllServices, spawnService, waitUntil, type ServiceProcess } from './support/services.js';
+import { chaosEnv } from './support/infra.js';
+import { createNamespaceTopics, openRedis } from './support/read.js';
+import { spawnService, waitUntil, type ServiceProcess } from './support/services.js';
 import { ResumingAlertClient } from './support/ws-client.js';
+import { sharedPipeline } from './support/shared-pipeline.js';
 
-const { kafkaBrokers, redisUrl } = sharedInfra();
-const kafka = testKafka(kafkaBrokers);
-const namespaces: string[] = [];
+const { kafkaBrokers, redisUrl, kafka, namespace } = sharedPipeline();
 const ALERTS = 240;
-
-afterEach(async () => {
-  await killAllServices();
-});
-
-afterAll(async () => {
-  const redis = await openRedis(redisUrl);
-  for (const ns of namespaces) {
-    await deleteNamespaceKeys(redis, ns);
-    await deleteNamespaceTopics(kafka, Object.values(topicNames(ns)));
-  }
-  await redis.quit();
-});
 
 async function startGateway(env: Record<string, string>, label: string): Promise<{ proc: ServiceProcess; wsUrl: string }> {
   const proc = spawnService('gateway', [], { env: { ...env, GATEWAY_INSTANCE_ID: label }, label });
@@ -42,8 +26,7 @@ describe('gateway failover', () => {
   it.each(['the first instance is killed with -9', 'the connection to the first instance is cut'] as const)(
     'a client resumes on the second instance with no gap and no duplicate when %s',
     async (how) => {
-      const ns = uniqueNamespace();
-      namespaces.push(ns);
+      const ns = namespace();
       await createNamespaceTopics(kafka, ns, 3);
       const redis = await openRedis(redisUrl);
       const writer = new AlertWriter(kafka, redis, ns);

@@ -3,37 +3,20 @@
  * topic; the instance that owns the partitions is killed with -9 mid-stream; the partitions move
  * and the final state and alert history equal a single instance's on the same input.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { topicNames } from '@rotation/schemas';
-import { uniqueNamespace } from '../support/fixtures.js';
-import { chaosEnv, sharedInfra } from './support/infra.js';
+import { describe, expect, it } from 'vitest';
+import { chaosEnv } from './support/infra.js';
 import { alertIds, comparableState, committedRecords, expectedTicks, ingestAll, MULTI_DAY, startDetector, waitForDetectorDone } from './support/pipeline.js';
-import { createNamespaceTopics, deleteNamespaceKeys, deleteNamespaceTopics, openRedis, testKafka } from './support/read.js';
-import { killAllServices, waitUntil, type ServiceProcess } from './support/services.js';
+import { createNamespaceTopics, openRedis } from './support/read.js';
+import { waitUntil, type ServiceProcess } from './support/services.js';
+import { sharedPipeline } from './support/shared-pipeline.js';
 
-const { kafkaBrokers, redisUrl } = sharedInfra();
-const kafka = testKafka(kafkaBrokers);
-const namespaces: string[] = [];
+const { kafkaBrokers, redisUrl, kafka, namespace } = sharedPipeline();
 const PARTITIONS = 6;
-
-afterEach(async () => {
-  await killAllServices();
-});
-
-afterAll(async () => {
-  const redis = await openRedis(redisUrl);
-  for (const ns of namespaces) {
-    await deleteNamespaceKeys(redis, ns);
-    await deleteNamespaceTopics(kafka, Object.values(topicNames(ns)));
-  }
-  await redis.quit();
-});
 
 describe('detector scale-out', () => {
   it('three instances, the active one killed mid-stream: same state and alerts as one instance', async () => {
-    const single = uniqueNamespace();
-    const group = uniqueNamespace();
-    namespaces.push(single, group);
+    const single = namespace();
+    const group = namespace();
     const set = { ...MULTI_DAY, seed: 17 };
     const total = expectedTicks(set);
     await createNamespaceTopics(kafka, single, PARTITIONS);

@@ -3,34 +3,17 @@ import { silentLogger } from '@rotation/log';
 import { createLiveSource, LiveSourceError, type LiveSourceOptions } from '../../services/ingester/src/adapters/live/index.js';
 import { alpacaTrade, FakeAlpaca, type FakeAlpacaOptions } from '../fakes/alpaca.js';
 import { describe, expect, test } from '../support/fixtures.js';
-import { capturedLogger, FAST, MemorySink, smallUniverse } from './support.js';
+import { capturedLogger, FAST, MemorySink, runSource, smallUniverse, withServer } from './support.js';
 
 const KEY = 'AKFAKEKEYID0001';
 const SECRET = 'fake-secret-value-0001';
 const universe = smallUniverse();
 
-async function withFake(options: Partial<FakeAlpacaOptions>, body: (fake: FakeAlpaca) => Promise<void>): Promise<void> {
-  const fake = await FakeAlpaca.start({ keyId: KEY, secretKey: SECRET, ...options });
-  try {
-    await body(fake);
-  } finally {
-    await fake.close();
-  }
-}
+const withFake = (options: Partial<FakeAlpacaOptions>, body: (fake: FakeAlpaca) => Promise<void>) => withServer(() => FakeAlpaca.start({ keyId: KEY, secretKey: SECRET, ...options }), body);
 
 function source(fake: FakeAlpaca, extra: Partial<LiveSourceOptions> = {}, secret = SECRET) {
   const env = parseEnv({ ALPACA_KEY_ID: KEY, ALPACA_SECRET_KEY: secret, ALPACA_STREAM_URL: fake.url });
   return createLiveSource('alpaca', { env, universe, logger: silentLogger(), ...FAST, ...extra });
-}
-
-/** Starts the source; the returned promise settles like start() but never goes unhandled. */
-function run(src: ReturnType<typeof createLiveSource>, sink: MemorySink) {
-  const done = src.start(sink);
-  const outcome = done.then(
-    () => ({ ok: true as const }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  return { done, outcome };
 }
 
 const B1 = [
@@ -52,7 +35,7 @@ describe('Alpaca live adapter against a fake stream', () => {
       const { logger, text } = capturedLogger();
       const src = source(fake, { logger });
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.quotes.length === 4, 'four quotes');
 
       expect(sink.quotes).toEqual([...B1_QUOTES, ...B2_QUOTES]);
@@ -87,7 +70,7 @@ describe('Alpaca live adapter against a fake stream', () => {
     await withFake({}, async (fake) => {
       const { logger, text } = capturedLogger();
       const sink = new MemorySink();
-      const { outcome } = run(source(fake, { logger }, 'not-the-secret'), sink);
+      const { outcome } = runSource(source(fake, { logger }, 'not-the-secret'), sink);
       const result = await outcome;
       expect(result.ok).toBe(false);
       const error = (result as { error: LiveSourceError }).error;
@@ -102,7 +85,7 @@ describe('Alpaca live adapter against a fake stream', () => {
 
   test('a server-side auth timeout (404) is fatal with a clear message', async () => {
     await withFake({ scripts: [{ auth: 'timeout' }], authTimeoutMs: 100 }, async (fake) => {
-      const result = await run(source(fake), new MemorySink()).outcome;
+      const result = await runSource(source(fake), new MemorySink()).outcome;
       expect(result).toMatchObject({ ok: false, error: { code: 'LIVE_AUTH_FAILED', message: expect.stringMatching(/404 auth timeout/) } });
       expect(fake.connections).toHaveLength(1);
     });
@@ -113,7 +96,7 @@ describe('Alpaca live adapter against a fake stream', () => {
       const { logger, lines } = capturedLogger();
       const src = source(fake, { logger });
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.quotes.length === 1, 'a quote after the limit clears');
       expect(sink.quotes).toEqual(B2_QUOTES);
       expect(fake.connections).toHaveLength(3);
@@ -133,7 +116,7 @@ describe('Alpaca live adapter against a fake stream', () => {
     await withFake({ scripts: [{ frames: [B1], then: 'drop' }, { frames: [B2] }] }, async (fake) => {
       const src = source(fake);
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.quotes.length === 4, 'quotes from both connections');
       expect(sink.quotes).toEqual([...B1_QUOTES, ...B2_QUOTES]);
       expect(fake.connections).toHaveLength(2);
@@ -154,7 +137,7 @@ describe('Alpaca live adapter against a fake stream', () => {
       const { logger, lines } = capturedLogger();
       const src = source(fake, { logger });
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.quotes.length === 4, 'quotes from both connections');
       expect(sink.quotes).toEqual([...B1_QUOTES, ...B2_QUOTES]);
       expect(sink.rejects).toEqual([]);
@@ -178,7 +161,7 @@ describe('Alpaca live adapter against a fake stream', () => {
     await withFake({ scripts: [{ frames: ['this is not json', '{"T":"t","S":"SPY"}', mixed] }] }, async (fake) => {
       const src = source(fake);
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.events.length === 8, 'eight events');
       expect(sink.events.map((e) => (e.type === 'quote' ? `quote ${String(e.raw.symbol)}` : `${e.reason}: ${e.message}`))).toEqual([
         'parse_error: frame is not JSON: ' + (() => { try { JSON.parse('this is not json'); } catch (e) { return (e as Error).message; } return ''; })(),
@@ -202,7 +185,7 @@ describe('Alpaca live adapter against a fake stream', () => {
 
   test('a symbol limit rejection (405) is fatal and says what to change', async () => {
     await withFake({ symbolLimit: 3 }, async (fake) => {
-      const result = await run(source(fake), new MemorySink()).outcome;
+      const result = await runSource(source(fake), new MemorySink()).outcome;
       expect(result).toMatchObject({ ok: false, error: { code: 'LIVE_SYMBOL_LIMIT', message: expect.stringMatching(/5 symbols exceed the plan's symbol limit/) } });
     });
   });
@@ -212,7 +195,7 @@ describe('Alpaca live adapter against a fake stream', () => {
     await withFake({ scripts: [{ frames: [huge] }, { frames: [B2] }] }, async (fake) => {
       const src = source(fake, { maxPayloadBytes: 2048 });
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.quotes.length === 1, 'a quote from the second connection');
       expect(sink.quotes).toEqual(B2_QUOTES);
       expect(fake.connections).toHaveLength(2);
@@ -225,7 +208,7 @@ describe('Alpaca live adapter against a fake stream', () => {
     await withFake({ scripts: [{ auth: 'connection-limit' }] }, async (fake) => {
       const { logger, lines } = capturedLogger();
       const src = source(fake, { logger, limitBackoff: { initialMs: 60_000, maxMs: 60_000, minMs: 60_000 } });
-      const { outcome } = run(src, new MemorySink());
+      const { outcome } = runSource(src, new MemorySink());
       await fake.server.waitFor(() => lines.some((l) => l.msg === 'reconnecting after a delay'), 'the first retry to be scheduled');
       await src.stop();
       expect(await outcome).toEqual({ ok: true });

@@ -3,33 +3,17 @@ import { silentLogger } from '@rotation/log';
 import { createLiveSource, LiveSourceError, type LiveSourceOptions } from '../../services/ingester/src/adapters/live/index.js';
 import { FakeFinnhub, finnhubTrades, type FakeFinnhubOptions } from '../fakes/finnhub.js';
 import { describe, expect, test } from '../support/fixtures.js';
-import { capturedLogger, FAST, MemorySink, smallUniverse } from './support.js';
+import { capturedLogger, FAST, MemorySink, runSource, smallUniverse, withServer } from './support.js';
 
 const TOKEN = 'fhtoken0123456789';
 const universe = smallUniverse();
 const N = universe.symbols.length;
 
-async function withFake(options: Partial<FakeFinnhubOptions>, body: (fake: FakeFinnhub) => Promise<void>): Promise<void> {
-  const fake = await FakeFinnhub.start({ token: TOKEN, ...options });
-  try {
-    await body(fake);
-  } finally {
-    await fake.close();
-  }
-}
+const withFake = (options: Partial<FakeFinnhubOptions>, body: (fake: FakeFinnhub) => Promise<void>) => withServer(() => FakeFinnhub.start({ token: TOKEN, ...options }), body);
 
 function source(fake: FakeFinnhub, extra: Partial<LiveSourceOptions> = {}, token = TOKEN) {
   const env = parseEnv({ FINNHUB_TOKEN: token, FINNHUB_STREAM_URL: fake.url });
   return createLiveSource('finnhub', { env, universe, logger: silentLogger(), ...FAST, ...extra });
-}
-
-function run(src: ReturnType<typeof createLiveSource>, sink: MemorySink) {
-  const done = src.start(sink);
-  const outcome = done.then(
-    () => ({ ok: true as const }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  return { done, outcome };
 }
 
 const B1 = finnhubTrades([
@@ -51,7 +35,7 @@ describe('Finnhub live adapter against a fake stream', () => {
       const { logger, text } = capturedLogger();
       const src = source(fake, { logger, watchdog: { idleMs: 400 } });
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.quotes.length === 4, 'four quotes');
       expect(sink.quotes).toEqual([...B1_QUOTES, ...B2_QUOTES]);
       expect(sink.rejects).toEqual([]);
@@ -73,7 +57,7 @@ describe('Finnhub live adapter against a fake stream', () => {
   test('a refused token (HTTP 401 at the handshake) is fatal with a clear message and no reconnect loop', async () => {
     await withFake({}, async (fake) => {
       const { logger, text } = capturedLogger();
-      const result = await run(source(fake, { logger }, 'wrong-token'), new MemorySink()).outcome;
+      const result = await runSource(source(fake, { logger }, 'wrong-token'), new MemorySink()).outcome;
       expect(result.ok).toBe(false);
       const error = (result as { error: LiveSourceError }).error;
       expect(error).toBeInstanceOf(LiveSourceError);
@@ -87,7 +71,7 @@ describe('Finnhub live adapter against a fake stream', () => {
 
   test('an error frame about the token is fatal too', async () => {
     await withFake({ scripts: [{ afterSubscriptions: 0, frames: [{ type: 'error', msg: 'Invalid API token' }] }] }, async (fake) => {
-      const result = await run(source(fake), new MemorySink()).outcome;
+      const result = await runSource(source(fake), new MemorySink()).outcome;
       expect(result).toMatchObject({ ok: false, error: { code: 'LIVE_AUTH_FAILED', message: 'Finnhub rejected the token (Invalid API token): check FINNHUB_TOKEN' } });
       expect(fake.connections).toHaveLength(1);
     });
@@ -98,7 +82,7 @@ describe('Finnhub live adapter against a fake stream', () => {
       const { logger, lines } = capturedLogger();
       const src = source(fake, { logger });
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.quotes.length === 1, 'a quote after the refusal');
       expect(sink.quotes).toEqual(B2_QUOTES);
       expect(fake.server.refused).toEqual([429]);
@@ -112,7 +96,7 @@ describe('Finnhub live adapter against a fake stream', () => {
     await withFake({ scripts: [{ afterSubscriptions: N, frames: [B1], then: 'drop' }, { afterSubscriptions: N, frames: [B2] }] }, async (fake) => {
       const src = source(fake);
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.quotes.length === 4, 'quotes from both connections');
       expect(sink.quotes).toEqual([...B1_QUOTES, ...B2_QUOTES]);
       expect(fake.connections).toHaveLength(2);
@@ -129,7 +113,7 @@ describe('Finnhub live adapter against a fake stream', () => {
     await withFake({ scripts: [{ afterSubscriptions: N, frames }] }, async (fake) => {
       const src = source(fake);
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.events.length === 8, 'eight events');
       expect(sink.events.map((e) => (e.type === 'quote' ? `quote ${String(e.raw.symbol)}` : `${e.reason}: ${e.message}`))).toEqual([
         expect.stringMatching(/^parse_error: frame is not JSON: /),
@@ -160,7 +144,7 @@ describe('Finnhub live adapter against a fake stream', () => {
         const { logger, lines } = capturedLogger();
         const src = source(fake, { logger, watchdog: { idleMs: 300 } });
         const sink = new MemorySink();
-        const { done } = run(src, sink);
+        const { done } = runSource(src, sink);
         await sink.waitFor((s) => s.quotes.length === 4, 'quotes from before and after the stall');
         expect(sink.quotes).toEqual([...B1_QUOTES, ...B2_QUOTES]);
         expect(fake.stalled(0)).toBe(true);

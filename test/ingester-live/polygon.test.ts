@@ -3,33 +3,17 @@ import { silentLogger } from '@rotation/log';
 import { createLiveSource, LiveSourceError, type LiveSourceOptions } from '../../services/ingester/src/adapters/live/index.js';
 import { FakePolygon, polygonTrade, type FakePolygonOptions } from '../fakes/polygon.js';
 import { describe, expect, test } from '../support/fixtures.js';
-import { capturedLogger, FAST, MemorySink, smallUniverse } from './support.js';
+import { capturedLogger, FAST, MemorySink, runSource, smallUniverse, withServer } from './support.js';
 
 const API_KEY = 'pk_fake_0123456789abcdef';
 const universe = smallUniverse();
 const TRADE_CHANNELS = universe.symbols.map((s) => `T.${s}`);
 
-async function withFake(options: Partial<FakePolygonOptions>, body: (fake: FakePolygon) => Promise<void>): Promise<void> {
-  const fake = await FakePolygon.start({ apiKey: API_KEY, ...options });
-  try {
-    await body(fake);
-  } finally {
-    await fake.close();
-  }
-}
+const withFake = (options: Partial<FakePolygonOptions>, body: (fake: FakePolygon) => Promise<void>) => withServer(() => FakePolygon.start({ apiKey: API_KEY, ...options }), body);
 
 function source(fake: FakePolygon, extra: Partial<LiveSourceOptions> = {}, apiKey = API_KEY) {
   const env = parseEnv({ POLYGON_API_KEY: apiKey, POLYGON_STREAM_URL: fake.url });
   return createLiveSource('polygon', { env, universe, logger: silentLogger(), ...FAST, ...extra });
-}
-
-function run(src: ReturnType<typeof createLiveSource>, sink: MemorySink) {
-  const done = src.start(sink);
-  const outcome = done.then(
-    () => ({ ok: true as const }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  return { done, outcome };
 }
 
 const B1 = [
@@ -52,7 +36,7 @@ describe('Polygon / Massive live adapter against a fake stream', () => {
       const { logger, text } = capturedLogger();
       const src = source(fake, { logger });
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.quotes.length === 4, 'four quotes');
       expect(sink.quotes).toEqual([...B1_QUOTES, ...B2_QUOTES]);
       expect(sink.rejects).toEqual([]);
@@ -74,7 +58,7 @@ describe('Polygon / Massive live adapter against a fake stream', () => {
   test('subscribes minute aggregates as well when bars are asked for', async () => {
     await withFake({}, async (fake) => {
       const src = source(fake, { channels: { trades: true, bars: true } });
-      const { done } = run(src, new MemorySink());
+      const { done } = runSource(src, new MemorySink());
       await fake.server.waitFor(() => fake.subscribed(0).length === 2 * universe.symbols.length, 'both channels subscribed');
       expect(fake.subscribed(0)).toEqual([...TRADE_CHANNELS, ...universe.symbols.map((s) => `AM.${s}`)].sort());
       await src.stop();
@@ -85,7 +69,7 @@ describe('Polygon / Massive live adapter against a fake stream', () => {
   test('auth_failed ends the source with a clear error and no reconnect loop', async () => {
     await withFake({}, async (fake) => {
       const { logger, text } = capturedLogger();
-      const result = await run(source(fake, { logger }, 'pk_wrong_key'), new MemorySink()).outcome;
+      const result = await runSource(source(fake, { logger }, 'pk_wrong_key'), new MemorySink()).outcome;
       expect(result.ok).toBe(false);
       const error = (result as { error: LiveSourceError }).error;
       expect(error).toBeInstanceOf(LiveSourceError);
@@ -97,7 +81,7 @@ describe('Polygon / Massive live adapter against a fake stream', () => {
 
   test('auth_timeout is fatal with a clear message', async () => {
     await withFake({ scripts: [{ auth: 'timeout' }], authTimeoutMs: 100 }, async (fake) => {
-      const result = await run(source(fake), new MemorySink()).outcome;
+      const result = await runSource(source(fake), new MemorySink()).outcome;
       expect(result).toMatchObject({ ok: false, error: { code: 'LIVE_AUTH_FAILED', message: expect.stringMatching(/auth_timeout/) } });
       expect(fake.connections).toHaveLength(1);
     });
@@ -108,7 +92,7 @@ describe('Polygon / Massive live adapter against a fake stream', () => {
       const { logger, lines } = capturedLogger();
       const src = source(fake, { logger });
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.quotes.length === 1, 'a quote once the limit clears');
       expect(sink.quotes).toEqual(B2_QUOTES);
       expect(fake.connections).toHaveLength(3);
@@ -128,7 +112,7 @@ describe('Polygon / Massive live adapter against a fake stream', () => {
     await withFake({ scripts: [{ frames: [B1], then: 'drop' }, { frames: [B2] }] }, async (fake) => {
       const src = source(fake);
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.quotes.length === 4, 'quotes from both connections');
       expect(sink.quotes).toEqual([...B1_QUOTES, ...B2_QUOTES]);
       expect(fake.connections).toHaveLength(2);
@@ -153,7 +137,7 @@ describe('Polygon / Massive live adapter against a fake stream', () => {
     await withFake({ scripts: [{ frames: ['{not json', { ev: 'T' }, mixed] }] }, async (fake) => {
       const src = source(fake);
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.events.length === 8, 'eight events');
       expect(sink.events.map((e) => (e.type === 'quote' ? `quote ${String(e.raw.symbol)}` : `${e.reason}: ${e.message}`))).toEqual([
         expect.stringMatching(/^parse_error: frame is not JSON: /),
@@ -175,7 +159,7 @@ describe('Polygon / Massive live adapter against a fake stream', () => {
   test('a quiet market is not a dead connection: transport pings are answered and the connection stays', async () => {
     await withFake({}, async (fake) => {
       const src = source(fake, { watchdog: { idleMs: 400, pingIntervalMs: 20 } });
-      const { done } = run(src, new MemorySink());
+      const { done } = runSource(src, new MemorySink());
       // Far more ping intervals than the idle limit spans, with no data at all.
       await fake.server.waitFor(() => (fake.connections[0]?.transportPings ?? 0) >= 40, 'forty transport pings');
       expect(fake.connections).toHaveLength(1);
@@ -190,7 +174,7 @@ describe('Polygon / Massive live adapter against a fake stream', () => {
       const { logger, lines } = capturedLogger();
       const src = source(fake, { logger, watchdog: { idleMs: 300, pingIntervalMs: 50 } });
       const sink = new MemorySink();
-      const { done } = run(src, sink);
+      const { done } = runSource(src, sink);
       await sink.waitFor((s) => s.quotes.length === 4, 'quotes from before and after the watchdog');
       expect(sink.quotes).toEqual([...B1_QUOTES, ...B2_QUOTES]);
       expect(fake.connections[0]!.transportPings).toBeGreaterThan(0);

@@ -96,3 +96,23 @@ export const FAST = {
   closeTimeoutMs: 500,
   random: () => 0.5,
 } as const;
+
+/** Starts a live source; `outcome` settles like `done` but never goes unhandled. */
+export function runSource(src: { start(sink: MemorySink): Promise<void> }, sink: MemorySink) {
+  const done = src.start(sink);
+  const outcome = done.then(
+    () => ({ ok: true as const }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  return { done, outcome };
+}
+
+/** Runs `body` against a fake provider server and always closes it. */
+export async function withServer<F extends { close(): Promise<void> }>(start: () => Promise<F>, body: (fake: F) => Promise<void>): Promise<void> {
+  const fake = await start();
+  try {
+    await body(fake);
+  } finally {
+    await fake.close();
+  }
+}

@@ -17,6 +17,7 @@ import { SubscriptionRegistry } from '../core/subscriptions.js';
 import type { Connection } from './connection.js';
 import type { Metrics } from './metrics.js';
 import type { RedisStore } from './redis-store.js';
+import { parseRecord } from '../core/records.js';
 
 export interface HubOptions {
   store: RedisStore;
@@ -378,15 +379,5 @@ export class Hub {
       current = this.#chain;
       await current;
     } while (current !== this.#chain);
-  }
-}
-
-function parseRecord<T>(value: Buffer | null, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T | undefined {
-  if (!value) return undefined;
-  try {
-    const r = schema.safeParse(JSON.parse(value.toString('utf8')));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -4,6 +4,7 @@ import type { Redis } from '@rotation/redis';
 import { Alert } from '@rotation/schemas';
 import { dispatcherFromFile, type DeadLetterEntry, type WebhookDispatcher } from '@rotation/webhooks';
 import { CommitTracker, type SettleToken } from '../core/commit-tracker.js';
+import { parseRecord } from '../core/records.js';
 import type { Metrics } from './metrics.js';
 
 export interface WebhookRelayOptions {
@@ -103,7 +104,7 @@ export class WebhookRelay {
     const { batch } = payload;
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale() || this.#stopping) return;
-      const alert = parseAlert(message.value);
+      const alert = parseRecord(message.value, Alert);
       if (!alert) {
         this.#o.metrics.badRecords.inc({ topic: batch.topic });
         this.#o.logger.warn({ partition: batch.partition, offset: message.offset }, 'record on the alerts topic is not an Alert; not posted');
@@ -154,15 +155,6 @@ export class WebhookRelay {
   }
 }
 
-function parseAlert(value: Buffer | null): Alert | undefined {
-  if (!value) return undefined;
-  try {
-    const parsed = Alert.safeParse(JSON.parse(value.toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -12,9 +12,9 @@ export const IngesterErrorCode = {
 export type IngesterErrorCode = (typeof IngesterErrorCode)[keyof typeof IngesterErrorCode];
 
 export class IngesterError extends Error {
-  override readonly name = 'IngesterError';
+  override readonly name: string = 'IngesterError';
   constructor(
-    readonly code: IngesterErrorCode,
+    readonly code: IngesterErrorCode | LiveErrorCode,
     message: string,
     readonly context: Record<string, unknown> = {},
     options?: { cause?: unknown },
@@ -38,14 +38,11 @@ export const LiveErrorCode = {
 } as const;
 export type LiveErrorCode = (typeof LiveErrorCode)[keyof typeof LiveErrorCode];
 
-export class LiveSourceError extends Error {
+/** An IngesterError whose code is one of the live group: `instanceof` either works. */
+export class LiveSourceError extends IngesterError {
   override readonly name = 'LiveSourceError';
-  constructor(
-    readonly code: LiveErrorCode,
-    message: string,
-    readonly context: Record<string, unknown> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  declare readonly code: LiveErrorCode;
+  constructor(code: LiveErrorCode, message: string, context?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(code, message, context, options);
   }
 }
