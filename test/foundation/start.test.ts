@@ -5,7 +5,7 @@
  * process left behind; a second start finds the data of the first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,14 +57,16 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-/** Pids of live processes whose command line or working directory mentions `dir`. */
+/** Pids of live processes whose command line mentions `dir` or whose working directory is inside it. */
 async function processesMentioning(dir: string): Promise<number[]> {
   if (!dir) return [];
   const out: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     const cmd = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.includes(dir)) out.push(Number(entry));
+    // redis-server shows only its address in its command line, but runs in its data directory.
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
+    if (cmd.includes(dir) || cwd.startsWith(dir)) out.push(Number(entry));
   }
   return out;
 }
