@@ -9,6 +9,8 @@ export interface OutRecord {
   headers?: Record<string, string>;
   /** Event time, used as the Kafka record timestamp. */
   timestamp?: number;
+  /** An explicit partition (watermark records go to every partition); else the key decides. */
+  partition?: number;
 }
 
 export interface BatchingProducerOptions {
@@ -163,6 +165,7 @@ export class BatchingProducer {
         value: r.value,
         ...(r.headers ? { headers: r.headers } : {}),
         ...(r.timestamp !== undefined ? { timestamp: String(r.timestamp) } : {}),
+        ...(r.partition !== undefined ? { partition: r.partition } : {}),
       });
     }
     this.#queuedBytes -= bytes;

@@ -2,12 +2,13 @@ import type { z } from 'zod';
 import { Alert } from './alert.js';
 import { DeadLetter } from './dead-letter.js';
 import { Snapshot, SnapshotRecord } from './snapshot.js';
-import { Tick } from './tick.js';
+import { LaneWatermark, Tick } from './tick.js';
 import { ClientCommand, ServerMessage } from './websocket.js';
 
 /** Every message shape with its published name: the JSON Schema export walks this list. */
 export const registry: ReadonlyArray<{ name: string; title: string; schema: z.ZodType }> = [
   { name: 'tick', title: 'Tick (record value on <ns>.ticks)', schema: Tick },
+  { name: 'lane-watermark', title: 'Lane watermark (record value on <ns>.ticks, key "watermark", from live sources)', schema: LaneWatermark },
   { name: 'dead-letter', title: 'Dead letter (record value on <ns>.ticks.dlq)', schema: DeadLetter },
   { name: 'alert', title: 'Alert (record value on <ns>.alerts)', schema: Alert },
   { name: 'snapshot', title: 'Snapshot (GET /api/v1/snapshot)', schema: Snapshot },

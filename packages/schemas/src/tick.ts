@@ -24,6 +24,25 @@ export const Tick = z.strictObject({
 });
 export type Tick = z.infer<typeof Tick>;
 
+/**
+ * A live source's promise about one ticks partition, published beside the ticks (key
+ * `watermark`, sent to every partition about once a second):
+ *   {"v":1,"watermark":1732369200000,"source":"alpaca"}
+ * "No tick with event time before `watermark` is still to come from this source on this
+ * partition." The detector evaluates a step once every partition has passed it; a partition
+ * whose symbols are not trading (an ETF quiet on IEX, the minutes after the close) would
+ * otherwise hold every evaluation back. Being records in the log, watermarks replay exactly.
+ */
+export const LaneWatermark = z.strictObject({
+  v: z.literal(1),
+  watermark: EpochMs,
+  source: TickSource,
+});
+export type LaneWatermark = z.infer<typeof LaneWatermark>;
+
+/** Record key of watermark records (ticks are keyed by symbol, and no symbol is lower case). */
+export const WATERMARK_KEY = 'watermark';
+
 const TICK_KEYS = new Set(['v', 'symbol', 'price', 'size', 'ts', 'tsNanos', 'source', 'id']);
 const TICK_SOURCES: ReadonlySet<unknown> = new Set(TickSource.options);
 const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9.-]*$/;
