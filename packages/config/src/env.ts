@@ -47,6 +47,7 @@ export const EnvSchema = z.object({
   GATEWAY_MAX_SUBSCRIPTIONS: positiveInt.default(16).describe('Channels one connection may subscribe to'),
   GATEWAY_COMMAND_RATE: positiveInt.default(10).describe('Commands per second per connection (token bucket, burst twice this); sustained excess closes with 4009'),
   GATEWAY_REPLAY_MAX: positiveInt.default(5_000).describe('Most alerts one resume replays; further behind, the client gets a resync'),
+  INGESTER_WATERMARK_MS: z.coerce.number().int().min(0).default(1_000).describe('Live feeds: how often a watermark record goes to every ticks partition so quiet partitions do not hold the detector back (0 = never)'),
   INGESTER_HTTP_PORT: port.default(9464).describe('Ingester /healthz and /metrics port (service mode; 0 = off)'),
   DETECTOR_HTTP_PORT: port.default(9465).describe('Detector /healthz and /metrics port (0 = off)'),
   DETECTOR_INSTANCE_ID: z.string().optional().describe('Consumer instance name (defaults to host:pid)'),

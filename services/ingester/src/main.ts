@@ -176,6 +176,7 @@ program
       let delivered = 0;
       return {
         name: o.provider,
+        live: true,
         run: (sink) =>
           live.start({
             quote: (...args) => {

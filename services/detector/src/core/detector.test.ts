@@ -72,6 +72,31 @@ describe('event-time windows', () => {
     expect(d.state.counters).toMatchObject({ accepted: 2, late: 1, rejected: 5 });
   });
 
+  it('a watermark record moves a quiet lane on, so steps finalize without a tick there', () => {
+    const wm = (lane: number, ts: number, offset: number): InputRecord => ({ lane, offset: String(offset), value: JSON.stringify({ v: 1, watermark: ts, source: 'alpaca' }) });
+    const d = detector();
+    // Lane 0 trades for ten minutes; lane 1 (XLK, XLU, MSFT) only once at the start.
+    for (const [i, r] of numbered([['XLK', T0, 50], ...Array.from({ length: 10 }, (_, m) => ['IWM', T0 + (m + 1) * M, 100 + m] as [string, number, number])]).entries()) {
+      expect(d.offer({ ...r, offset: String(i) })).toBeNull();
+    }
+    d.advance();
+    expect(d.asOf).toBeNull(); // lane 1's newest is T0: no step after it can be final
+    // The live source's watermark on lane 1: no dead letter, no tick counted, and evaluation moves.
+    expect(d.offer(wm(1, T0 + 10 * M, 100))).toBeNull();
+    expect(d.state.counters).toMatchObject({ accepted: 11, late: 0, rejected: 0 });
+    d.advance();
+    expect(d.asOf).toBeGreaterThan(T0 + 5 * M);
+    // It never moves a lane back, and a tick behind it by more than the lateness is late.
+    expect(d.offer(wm(1, T0, 101))).toBeNull();
+    expect(d.state.lanes['1']).toBe(T0 + 10 * M);
+    expect(d.offer(rec('XLK', T0 + 5 * M, 51, 102))?.reason).toBe('late');
+    // A watermark on a partition that carries no universe symbol is ignored (it would have to
+    // keep advancing forever after), and a malformed one is a dead letter like any bad record.
+    expect(d.offer(wm(5, T0 + 20 * M, 0))).toBeNull();
+    expect(d.state.lanes['5']).toBeUndefined();
+    expect(d.offer({ lane: 1, offset: '103', value: JSON.stringify({ v: 1, watermark: -5, source: 'alpaca' }) })?.reason).toBe('invalid_tick');
+  });
+
   it('a duplicate tick never changes state, wherever it arrives', () => {
     const ticks = numbered([
       ['IWM', T0 + 30_000, 100],

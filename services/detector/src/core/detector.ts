@@ -130,6 +130,17 @@ export class Detector {
   offer(rec: InputRecord): DeadLetter | null {
     const decoded = decodeTick(rec.value);
     if (!decoded.ok) return this.#reject(rec, decoded.reason, decoded.message);
+    if (decoded.watermark !== undefined) {
+      // The partition's source promises nothing older is coming: its lane moves on as if a tick
+      // at that time had arrived, so a quiet partition stops holding evaluation back.
+      // Only on partitions that carry universe symbols: a lane added here for any other one
+      // would have to keep advancing from then on, and a later replay (no watermarks) would stall.
+      if (!this.#opts.lanes.includes(rec.lane)) return null;
+      const lane = String(rec.lane);
+      const laneMax = this.#state.lanes[lane];
+      if (laneMax === undefined || decoded.watermark > laneMax) this.#state.lanes[lane] = decoded.watermark;
+      return null;
+    }
     const tick = decoded.tick;
     if (!this.#known.has(tick.symbol)) return this.#reject(rec, 'unknown_symbol', `${tick.symbol} is not in the universe`);
     const lane = String(rec.lane);

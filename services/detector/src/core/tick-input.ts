@@ -1,4 +1,4 @@
-import { DEAD_LETTER_RAW_LIMIT, isTick, Tick, type DeadLetter, type DeadLetterReason } from '@rotation/schemas';
+import { DEAD_LETTER_RAW_LIMIT, isTick, LaneWatermark, Tick, type DeadLetter, type DeadLetterReason } from '@rotation/schemas';
 
 /** A tick record is ~100 bytes; anything this large is not a tick and is not parsed. */
 export const MAX_TICK_BYTES = 4096;
@@ -10,7 +10,10 @@ export interface InputRecord {
   value: Buffer | string | null;
 }
 
-export type Decoded = { ok: true; tick: Tick } | { ok: false; reason: DeadLetterReason; message: string };
+export type Decoded =
+  | { ok: true; tick: Tick; watermark?: undefined }
+  | { ok: true; watermark: number; tick?: undefined }
+  | { ok: false; reason: DeadLetterReason; message: string };
 
 /** Decodes one record of `<ns>.ticks`. Never throws: every failure is a reason for the DLQ. */
 export function decodeTick(value: Buffer | string | null): Decoded {
@@ -25,6 +28,11 @@ export function decodeTick(value: Buffer | string | null): Decoded {
   }
   // The plain guard decides (same rules as the schema, much cheaper); zod only explains a rejection.
   if (isTick(json)) return { ok: true, tick: json };
+  // A live source's watermark (about one a second per partition, so zod's cost does not matter).
+  if (typeof json === 'object' && json !== null && 'watermark' in json) {
+    const wm = LaneWatermark.safeParse(json);
+    if (wm.success) return { ok: true, watermark: wm.data.watermark };
+  }
   const parsed = Tick.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

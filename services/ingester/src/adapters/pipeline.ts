@@ -1,14 +1,21 @@
 import type { Env, Universe } from '@rotation/config';
 import { BatchingProducer, assertKafkaReachable, createKafka, ensureTopics, topicLayoutFromEnv, type Kafka } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
-import { topicNames, type DeadLetterReason } from '@rotation/schemas';
+import { TickSource, topicNames, WATERMARK_KEY, type DeadLetterReason, type LaneWatermark } from '@rotation/schemas';
 import { IngesterError, IngesterErrorCode } from '../core/errors.js';
 import type { IngestSource } from '../core/ingest-source.js';
 import { Normalizer } from '../core/normalize.js';
+import { WatermarkClock } from '../core/watermark-clock.js';
 import { startHealthServer, type HealthServer } from './http-server.js';
 import { createIngesterMetrics } from './metrics.js';
 import { ProgressReporter } from './progress.js';
 import { TickPublisher } from './publisher.js';
+
+/**
+ * How far behind the newest tick a live tick may still arrive (trades are reported a little
+ * out of order across symbols and connections). The detector's allowed lateness comes on top.
+ */
+export const WATERMARK_LAG_MS = 2_000;
 
 export interface PipelineOptions {
   env: Env;
@@ -62,13 +69,19 @@ export class Pipeline {
     const started = Date.now();
     const kafka = this.#o.kafka ?? createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-ingester`, logger });
     await assertKafkaReachable(kafka, env.KAFKA_BROKERS);
+    const topics = topicNames(env.ROTATION_NAMESPACE);
     const admin = kafka.admin();
     await admin.connect();
+    let ticksPartitions: number;
     try {
       await ensureTopics(admin, env.ROTATION_NAMESPACE, topicLayoutFromEnv(env), logger);
+      const meta = await admin.fetchTopicMetadata({ topics: [topics.ticks] });
+      ticksPartitions = meta.topics[0]?.partitions.length ?? env.KAFKA_TICKS_PARTITIONS;
     } finally {
       await admin.disconnect();
     }
+    const liveSource = source.live ? TickSource.safeParse(source.name) : undefined;
+    const watermarks = liveSource?.success && env.INGESTER_WATERMARK_MS > 0 ? new WatermarkClock(WATERMARK_LAG_MS) : undefined;
     const metrics = this.#o.service ? createIngesterMetrics() : undefined;
     const producer = new BatchingProducer(kafka, { logger });
     await producer.connect();
@@ -76,10 +89,27 @@ export class Pipeline {
     const publisher = new TickPublisher({
       producer,
       normalizer: new Normalizer({ universe: this.#o.universe }),
-      topics: topicNames(env.ROTATION_NAMESPACE),
+      topics,
       logger,
       ...(metrics ? { observer: metrics.observer } : {}),
+      ...(watermarks ? { watermarks } : {}),
     });
+    let watermarkTimer: NodeJS.Timeout | undefined;
+    if (watermarks && liveSource?.success) {
+      const src = liveSource.data;
+      let sent = -1;
+      watermarkTimer = setInterval(() => {
+        const wm = watermarks.current(Date.now());
+        if (wm === null || wm <= sent || producer.failure) return;
+        sent = wm;
+        const value = JSON.stringify({ v: 1, watermark: wm, source: src } satisfies LaneWatermark);
+        for (let partition = 0; partition < ticksPartitions; partition++) {
+          producer.push({ topic: topics.ticks, partition, key: WATERMARK_KEY, value, timestamp: wm });
+        }
+      }, env.INGESTER_WATERMARK_MS);
+      watermarkTimer.unref();
+      logger.info({ everyMs: env.INGESTER_WATERMARK_MS, lagMs: WATERMARK_LAG_MS, partitions: ticksPartitions }, 'publishing watermarks to every ticks partition');
+    }
     let http: HealthServer | undefined;
     const progress = new ProgressReporter({ source, counters: publisher.counters, logger, ...(this.#o.tty ? { tty: this.#o.tty } : {}), ...(this.#o.progressLogEveryMs ? { logEveryMs: this.#o.progressLogEveryMs } : {}) });
     let failure: unknown;
@@ -95,6 +125,7 @@ export class Pipeline {
     } catch (e) {
       failure = e;
     } finally {
+      clearInterval(watermarkTimer);
       progress.stop();
     }
     // Everything accepted is flushed even after a source failure; a producer failure wins.

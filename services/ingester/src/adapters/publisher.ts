@@ -4,6 +4,7 @@ import type { DeadLetterOrigin, DeadLetterReason, TickSource, TopicNames } from 
 import { buildDeadLetter } from '../core/dead-letter.js';
 import type { Normalizer } from '../core/normalize.js';
 import type { QuoteSink, RawQuote } from '../core/source.js';
+import type { WatermarkClock } from '../core/watermark-clock.js';
 
 export interface PublisherCounters {
   /** Every record a source delivered: quotes and rejections. */
@@ -29,6 +30,8 @@ export interface PublisherOptions {
   logger: Logger;
   now?: () => number;
   observer?: PublisherObserver;
+  /** Live feeds: every published tick moves the clock behind the watermark records. */
+  watermarks?: WatermarkClock;
 }
 
 /**
@@ -58,6 +61,7 @@ export class TickPublisher implements QuoteSink {
     if (r.kind === 'rejected') return this.#deadLetter(r.reason, r.message, origin, rawText ?? JSON.stringify(raw), source);
     const { tick } = r;
     const room = this.#o.producer.push({ topic: this.#o.topics.ticks, key: tick.symbol, value: JSON.stringify(tick), timestamp: tick.ts });
+    this.#o.watermarks?.observe(tick.ts, this.#now());
     this.counters.published += 1;
     this.#o.observer?.published();
     return room ? undefined : this.#o.producer.waitForRoom();

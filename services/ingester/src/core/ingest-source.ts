@@ -3,6 +3,8 @@ import type { QuoteSink } from './source.js';
 /** What the pipeline runs: replay, synthetic or a live feed, behind one shape. */
 export interface IngestSource {
   readonly name: string;
+  /** A live feed: the pipeline publishes watermark records beside its ticks. */
+  readonly live?: boolean;
   /** Resolves when the input is exhausted or stop() was called; rejects on a fatal error. */
   run(sink: QuoteSink): Promise<void>;
   /** Stop reading; run() resolves soon after, once the record in hand is delivered. */
