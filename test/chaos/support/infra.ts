@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { childEnv } from '@rotation/config';
-import { startKafkaBroker, stopKafkaBroker, type KafkaBrokerHandle } from '../../../infra/local/src/kafka-broker.js';
-import { startRedisServer, stopRedisServer, type RedisServerHandle } from '../../../infra/local/src/redis-server.js';
+import { startKafkaBroker, stopKafkaBroker } from '../../../infra/local/src/kafka-broker.js';
+import { startRedisServer, stopRedisServer } from '../../../infra/local/src/redis-server.js';
 import { freePort } from '../../../infra/local/src/ports.js';
 import { signalGroup } from '../../../infra/local/src/process.js';
 
@@ -34,14 +34,17 @@ export interface OwnKafka {
   restart(): Promise<void>;
 }
 
-/** A broker of this test's own (about 10-20 s to start on two cores). */
-export async function startOwnKafka(): Promise<OwnKafka> {
-  const dataDir = await tempDir('chaos-kafka-');
-  let handle: KafkaBrokerHandle | undefined = await startKafkaBroker({ dataDir, log, heapMb: 384 });
-  pids.add(handle.pid);
-  const { port, controllerPort } = handle;
-  const own: OwnKafka = {
-    bootstrap: handle.bootstrap,
+/** A server that can be stopped and started again on the same port and data (tracked for cleanup). */
+interface Restartable {
+  readonly running: boolean;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+function restartable(first: { pid: number }, startAgain: () => Promise<{ pid: number }>, stopPid: (pid: number) => Promise<void>): Restartable {
+  let handle: { pid: number } | undefined = first;
+  pids.add(first.pid);
+  const own: Restartable = {
     get running() {
       return handle !== undefined;
     },
@@ -49,28 +52,41 @@ export async function startOwnKafka(): Promise<OwnKafka> {
       if (!handle) return;
       const h = handle;
       handle = undefined;
-      await stopKafkaBroker(h.pid);
+      await stopPid(h.pid);
       pids.delete(h.pid);
     },
     async start() {
       if (handle) return;
-      handle = await startKafkaBroker({ dataDir, port, controllerPort, log, heapMb: 384 });
+      handle = await startAgain();
       pids.add(handle.pid);
-    },
-    async restart() {
-      await own.stop();
-      await own.start();
     },
   };
   cleanups.add(() => own.stop());
   return own;
 }
 
-export interface OwnRedis {
+/** A broker of this test's own (about 10-20 s to start on two cores). */
+export async function startOwnKafka(): Promise<OwnKafka> {
+  const dataDir = await tempDir('chaos-kafka-');
+  const first = await startKafkaBroker({ dataDir, log, heapMb: 384 });
+  const { port, controllerPort } = first;
+  const server = restartable(first, () => startKafkaBroker({ dataDir, port, controllerPort, log, heapMb: 384 }), stopKafkaBroker);
+  return {
+    bootstrap: first.bootstrap,
+    get running() {
+      return server.running;
+    },
+    stop: () => server.stop(),
+    start: () => server.start(),
+    async restart() {
+      await server.stop();
+      await server.start();
+    },
+  };
+}
+
+export interface OwnRedis extends Restartable {
   readonly url: string;
-  readonly running: boolean;
-  stop(): Promise<void>;
-  start(): Promise<void>;
 }
 
 /**
@@ -79,29 +95,17 @@ export interface OwnRedis {
  */
 export async function startOwnRedis(): Promise<OwnRedis> {
   const dataDir = await tempDir('chaos-redis-');
-  let handle: RedisServerHandle | undefined = await startRedisServer({ dataDir, persist: true, log });
-  pids.add(handle.pid);
-  const { port } = handle;
-  const own: OwnRedis = {
-    url: handle.url,
+  const first = await startRedisServer({ dataDir, persist: true, log });
+  const { port } = first;
+  const server = restartable(first, () => startRedisServer({ dataDir, port, persist: true, log }), stopRedisServer);
+  return {
+    url: first.url,
     get running() {
-      return handle !== undefined;
+      return server.running;
     },
-    async stop() {
-      if (!handle) return;
-      const h = handle;
-      handle = undefined;
-      await stopRedisServer(h.pid);
-      pids.delete(h.pid);
-    },
-    async start() {
-      if (handle) return;
-      handle = await startRedisServer({ dataDir, port, persist: true, log });
-      pids.add(handle.pid);
-    },
+    stop: () => server.stop(),
+    start: () => server.start(),
   };
-  cleanups.add(() => own.stop());
-  return own;
 }
 
 /** Stops every server started here and removes their data (afterAll). */
