@@ -27,12 +27,16 @@ const Pair = z.strictObject({ small: z.string().min(1), large: z.string().min(1)
 
 /** Tuning of the detector's analytics; every field has a default with its reason. */
 export const DetectorSettings = z.strictObject({
-  /** Ticks older than the symbol's newest event time by more than this are dead-lettered "late". */
+  /**
+   * A tick more than this behind the newest event time its source had published (the tick's
+   * `sourceMaxTs`; without one, the newest of its partition) is dead-lettered "late".
+   */
   allowedLateness: DurationMs.default(60_000),
-  /** Per-symbol history is kept in buckets of this size; bounds memory and keeps lookups O(1). */
+  /**
+   * Evaluation step: prices are sampled at every multiple of this in event time. Must divide
+   * 30 minutes, so the session's open (09:30) and close (16:00, 13:00) are step boundaries.
+   */
   historyBucket: DurationMs.default(60_000),
-  /** Event-time period of the bars the cross-symbol analytics (z-score, RRG, breadth) run on. */
-  barPeriod: DurationMs.default(86_400_000),
   spreadZScore: z
     .strictObject({
       lookbackBars: z.int().min(5).default(63), // one quarter of daily bars, as in public screeners
@@ -44,32 +48,43 @@ export const DetectorSettings = z.strictObject({
       window: WindowLabel.default('7d'),
       enterPp: z.number().positive().default(1.5), // spread must exceed this to declare a leader
       exitPp: z.number().min(0).default(0.5), // and fall back inside this to clear it (hysteresis)
+      // A new regime must hold at this many consecutive session closes before it is declared:
+      // one session's swing through a threshold is noise, two in a row is a trend.
+      dwellBars: z.int().min(1).default(2),
     })
     .prefault({}),
   leadership: z
     .strictObject({
-      // Challenger must beat the leader by this much on a 1d window; the detector scales it by
-      // sqrt(window / 1d) because return noise grows like sqrt(time). 1.5 keeps the synthetic
-      // `choppy` scenario (2 h mean reversion, 0.5 %/day sector noise) free of changes while
-      // still confirming real rotations.
+      // Challenger must beat the holder by this much on a 1-session window; the detector scales
+      // it by sqrt(window in sessions) because return noise grows like sqrt(time).
       marginPp: z.number().min(0).default(1.5),
-      dwell: DurationMs.default(3_600_000), // for this long in event time (at least a quarter of the window)
+      // Intraday windows: the lead must hold for this much trading time (at least a quarter of the window).
+      dwell: DurationMs.default(1_800_000),
+      // Windows of a session or more: decided at session closes; the lead must hold at this many
+      // consecutive closes (at least a quarter of the window's sessions). 1 = a day's clear
+      // leader is reported at that day's close.
+      dwellBars: z.int().min(1).default(1),
     })
     .prefault({}),
   rrg: z
     .strictObject({
-      smoothing: z.int().min(2).default(10),
-      lookback: z.int().min(5).default(14),
-      momentumLag: z.int().min(1).default(4),
+      // One point per session close, or per week (the last session of each week).
+      bars: z.enum(['session', 'week']).default('session'),
+      trend: z.int().min(2).default(14), // RS-Ratio = 100 * EMA_smoothing(RS / EMA_trend(RS))
+      smoothing: z.int().min(1).default(20),
+      momentum: z.int().min(2).default(20), // RS-Momentum = 100 * RS-Ratio / EMA_momentum(RS-Ratio)
+      // A quadrant changes only when an axis crosses 100 by more than this (index points):
+      // smaller wiggles around the benchmark are noise, not rotation.
+      deadBand: z.number().min(0).default(0.05),
       tailLength: z.int().min(1).max(52).default(5),
     })
     .prefault({}),
   breadthThrust: z
     .strictObject({
-      low: z.number().min(0).max(100).default(40), // % of sectors beating the benchmark
-      high: z.number().min(0).max(100).default(61.5), // Zweig-style thrust: from below low to above high
-      withinBars: z.int().min(1).default(10),
-      // Daily returns are the horizon breadth measures (A/D, Zweig's thrust) are defined on.
+      low: z.number().min(0).max(100).default(40), // EMA of the advancing share, % (Zweig: 40)
+      high: z.number().min(0).max(100).default(61.5), // Zweig's thrust: from below low to above high
+      withinBars: z.int().min(1).default(10), // EMA span and horizon, in session bars
+      // Window of the live "sectors beating the benchmark" share shown beside the thrust.
       window: WindowLabel.default('1d'),
     })
     .prefault({}),
@@ -87,6 +102,8 @@ export const UniverseFile = z
     baskets: z.array(Basket).default([]),
     pairs: z.array(Pair).min(1),
     windows: z.array(WindowLabel).min(1),
+    /** Exchange calendar whose sessions define closes, bars and trading time. */
+    calendar: z.string().min(1).default('XNYS'),
     /** Provider spelling -> canonical symbol, e.g. "BRK/B" -> "BRK.B". */
     aliases: z.record(z.string(), Symbol).default({}),
     /** Optional single stocks for advance/decline breadth. */

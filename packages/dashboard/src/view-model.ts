@@ -110,7 +110,7 @@ export interface Leaderboard {
 export function leaderboard(sectors: readonly SectorWindow[], window: string): Leaderboard | undefined {
   const w = sectors.find((s) => s.window === window);
   if (!w) return undefined;
-  const maxAbs = Math.max(0, ...w.ranking.map((r) => Math.abs(r.relativePct)).filter(Number.isFinite));
+  const maxAbs = Math.max(0, ...w.ranking.map((r) => Math.abs(r.relativePct ?? NaN)).filter(Number.isFinite));
   return {
     window: w.window,
     rows: [...w.ranking]
@@ -121,9 +121,9 @@ export function leaderboard(sectors: readonly SectorWindow[], window: string): L
         name: r.name,
         returnText: formatPct(r.returnPct),
         relativeText: formatPp(r.relativePct),
-        direction: direction(r.relativePct),
-        arrow: arrow(r.relativePct),
-        barPct: maxAbs > 0 ? Math.round((Math.abs(r.relativePct) / maxAbs) * 100) : 0,
+        direction: direction(r.relativePct ?? 0),
+        arrow: arrow(r.relativePct ?? 0),
+        barPct: maxAbs > 0 && r.relativePct !== null ? Math.round((Math.abs(r.relativePct) / maxAbs) * 100) : 0,
         role: r.symbol === w.leader ? 'leader' : r.symbol === w.laggard ? 'laggard' : null,
       })),
     intensity: isFiniteNumber(w.rotationIntensity) ? w.rotationIntensity.toFixed(2) : '—',

@@ -10,8 +10,13 @@ export const Symbol = z
 /** Epoch milliseconds, UTC. Integers keep the wire compact and comparisons exact. */
 export const EpochMs = z.int().min(0);
 
-/** Event-time window label: a count and a unit (s, m, h, d, w). */
-export const WindowLabel = z.string().regex(/^[1-9][0-9]*[smhdw]$/, 'window must look like 5m, 1h, 1d or 7d');
+/**
+ * Window label in market time: a count and a unit. `s`, `m`, `h`: trading time (regular
+ * sessions only); `1d`: since the previous session's close; `Nd` (N >= 2) and `Nw`: calendar
+ * time, since the last close at or before the same New York time N days (weeks) earlier;
+ * `Nsess`: since the close N sessions back.
+ */
+export const WindowLabel = z.string().regex(/^[1-9][0-9]*(s|m|h|d|w|sess)$/, 'window must look like 5m, 1h, 1d, 7d or 5sess');
 
 export const Severity = z.enum(['info', 'warning', 'critical']);
 export type Severity = z.infer<typeof Severity>;

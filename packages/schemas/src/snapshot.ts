@@ -24,7 +24,7 @@ export const SectorRank = z.strictObject({
   symbol: Symbol,
   name: z.string(),
   returnPct: Pct,
-  relativePct: Pct, // return minus the benchmark's return over the same window, in pp
+  relativePct: Pct.nullable(), // return minus the benchmark's return over the same window, in pp; null while the benchmark has none
   rank: z.int().min(1),
 });
 export type SectorRank = z.infer<typeof SectorRank>;
@@ -58,6 +58,9 @@ export const Breadth = z.strictObject({
   window: WindowLabel.optional(),
   sectorsBeatingBenchmarkPct: z.number().nullable(),
   sectorsLeadingOrImprovingPct: z.number().nullable(),
+  // Share of issues (constituents, else sectors) that rose over the last closed session: the
+  // input of Zweig's breadth thrust.
+  advancingPct: z.number().nullable().optional(),
   constituents: z
     .strictObject({
       advancers: z.int().min(0),
@@ -70,6 +73,21 @@ export const Breadth = z.strictObject({
 });
 export type Breadth = z.infer<typeof Breadth>;
 
+export const WindowInfo = z.strictObject({
+  window: WindowLabel,
+  kind: z.enum(['intraday', 'sessions', 'calendar']),
+  description: z.string(),
+});
+
+/** Where in the exchange's calendar the snapshot stands. */
+export const MarketTime = z.strictObject({
+  calendar: z.string(), // "XNYS"
+  session: z.iso.date(), // New York date of the session asOf belongs to
+  atClose: z.boolean(), // asOf is that session's close
+  windows: z.array(WindowInfo),
+});
+export type MarketTime = z.infer<typeof MarketTime>;
+
 /**
  * The detector's state as read by the gateway (`GET /api/v1/snapshot`, state channels).
  *   {"asOf":"2024-03-08T21:00:00.000Z","returns":{"IWM":{"7d":3.25}},"spreads":[…],
@@ -77,6 +95,7 @@ export type Breadth = z.infer<typeof Breadth>;
  */
 export const Snapshot = z.strictObject({
   asOf: z.iso.datetime().nullable(),
+  market: MarketTime.optional(),
   returns: z.record(z.string(), z.record(z.string(), Pct.nullable())),
   spreads: z.array(SpreadPoint),
   sectors: z.array(SectorWindow),

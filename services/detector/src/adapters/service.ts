@@ -199,7 +199,9 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
           metrics.steps.inc(out.steps);
           metrics.records.inc({ outcome: 'skipped' }, out.skipped);
           metrics.records.inc({ outcome: 'dead_letter' }, out.deadLetters.length);
-          metrics.records.inc({ outcome: 'applied' }, batch.messages.length - out.skipped - out.deadLetters.length);
+          metrics.records.inc({ outcome: 'extended_hours' }, out.extendedHours);
+          metrics.records.inc({ outcome: 'market_closed' }, out.marketClosed);
+          metrics.records.inc({ outcome: 'applied' }, batch.messages.length - out.skipped - out.deadLetters.length - out.extendedHours - out.marketClosed);
           for (const a of out.request.alerts) metrics.alerts.inc({ kind: a.kind });
           if (det.asOf !== null) metrics.asOf.set(det.asOf / 1000);
           const last = batch.messages[batch.messages.length - 1]!.offset;

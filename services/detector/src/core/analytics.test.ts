@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { adStep, beatingPct, emptyAd, emptyThrust, mcclellan, thrustStep } from './breadth.js';
+import { adStep, advancingPct, beatingPct, emptyAd, emptyThrust, mcclellan, thrustStep } from './breadth.js';
 import { alertId, makeAlert, pct, pp } from './alerts.js';
 import { rankSectors, rotationIntensity, stepRole, type RoleState } from './leadership.js';
-import { nextRegime, type SizeRegime } from './regime.js';
+import { emptyRegime, nextRegime, regimeStep, type RegimeState, type SizeRegime } from './regime.js';
 import { basketReturnPct, returnPct } from './returns.js';
-import { emptyRrg, quadrantOf, rrgStep, rrgWarmupBars } from './rrg.js';
+import { emptyRrg, rrgStep, rrgWarmupBars, type RrgState } from './rrg.js';
 
 describe('returns', () => {
   it.each([
@@ -45,6 +45,34 @@ describe('size regime hysteresis (enter 1.5 pp, exit 0.5 pp)', () => {
   });
 });
 
+describe('size regime dwell (2 session closes)', () => {
+  const p = { enterPp: 1.5, exitPp: 0.5, dwellBars: 2 };
+  const run = (spreads: Array<number | null>) => {
+    let st: RegimeState = emptyRegime();
+    const out: Array<SizeRegime | null> = [];
+    for (const x of spreads) {
+      const r = regimeStep(st, x, p);
+      st = r.state;
+      out.push(r.changedFrom === null ? null : st.regime);
+    }
+    return { changes: out, state: st };
+  };
+
+  it('declares a regime only after two consecutive closes beyond the threshold', () => {
+    expect(run([1.6, 1.0, 1.6, 1.7]).changes).toEqual([null, null, null, 'small']);
+  });
+
+  it('a single close through the threshold and back is noise', () => {
+    expect(run([1.6, 0.2, -1.6, 0.0, 1.6, 1.4]).changes).toEqual([null, null, null, null, null, null]);
+  });
+
+  it('leaving needs the same dwell; a null spread keeps the state', () => {
+    const { changes, state } = run([2, 2, 0.4, null, 0.3, 0.2]);
+    expect(changes).toEqual([null, 'small', null, null, 'neutral', null]);
+    expect(state.regime).toBe('neutral');
+  });
+});
+
 describe('sector leadership', () => {
   const sectors = [
     { symbol: 'XLE', name: 'Energy' },
@@ -63,6 +91,11 @@ describe('sector leadership', () => {
   });
 
   const rank = (r: Record<string, number>) => rankSectors(sectors, (s) => r[s] ?? null, 0);
+
+  it('relative return is null, not 0, while the benchmark has no return', () => {
+    const ranking = rankSectors(sectors, () => 1, null);
+    expect(ranking.map((x) => x.relativePct)).toEqual([null, null, null]);
+  });
 
   it('replaces the leader only after the margin held for the whole dwell', () => {
     let s: RoleState = { holder: null, challenger: null, since: null };
@@ -101,59 +134,86 @@ describe('sector leadership', () => {
 });
 
 describe('RRG', () => {
-  const p = { smoothing: 2, lookback: 3, momentumLag: 1, tailLength: 2 };
+  const p = { trend: 2, smoothing: 1, momentum: 2, deadBand: 0.05, tailLength: 2 };
+  const feed = (prices: number[], bench: number[] | number = 100, params = p) => {
+    let st: RrgState = emptyRrg();
+    const states: RrgState[] = [];
+    prices.forEach((price, i) => {
+      st = rrgStep(st, i, price, Array.isArray(bench) ? bench[i]! : bench, params);
+      states.push(st);
+    });
+    return states;
+  };
 
   it('follows the documented formulas bar by bar (hand-computed)', () => {
-    // Sector prices 100,102,106,104,110 against a flat benchmark of 100: RS = the price.
-    // EMA alpha = 2/3: S = 100, 101.333.., 104.444.., 104.148.., 108.049..
-    const prices = [100, 102, 106, 104, 110];
-    let s = emptyRrg();
-    const S: number[] = [];
-    for (const [i, price] of prices.entries()) {
-      s = rrgStep(s, i, price, 100, p);
-      S.push(s.ema!);
+    // Flat benchmark of 100: RS = the price. trend 2 -> alpha 2/3; smoothing 1 -> alpha 1 (no smoothing).
+    // RS 100, 103, 106: EMA2(RS) = 100, 102, 104.6667; RS-Ratio = 100 * RS / EMA = 100, 100.98039, 101.27389
+    // momentum 2 (alpha 2/3): EMA(RSR) = 100, 100.65359, 101.06712; RS-Mom = 100 * RSR / EMA = 100, 100.32468, 100.20458
+    const s = feed([100, 103, 106]);
+    expect(rrgWarmupBars(p)).toBe(3);
+    expect(s[1]!.rsRatio).toBeNull(); // not warm before trend + smoothing bars
+    const ema = 102 + (2 / 3) * (106 - 102);
+    const rsr1 = (100 * 103) / 102;
+    const rsr2 = (100 * 106) / ema;
+    const emaR = 100 + (2 / 3) * (rsr1 - 100);
+    const emaR2 = emaR + (2 / 3) * (rsr2 - emaR);
+    expect(s[2]!.rsRatio).toBeCloseTo(rsr2, 10);
+    expect(s[2]!.rsRatio).toBeCloseTo(101.27389, 4);
+    expect(s[2]!.rsMomentum).toBeCloseTo((100 * rsr2) / emaR2, 10);
+    expect(s[2]!.rsMomentum).toBeCloseTo(100.20458, 4);
+    expect(s[2]!.quadrant).toBe('leading');
+  });
+
+  it('keeps scale: a 5 % move reads far from 100, a 0.001 % wiggle stays at 100', () => {
+    const big = feed([100, 100, 105], 100).at(-1)!;
+    const tiny = feed([100, 100, 100.001], 100).at(-1)!;
+    // 105 / (100 + 2/3 * 5) = 1.016129: 1.61 points; the wiggle is 5000 times smaller.
+    expect(big.rsRatio!).toBeCloseTo(101.6129, 4);
+    expect((big.rsRatio! - 100) / (tiny.rsRatio! - 100)).toBeGreaterThan(4500);
+    expect((big.rsRatio! - 100) / (tiny.rsRatio! - 100)).toBeLessThan(5100);
+    expect(Math.abs(tiny.rsRatio! - 100)).toBeLessThan(0.001);
+    expect(tiny.quadrant).toBeNull(); // inside the dead band: no quadrant
+  });
+
+  it('a sector that tracks the benchmark sits at (100, 100) with no quadrant and no changes', () => {
+    const bench = Array.from({ length: 60 }, (_, i) => 400 * (1 + 0.01 * Math.sin(i / 3)));
+    const noise = bench.map((b, i) => (b / 8) * (1 + (i % 2 === 0 ? 1e-7 : -1e-7)));
+    const s = feed(noise, bench, { ...p, trend: 14, smoothing: 20, momentum: 20 });
+    const warm = s.filter((x) => x.rsRatio !== null);
+    expect(warm.length).toBeGreaterThan(20);
+    for (const x of warm) {
+      expect(x.rsRatio!).toBeCloseTo(100, 4);
+      expect(x.rsMomentum!).toBeCloseTo(100, 4);
+      expect(x.quadrant).toBeNull();
     }
-    expect(S[1]).toBeCloseTo(100 + (2 / 3) * 2, 10);
-    expect(S[2]).toBeCloseTo(S[1]! + (2 / 3) * (106 - S[1]!), 10);
-    // RS-Ratio_t = 100 + z of S_t within the last 3 smoothed values.
-    const z = (xs: number[]) => {
-      const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-      const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
-      return (xs[xs.length - 1]! - m) / sd;
-    };
-    const rsr2 = 100 + z(S.slice(0, 3));
-    const rsr3 = 100 + z(S.slice(1, 4));
-    const rsr4 = 100 + z(S.slice(2, 5));
-    expect(s.rsRatio).toBeCloseTo(rsr4, 10);
-    // Only 2 ROC values by bar 4 (need lookback 3): not warm yet.
-    expect(s.rsMomentum).toBeNull();
-    expect(s.quadrant).toBeNull();
-    s = rrgStep(s, 5, 107, 100, p);
-    const S5 = S[4]! + (2 / 3) * (107 - S[4]!);
-    const rsr5 = 100 + z([S[3]!, S[4]!, S5]);
-    const rocs = [100 * (rsr3 / rsr2 - 1), 100 * (rsr4 / rsr3 - 1), 100 * (rsr5 / rsr4 - 1)];
-    expect(s.rsRatio).toBeCloseTo(rsr5, 10);
-    expect(s.rsMomentum).toBeCloseTo(100 + z(rocs), 10);
-    expect(s.quadrant).toBe(quadrantOf(rsr5, 100 + z(rocs)));
-    expect(s.tail).toHaveLength(1);
-    expect(rrgWarmupBars(p)).toBe(6); // 3 + 1 + 3 - 1: bars 0..5
   });
 
-  it.each([
-    [101, 101, 'leading'],
-    [101, 99, 'weakening'],
-    [99, 99, 'lagging'],
-    [99, 101, 'improving'],
-  ] as const)('(%d, %d) is %s', (r, m, q) => {
-    expect(quadrantOf(r, m)).toBe(q);
+  it('quadrants change only beyond the dead band, and RS-Momentum turns before RS-Ratio', () => {
+    // A slow relative cycle (period 40 bars): momentum must peak before the ratio does.
+    const params = { ...p, trend: 5, smoothing: 3, momentum: 5 };
+    const prices = Array.from({ length: 160 }, (_, i) => 100 * (1 + 0.03 * Math.sin((2 * Math.PI * i) / 40)));
+    const s = feed(prices, 100, params);
+    const last = s.slice(80);
+    const peaks = (xs: number[]) => xs.map((_, i) => i).filter((i) => i > 0 && i < xs.length - 1 && xs[i]! > xs[i - 1]! && xs[i]! >= xs[i + 1]!);
+    const ratioPeaks = peaks(last.map((x) => x.rsRatio!)).filter((i) => i >= 20);
+    const momPeaks = peaks(last.map((x) => x.rsMomentum!));
+    expect(ratioPeaks.length).toBeGreaterThanOrEqual(1);
+    for (const pr of ratioPeaks) {
+      // The momentum peak of the same cycle comes first, by less than half a period.
+      expect(momPeaks.some((pm) => pm < pr && pr - pm < 20)).toBe(true);
+    }
+    // Clockwise: leading -> weakening -> lagging -> improving -> leading.
+    const order = ['leading', 'weakening', 'lagging', 'improving'];
+    const seq = last.map((x) => x.quadrant).filter((q, i, a) => q !== null && q !== a[i - 1]);
+    for (let i = 1; i < seq.length; i++) expect(order.indexOf(seq[i]!)).toBe((order.indexOf(seq[i - 1]!) + 1) % 4);
+    // A wiggle of 0.02 points across 100 does not change a side.
+    const band = feed([100, 100, 100, 100.04, 99.98, 100.04, 99.98], 100, { ...p, deadBand: 0.05 });
+    expect(new Set(band.map((x) => x.quadrant))).toEqual(new Set([null]));
   });
 
-  it('divides by the benchmark: a sector moving with it has a flat RS', () => {
-    let s = emptyRrg();
-    for (let i = 0; i < 10; i++) s = rrgStep(s, i, 50 * (1 + i / 10), 100 * (1 + i / 10), p);
-    expect(s.ema).toBeCloseTo(50, 10);
-    expect(s.rsRatio).toBe(100); // flat lookback is centred, not undefined
-    expect(s.tail).toHaveLength(2); // bounded by tailLength
+  it('the tail is bounded and holds warm points only', () => {
+    const s = feed([100, 101, 102, 103, 104, 105]).at(-1)!;
+    expect(s.tail.map((x) => x.t)).toEqual([4, 5]);
   });
 });
 
@@ -182,18 +242,41 @@ describe('breadth', () => {
     expect(mcclellan(s)).toBeCloseTo(0.7 - 0.85, 12);
   });
 
-  it('thrust fires when the EMA goes from below low to above high within the bars, once', () => {
+  it.each([
+    [[1, 2, -1, null, 0], (100 * 2) / 3], // unchanged and missing are left out
+    [[-1, -2], 0],
+    [[0, null], null],
+  ])('advancing share of %j is %s', (changes, want) => {
+    const got = advancingPct(changes);
+    if (want === null) expect(got).toBeNull();
+    else expect(got).toBeCloseTo(want, 10);
+  });
+
+  it('thrust fires when the EMA goes from below low to above high within the bars, once, after the warm-up', () => {
     const p = { low: 40, high: 60, withinBars: 3 }; // alpha 0.5
     let s = emptyThrust();
     const fired: boolean[] = [];
-    for (const x of [20, 30, 100, 100, 100, 100]) {
+    for (const x of [20, 30, 30, 100, 100, 100, 100]) {
       const out = thrustStep(s, x, p);
       s = out.state;
       fired.push(out.fired !== null);
     }
-    // EMA: 20, 25, 62.5 (> 60, and 20 < 40 within the last 3 bars) -> fires; then disarmed.
-    expect(fired).toEqual([false, false, true, false, false, false]);
+    // EMA: 20, 25, 27.5 (bar 3: warm), 63.75 (> 60, and 27.5 < 40 within 3 bars) -> fires; then disarmed.
+    expect(fired).toEqual([false, false, false, true, false, false, false]);
     expect(s.armed).toBe(false);
+    expect(s.advancing).toBe(100);
+  });
+
+  it('cannot fire from the seed before the warm-up (0 % then a few strong days)', () => {
+    const p = { low: 40, high: 61.5, withinBars: 10 };
+    let s = emptyThrust();
+    const fired: number[] = [];
+    [0, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100].forEach((x, i) => {
+      const out = thrustStep(s, x, p);
+      s = out.state;
+      if (out.fired) fired.push(i);
+    });
+    expect(fired).toEqual([]);
   });
 
   it('a slow climb (low too long ago) is not a thrust', () => {

@@ -13,24 +13,49 @@ export function beatingPct(sectorReturns: ReadonlyArray<number | null>, benchmar
   return n === 0 ? null : (100 * beat) / n;
 }
 
+/**
+ * Zweig's input: the share (percent) of issues that rose, among those that rose or fell, over
+ * one session. Unchanged issues and those without a change are left out; null if none moved.
+ * It is not the share that beat a benchmark: in a broad rally where the benchmark rises a
+ * little more, every issue still advanced.
+ */
+export function advancingPct(changes: ReadonlyArray<number | null>): number | null {
+  let up = 0;
+  let down = 0;
+  for (const c of changes) {
+    if (c === null) continue;
+    if (c > 0) up += 1;
+    else if (c < 0) down += 1;
+  }
+  return up + down === 0 ? null : (100 * up) / (up + down);
+}
+
 export interface ThrustState {
+  /** Session bars fed so far. */
+  bars: number;
+  /** The advancing share (percent) of the last bar fed. */
+  advancing: number | null;
   ema: number | null;
-  /** EMA values of the last `withinBars + 1` bars, newest last. */
+  /** EMA values of the last `withinBars + 1` warm bars, newest last. */
   recent: number[];
   armed: boolean;
 }
 
 export function emptyThrust(): ThrustState {
-  return { ema: null, recent: [], armed: true };
+  return { bars: 0, advancing: null, ema: null, recent: [], armed: true };
 }
 
 /**
- * Zweig-style breadth thrust on the share of sectors beating the benchmark, at bar closes:
- * the EMA (span = withinBars) of that share rises from below `low` to above `high` within
- * `withinBars` bars. It fires once, and re-arms only after the EMA is back below `low`.
+ * Zweig breadth thrust at session closes: the EMA (span = withinBars, alpha 2 / (n + 1)) of
+ * the advancing share rises from below `low` to above `high` within `withinBars` bars. The
+ * EMA is seeded with the first bar, so it is trusted only after `withinBars` bars (a 0 % seed
+ * followed by a few strong days must not fire); it fires once and re-arms only after the EMA
+ * is back below `low`.
  */
 export function thrustStep(prev: ThrustState, pct: number, p: { low: number; high: number; withinBars: number }): { state: ThrustState; fired: { from: number; to: number } | null } {
   const ema = emaStep(prev.ema, pct, emaAlpha(p.withinBars));
+  const bars = prev.bars + 1;
+  if (bars < p.withinBars) return { state: { bars, advancing: pct, ema, recent: [], armed: prev.armed }, fired: null };
   const recent = [...prev.recent];
   pushBounded(recent, ema, p.withinBars + 1);
   let armed = prev.armed || ema < p.low;
@@ -40,7 +65,7 @@ export function thrustStep(prev: ThrustState, pct: number, p: { low: number; hig
     fired = { from: low, to: ema };
     armed = false;
   }
-  return { state: { ema, recent, armed }, fired };
+  return { state: { bars, advancing: pct, ema, recent, armed }, fired };
 }
 
 export interface AdState {

@@ -4,7 +4,8 @@ export interface RankedSector {
   symbol: string;
   name: string;
   returnPct: number;
-  relativePct: number;
+  /** Return minus the benchmark's (pp); null while the benchmark has no return. */
+  relativePct: number | null;
   rank: number;
 }
 
@@ -24,14 +25,17 @@ export function rankSectors(
     if (r !== null) rows.push({ symbol: s.symbol, name: s.name, returnPct: r });
   }
   rows.sort((a, b) => b.returnPct - a.returnPct || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
-  return rows.map((r, i) => ({ ...r, relativePct: benchmarkReturn === null ? 0 : r.returnPct - benchmarkReturn, rank: i + 1 }));
+  return rows.map((r, i) => ({ ...r, relativePct: benchmarkReturn === null ? null : r.returnPct - benchmarkReturn, rank: i + 1 }));
 }
 
 /** One confirmed role (leader or laggard) and the challenger that may replace it. */
 export interface RoleState {
   holder: string | null;
   challenger: string | null;
-  /** Event time (ms) since which the challenger has continuously held the position by the margin. */
+  /**
+   * Market clock reading (trading steps for intraday windows, session bars for longer ones)
+   * since which the challenger has continuously held the position by the margin.
+   */
   since: number | null;
 }
 
@@ -43,7 +47,8 @@ export interface RoleChange {
 /**
  * Hysteresis for the leader (role 'leader': the top of the ranking) or laggard (the bottom):
  * the incumbent is replaced only when one challenger holds the position and beats the
- * incumbent by at least `marginPp` at every step for `dwellMs` of event time. Any step that
+ * incumbent by at least `marginPp` at every decision for `dwell` ticks of the market clock `t`
+ * (trading steps or session bars; 0 = decided at the first). Any decision that
  * breaks the condition resets the clock, so noise around a tie never flaps the role.
  * The first holder is taken as is (nothing changed, so there is nothing to report).
  */
@@ -53,7 +58,7 @@ export function stepRole(
   ranking: readonly RankedSector[],
   t: number,
   marginPp: number,
-  dwellMs: number,
+  dwell: number,
 ): { state: RoleState; change: RoleChange | null } {
   if (ranking.length < 2) return { state, change: null };
   const top = role === 'leader' ? ranking[0]! : ranking[ranking.length - 1]!;
@@ -62,7 +67,7 @@ export function stepRole(
   const lead = incumbent === undefined ? Infinity : role === 'leader' ? top.returnPct - incumbent.returnPct : incumbent.returnPct - top.returnPct;
   if (top.symbol === state.holder || lead < marginPp) return { state: { holder: state.holder, challenger: null, since: null }, change: null };
   const since = state.challenger === top.symbol && state.since !== null ? state.since : t;
-  if (t - since >= dwellMs) return { state: { holder: top.symbol, challenger: null, since: null }, change: { from: state.holder, to: top.symbol } };
+  if (t - since >= dwell) return { state: { holder: top.symbol, challenger: null, since: null }, change: { from: state.holder, to: top.symbol } };
   return { state: { holder: state.holder, challenger: top.symbol, since }, change: null };
 }
 

@@ -10,6 +10,9 @@ export interface BatchOutcome {
   /** Records skipped because the stored offsets say they were already absorbed. */
   skipped: number;
   steps: number;
+  /** Valid prints that moved no price: outside the regular session, or while the market was closed. */
+  extendedHours: number;
+  marketClosed: number;
 }
 
 /**
@@ -20,6 +23,7 @@ export interface BatchOutcome {
  */
 export function processBatch(detector: Detector, records: readonly InputRecord[], offsets: Record<string, string>): BatchOutcome {
   const deadLetters: DeadLetter[] = [];
+  const before = { ...detector.state.counters };
   // Offsets compared as numbers, parsed once per lane: Kafka offsets stay below 2^53 (that is
   // 285 years at a million records a second), and a BigInt per record was a measurable cost.
   const next = new Map<string, number>();
@@ -51,6 +55,8 @@ export function processBatch(detector: Detector, records: readonly InputRecord[]
     deadLetters,
     skipped,
     steps,
+    extendedHours: detector.state.counters.extendedHours - before.extendedHours,
+    marketClosed: detector.state.counters.marketClosed - before.marketClosed,
     request: {
       state: detector.state,
       appended: detector.takeAppended(),

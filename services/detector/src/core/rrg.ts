@@ -1,74 +1,83 @@
 import type { Quadrant } from '@rotation/schemas';
-import { emaAlpha, emaStep, mean, pushBounded, sampleSd } from './stats.js';
+import { emaAlpha, emaStep } from './stats.js';
 
 export interface RrgParams {
+  trend: number;
   smoothing: number;
-  lookback: number;
-  momentumLag: number;
+  momentum: number;
+  deadBand: number;
   tailLength: number;
 }
 
-/** Everything one sector's RRG needs from its past: bounded by lookback + lag + tail. */
+/** Which side of 100 an axis is on, decided with a dead band; null until it first leaves it. */
+type Side = 1 | -1 | null;
+
+/** Everything one sector's RRG needs from its past: a few numbers, O(1) per bar. */
 export interface RrgState {
-  ema: number | null;
-  /** Last `lookback` smoothed RS values. */
-  smoothed: number[];
-  /** Last `momentumLag + 1` RS-Ratio values. */
-  ratios: number[];
-  /** Last `lookback` rate-of-change values of RS-Ratio. */
-  rocs: number[];
-  tail: Array<{ t: number; rsRatio: number; rsMomentum: number }>;
+  bars: number;
+  /** EMA_trend of RS. */
+  rsTrend: number | null;
+  /** EMA_smoothing of RS / EMA_trend(RS). */
+  ratioEma: number | null;
+  /** EMA_momentum of RS-Ratio. */
+  ratioTrend: number | null;
   rsRatio: number | null;
   rsMomentum: number | null;
+  ratioSide: Side;
+  momentumSide: Side;
   quadrant: Quadrant | null;
+  tail: Array<{ t: number; rsRatio: number; rsMomentum: number }>;
 }
 
 export function emptyRrg(): RrgState {
-  return { ema: null, smoothed: [], ratios: [], rocs: [], tail: [], rsRatio: null, rsMomentum: null, quadrant: null };
+  return { bars: 0, rsTrend: null, ratioEma: null, ratioTrend: null, rsRatio: null, rsMomentum: null, ratioSide: null, momentumSide: null, quadrant: null, tail: [] };
 }
 
-/** z of the newest value within its trailing window, centred on 100; a flat window gives 100. */
-function centredZ(xs: readonly number[]): number {
-  const sd = sampleSd(xs);
-  if (!Number.isFinite(sd) || sd === 0) return 100;
-  return 100 + (xs[xs.length - 1]! - mean(xs)) / sd;
+/** Bars before a sector is warm: the trend and the smoothing EMAs have each seen a full span. */
+export function rrgWarmupBars(p: Pick<RrgParams, 'trend' | 'smoothing'>): number {
+  return p.trend + p.smoothing;
 }
 
-export function quadrantOf(rsRatio: number, rsMomentum: number): Quadrant {
-  if (rsRatio >= 100) return rsMomentum >= 100 ? 'leading' : 'weakening';
-  return rsMomentum >= 100 ? 'improving' : 'lagging';
+/** The side of 100 with hysteresis: it flips only once the value is beyond the band on the other side. */
+function sideOf(prev: Side, x: number, band: number): Side {
+  if (x > 100 + band) return 1;
+  if (x < 100 - band) return -1;
+  return prev;
+}
+
+function quadrantOf(ratio: Side, momentum: Side): Quadrant | null {
+  if (ratio === null || momentum === null) return null;
+  if (ratio === 1) return momentum === 1 ? 'leading' : 'weakening';
+  return momentum === 1 ? 'improving' : 'lagging';
 }
 
 /**
- * One closed bar of a sector against the benchmark (trailing only, never repainted):
- *   RS_t        = 100 * P_t / B_t
- *   S_t         = EMA_smoothing(RS)_t                      (alpha = 2 / (smoothing + 1), seeded with RS_0)
- *   RS-Ratio_t  = 100 + (S_t - mean(S over last lookback)) / sd(S over last lookback)
- *   ROC_t       = 100 * (RS-Ratio_t / RS-Ratio_{t-lag} - 1)
- *   RS-Mom_t    = 100 + (ROC_t - mean(ROC over last lookback)) / sd(ROC over last lookback)
- * Momentum is the z-scored rate of change of RS-Ratio itself (not of RS against a constant
- * base), so it turns at RS-Ratio's peaks and troughs and leads it, as the published
- * description requires. Cost per bar is O(lookback), independent of history length.
+ * One closed bar of a sector against the benchmark, after the open "RRG Relative Strength"
+ * script (TradingView), trailing only and never repainted:
+ *   RS_t          = 100 * P_t / B_t
+ *   RS-Ratio_t    = 100 * EMA_smoothing(RS / EMA_trend(RS))_t
+ *   RS-Momentum_t = 100 * RS-Ratio_t / EMA_momentum(RS-Ratio)_t
+ * Both are ratios, so they keep scale: a sector 2 % ahead of its own trend reads 102 whatever
+ * its price, values are comparable across the sectors of one benchmark, and a sector that
+ * tracks the benchmark sits at exactly (100, 100). RS-Momentum is RS-Ratio against its own
+ * average, so it turns before RS-Ratio does (it leads). A quadrant is assigned once both axes
+ * have left the dead band around 100 and changes only when an axis crosses beyond it.
  */
 export function rrgStep(prev: RrgState, t: number, price: number, bench: number, p: RrgParams): RrgState {
-  const s: RrgState = { ...prev, smoothed: [...prev.smoothed], ratios: [...prev.ratios], rocs: [...prev.rocs], tail: [...prev.tail] };
   const rs = (100 * price) / bench;
-  s.ema = emaStep(s.ema, rs, emaAlpha(p.smoothing));
-  pushBounded(s.smoothed, s.ema, p.lookback);
-  if (s.smoothed.length < p.lookback) return s;
-  s.rsRatio = centredZ(s.smoothed);
-  pushBounded(s.ratios, s.rsRatio, p.momentumLag + 1);
-  if (s.ratios.length < p.momentumLag + 1) return s;
-  pushBounded(s.rocs, 100 * (s.rsRatio / s.ratios[0]! - 1), p.lookback);
-  if (s.rocs.length < p.lookback) return s;
-  s.rsMomentum = centredZ(s.rocs);
-  s.quadrant = quadrantOf(s.rsRatio, s.rsMomentum);
-  s.tail.push({ t, rsRatio: s.rsRatio, rsMomentum: s.rsMomentum });
-  if (s.tail.length > p.tailLength) s.tail.splice(0, s.tail.length - p.tailLength);
-  return s;
-}
-
-/** Bars needed before a sector is warm (has RS-Ratio, RS-Momentum and a quadrant). */
-export function rrgWarmupBars(p: RrgParams): number {
-  return p.lookback + p.momentumLag + p.lookback - 1;
+  const rsTrend = emaStep(prev.rsTrend, rs, emaAlpha(p.trend));
+  const ratioEma = emaStep(prev.ratioEma, rs / rsTrend, emaAlpha(p.smoothing));
+  const rsRatio = 100 * ratioEma;
+  const ratioTrend = emaStep(prev.ratioTrend, rsRatio, emaAlpha(p.momentum));
+  const rsMomentum = (100 * rsRatio) / ratioTrend;
+  const bars = prev.bars + 1;
+  const next: RrgState = { ...prev, bars, rsTrend, ratioEma, ratioTrend, rsRatio: null, rsMomentum: null };
+  if (bars < rrgWarmupBars(p)) return next;
+  next.rsRatio = rsRatio;
+  next.rsMomentum = rsMomentum;
+  next.ratioSide = sideOf(prev.ratioSide, rsRatio, p.deadBand);
+  next.momentumSide = sideOf(prev.momentumSide, rsMomentum, p.deadBand);
+  next.quadrant = quadrantOf(next.ratioSide, next.momentumSide);
+  next.tail = [...prev.tail, { t, rsRatio, rsMomentum }].slice(-p.tailLength);
+  return next;
 }

@@ -1,13 +1,9 @@
+import { CALENDAR_NAMES, getCalendar, type ExchangeCalendar } from '@rotation/calendar';
 import type { Universe } from '@rotation/config';
-import { parseDuration } from '@rotation/config';
 import { DetectorError, DetectorErrorCode } from './errors.js';
+import { barsNeeded, parseWindow, type WindowSpec } from './windows.js';
 
-export interface WindowSpec {
-  label: string;
-  ms: number;
-  /** The window in evaluation steps (ms / stepMs). */
-  steps: number;
-}
+export type { WindowSpec } from './windows.js';
 
 export interface PairSpec {
   /** "IWM/SPY" */
@@ -24,13 +20,16 @@ export interface PairSpec {
  * with the offending path, never later in the middle of a stream.
  */
 export interface CompiledSettings {
-  /** Cross-symbol analytics are evaluated at every multiple of this (historyBucket). */
+  /** Sessions, closes and trading time. */
+  calendar: ExchangeCalendar;
+  /** Cross-symbol analytics are evaluated at every in-session multiple of this (historyBucket). */
   stepMs: number;
   latenessMs: number;
-  barMs: number;
   windows: WindowSpec[];
-  /** Finalized closes kept per symbol: enough for the longest window. */
+  /** In-session step closes kept per symbol: enough for the longest intraday window. */
   ringLength: number;
+  /** Session-close bars kept: enough for the longest session or calendar window. */
+  barHistory: number;
   benchmark: string;
   sectors: Array<{ symbol: string; name: string }>;
   baskets: Map<string, string[]>;
@@ -39,9 +38,10 @@ export interface CompiledSettings {
   /** Every symbol a tick may carry. */
   symbols: string[];
   zscore: { lookbackBars: number; threshold: number };
-  regime: { window: WindowSpec; enterPp: number; exitPp: number };
-  leadership: { marginPp: number; dwellMs: number };
-  rrg: { smoothing: number; lookback: number; momentumLag: number; tailLength: number };
+  regime: { window: WindowSpec; enterPp: number; exitPp: number; dwellBars: number };
+  /** dwellSteps: intraday dwell in evaluation steps of trading time. */
+  leadership: { marginPp: number; dwellSteps: number; dwellBars: number };
+  rrg: { bars: 'session' | 'week'; trend: number; smoothing: number; momentum: number; deadBand: number; tailLength: number };
   breadth: { window: WindowSpec; low: number; high: number; withinBars: number };
 }
 
@@ -49,30 +49,40 @@ function fail(path: string, message: string): never {
   throw new DetectorError(DetectorErrorCode.invalidSettings, `detector settings: ${path}: ${message}`, { path });
 }
 
+const HALF_HOUR = 1_800_000;
+
 export function compileSettings(universe: Universe): CompiledSettings {
   const d = universe.detector;
   const stepMs = d.historyBucket;
   if (stepMs <= 0) fail('detector.historyBucket', 'must be positive');
-  if (d.barPeriod % stepMs !== 0) fail('detector.barPeriod', `must be a multiple of historyBucket (${stepMs} ms)`);
+  // Opens are at :30 and closes on the hour: both must be step boundaries.
+  if (HALF_HOUR % stepMs !== 0) fail('detector.historyBucket', 'must divide 30 minutes, so session opens and closes are step boundaries');
+  if (!CALENDAR_NAMES.includes(universe.calendar)) fail('calendar', `unknown calendar ${universe.calendar} (known: ${CALENDAR_NAMES.join(', ')})`);
   const windows = universe.windows.map((label, i) => {
-    const ms = parseDuration(label);
-    if (ms % stepMs !== 0) fail(`windows[${i}]`, `${label} is not a multiple of historyBucket (${stepMs} ms)`);
-    return { label, ms, steps: ms / stepMs };
+    try {
+      return parseWindow(label, stepMs);
+    } catch (e) {
+      return fail(`windows[${i}]`, (e as Error).message);
+    }
   });
   const findWindow = (label: string, path: string): WindowSpec =>
     windows.find((w) => w.label === label) ?? fail(path, `${label} is not one of the configured windows (${universe.windows.join(', ')})`);
-  const maxSteps = Math.max(...windows.map((w) => w.steps));
+  const intradaySteps = Math.max(0, ...windows.map((w) => w.steps));
   const baskets = new Map(universe.baskets.map((b) => [b.id, [...b.symbols]]));
   const small = new Set(universe.smallCaps);
   const large = new Set(universe.largeCaps);
   if (d.sizeRegime.exitPp >= d.sizeRegime.enterPp) fail('detector.sizeRegime.exitPp', 'must be below enterPp, or the regime would flap');
   if (d.breadthThrust.low >= d.breadthThrust.high) fail('detector.breadthThrust.low', 'must be below high');
+  const regimeWindow = findWindow(d.sizeRegime.window, 'detector.sizeRegime.window');
+  if (regimeWindow.kind === 'intraday') fail('detector.sizeRegime.window', 'must be a window of a session or more: the regime is decided at session closes');
   return {
+    calendar: getCalendar(universe.calendar),
     stepMs,
     latenessMs: d.allowedLateness,
-    barMs: d.barPeriod,
     windows,
-    ringLength: maxSteps + 1,
+    ringLength: intradaySteps + 1,
+    // Two bars at least: the breadth thrust reads every sector's change over one session.
+    barHistory: Math.max(3, ...windows.map(barsNeeded)),
     benchmark: universe.benchmark,
     sectors: universe.sectors.map((s) => ({ symbol: s.symbol, name: s.name })),
     baskets,
@@ -85,8 +95,8 @@ export function compileSettings(universe: Universe): CompiledSettings {
     constituents: [...universe.constituents],
     symbols: [...universe.symbols],
     zscore: { ...d.spreadZScore },
-    regime: { window: findWindow(d.sizeRegime.window, 'detector.sizeRegime.window'), enterPp: d.sizeRegime.enterPp, exitPp: d.sizeRegime.exitPp },
-    leadership: { marginPp: d.leadership.marginPp, dwellMs: d.leadership.dwell },
+    regime: { window: regimeWindow, enterPp: d.sizeRegime.enterPp, exitPp: d.sizeRegime.exitPp, dwellBars: d.sizeRegime.dwellBars },
+    leadership: { marginPp: d.leadership.marginPp, dwellSteps: Math.ceil(d.leadership.dwell / stepMs), dwellBars: d.leadership.dwellBars },
     rrg: { ...d.rrg },
     breadth: {
       window: findWindow(d.breadthThrust.window, 'detector.breadthThrust.window'),

@@ -11,8 +11,8 @@ export interface InputRecord {
 }
 
 export type Decoded =
-  | { ok: true; tick: Tick; watermark?: undefined }
-  | { ok: true; watermark: number; tick?: undefined }
+  | { ok: true; tick: Tick; watermark?: undefined; final?: undefined }
+  | { ok: true; watermark: number; final: boolean; tick?: undefined }
   | { ok: false; reason: DeadLetterReason; message: string };
 
 /** Decodes one record of `<ns>.ticks`. Never throws: every failure is a reason for the DLQ. */
@@ -31,7 +31,7 @@ export function decodeTick(value: Buffer | string | null): Decoded {
   // A live source's watermark (about one a second per partition, so zod's cost does not matter).
   if (typeof json === 'object' && json !== null && 'watermark' in json) {
     const wm = LaneWatermark.safeParse(json);
-    if (wm.success) return { ok: true, watermark: wm.data.watermark };
+    if (wm.success) return { ok: true, watermark: wm.data.watermark, final: wm.data.final === true };
   }
   const parsed = Tick.safeParse(json);
   if (!parsed.success) {

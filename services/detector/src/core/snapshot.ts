@@ -1,0 +1,66 @@
+import type { Snapshot } from '@rotation/schemas';
+import { mcclellan } from './breadth.js';
+import type { Evaluation } from './evaluation.js';
+import { emptyRrg } from './rrg.js';
+import type { CompiledSettings } from './settings.js';
+import type { CoreState } from './state.js';
+import { round } from './stats.js';
+
+const r6 = (x: number | null | undefined): number | null => (x === null || x === undefined ? null : round(x, 6));
+
+/** The snapshot of the last evaluated step: what the gateway serves and the dashboard draws. */
+export function projectSnapshot(s: CompiledSettings, state: CoreState, e: Evaluation): Snapshot {
+  const returns: Snapshot['returns'] = {};
+  for (const [sym, rs] of e.returns) returns[sym] = Object.fromEntries(s.windows.map((w, i) => [w.label, r6(rs[i])]));
+  const rrg = s.sectors.map((sec) => {
+    const x = state.rrg[sec.symbol] ?? emptyRrg();
+    return {
+      symbol: sec.symbol,
+      rsRatio: r6(x.rsRatio),
+      rsMomentum: r6(x.rsMomentum),
+      quadrant: x.quadrant,
+      warm: x.rsRatio !== null,
+      tail: x.tail.map((p) => ({ t: new Date(p.t).toISOString(), rsRatio: round(p.rsRatio, 6), rsMomentum: round(p.rsMomentum, 6) })),
+    };
+  });
+  const placed = rrg.filter((x) => x.quadrant !== null);
+  const li = placed.filter((x) => x.quadrant === 'leading' || x.quadrant === 'improving').length;
+  return {
+    asOf: new Date(e.now.t).toISOString(),
+    market: {
+      calendar: s.calendar.name,
+      session: e.now.session.date,
+      atClose: e.now.t === e.now.session.close,
+      windows: s.windows.map((w) => ({ window: w.label, kind: w.kind, description: w.description })),
+    },
+    returns,
+    spreads: e.spreads,
+    sectors: e.sectors.map((x) => {
+      const ws = state.sectors[x.window];
+      return {
+        window: x.window,
+        ranking: x.ranking.map((row) => ({ ...row, returnPct: round(row.returnPct, 6), relativePct: r6(row.relativePct) })),
+        leader: ws?.leader.holder ?? null,
+        laggard: ws?.laggard.holder ?? null,
+        rotationIntensity: r6(x.rotationIntensity),
+      };
+    }),
+    rrg,
+    breadth: {
+      window: s.breadth.window.label,
+      sectorsBeatingBenchmarkPct: r6(e.beatingPct),
+      sectorsLeadingOrImprovingPct: placed.length === 0 ? null : round((100 * li) / placed.length, 6),
+      advancingPct: r6(state.thrust.advancing),
+      constituents:
+        s.constituents.length === 0
+          ? null
+          : {
+              advancers: state.ad.last?.advancers ?? 0,
+              decliners: state.ad.last?.decliners ?? 0,
+              unchanged: state.ad.last?.unchanged ?? 0,
+              adLine: state.ad.adLine,
+              mcclellan: r6(mcclellan(state.ad)),
+            },
+    },
+  };
+}
