@@ -1,0 +1,3 @@
+export type { ExchangeCalendar, Phase, Session } from './types.js';
+export { CALENDAR_NAMES, getCalendar } from './registry.js';
+export { CalendarError, CalendarErrorCode } from './errors.js';
