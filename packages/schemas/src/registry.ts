@@ -8,7 +8,7 @@ import { ClientCommand, ServerMessage } from './websocket.js';
 /** Every message shape with its published name: the JSON Schema export walks this list. */
 export const registry: ReadonlyArray<{ name: string; title: string; schema: z.ZodType }> = [
   { name: 'tick', title: 'Tick (record value on <ns>.ticks)', schema: Tick },
-  { name: 'lane-watermark', title: 'Lane watermark (record value on <ns>.ticks, key "watermark", from live sources)', schema: LaneWatermark },
+  { name: 'lane-watermark', title: 'Lane watermark (record value on <ns>.ticks, key "watermark": live sources, and the end of stream of finite ones)', schema: LaneWatermark },
   { name: 'dead-letter', title: 'Dead letter (record value on <ns>.ticks.dlq)', schema: DeadLetter },
   { name: 'alert', title: 'Alert (record value on <ns>.alerts)', schema: Alert },
   { name: 'snapshot', title: 'Snapshot (GET /api/v1/snapshot)', schema: Snapshot },

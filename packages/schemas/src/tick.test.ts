@@ -25,14 +25,23 @@ const tickLike = fc
       tsNanos: fc.oneof(fc.integer({ min: 0, max: 999_999 }), fieldValue),
       source: fc.oneof(fc.constantFrom('replay', 'polygon'), fieldValue),
       id: fc.oneof(fc.string({ minLength: 1, maxLength: 64 }), fieldValue),
+      // Mostly relative to ts (independent values would seldom land on the >= ts boundary).
+      sourceMaxTs: fc.oneof(
+        { arbitrary: fc.constantFrom(0, 1, 60_000).map((lead) => ({ lead })), weight: 6 },
+        fc.oneof(fc.constantFrom(-1, 0.5), fc.integer({ min: -1000, max: 1000 }), fc.double()).map((lead) => ({ lead })),
+        fieldValue.map((value) => ({ value })),
+      ),
       extra: fieldValue,
     },
     { requiredKeys: [] },
   )
   .map((r) => {
     // Mostly valid-shaped ticks (so the interesting cases are single-field violations).
-    const { extra, ...rest } = r;
-    return extra !== undefined && typeof extra === 'number' && extra > 0.9 ? { ...rest, extra } : rest;
+    const { extra, sourceMaxTs, ...rest } = r;
+    const out: Record<string, unknown> = extra !== undefined && typeof extra === 'number' && extra > 0.9 ? { ...rest, extra } : rest;
+    if (sourceMaxTs && 'value' in sourceMaxTs) out.sourceMaxTs = sourceMaxTs.value;
+    else if (sourceMaxTs) out.sourceMaxTs = typeof rest.ts === 'number' ? rest.ts + sourceMaxTs.lead : sourceMaxTs.lead;
+    return out;
   });
 
 describe('isTick', () => {
@@ -43,6 +52,10 @@ describe('isTick', () => {
     expect(isTick({ ...good, price: 0 })).toBe(false);
     expect(isTick({ ...good, ts: 1.5 })).toBe(false);
     expect(isTick({ ...good, extra: 1 })).toBe(false);
+    expect(isTick({ ...good, sourceMaxTs: good.ts })).toBe(true);
+    expect(isTick({ ...good, sourceMaxTs: good.ts + 1 })).toBe(true);
+    expect(isTick({ ...good, sourceMaxTs: good.ts - 1 })).toBe(false);
+    expect(isTick({ ...good, sourceMaxTs: good.ts + 0.5 })).toBe(false);
     expect(isTick(JSON.parse('{"v":1,"symbol":"IWM","price":1,"ts":1,"source":"replay","__proto__":1}'))).toBe(false);
     expect(isTick([good])).toBe(false);
     expect(isTick(null)).toBe(false);
@@ -69,8 +82,13 @@ describe('isTick', () => {
 
   it('the generator above produces both valid and invalid ticks (the properties are not vacuous)', () => {
     const sample = fc.sample(tickLike, { numRuns: 5_000, seed: 7 });
-    const valid = sample.filter((v) => Tick.safeParse(v).success).length;
-    expect(valid).toBeGreaterThan(20);
-    expect(valid).toBeLessThan(4_980);
+    const valid = sample.filter((v) => Tick.safeParse(v).success);
+    expect(valid.length).toBeGreaterThan(20);
+    expect(valid.length).toBeLessThan(4_980);
+    // Both sides of the sourceMaxTs >= ts rule are reached with an otherwise valid tick.
+    const withMax = sample.filter((v) => typeof v.sourceMaxTs === 'number' && Tick.safeParse({ ...v, sourceMaxTs: undefined }).success);
+    expect(withMax.filter((v) => v.sourceMaxTs === v.ts).length).toBeGreaterThan(0);
+    expect(withMax.filter((v) => Tick.safeParse(v).success).length).toBeGreaterThan(0);
+    expect(withMax.filter((v) => !Tick.safeParse(v).success).length).toBeGreaterThan(0);
   });
 });

@@ -7,27 +7,39 @@ export type TickSource = z.infer<typeof TickSource>;
 
 /**
  * A normalized tick, the value of every record on `<ns>.ticks` (key = symbol).
- *   {"v":1,"symbol":"IWM","price":221.37,"size":100,"ts":1732369200000,"source":"replay"}
+ *   {"v":1,"symbol":"IWM","price":221.37,"size":100,"ts":1732369200000,"source":"replay","sourceMaxTs":1732369200000}
  * `ts` is event time in epoch ms; `tsNanos` keeps the sub-millisecond digits of an RFC 3339
  * timestamp (0..999999) when the provider sent them, so ordering ties can still be broken.
  * `id` is the provider's trade id when it has one (used for duplicate suppression).
+ * `sourceMaxTs` (>= `ts`) is stamped by the ingester on every tick it publishes; it stays
+ * optional so records written before it existed still decode.
  */
-export const Tick = z.strictObject({
-  v: z.literal(1),
-  symbol: Symbol,
-  price: z.number().positive(),
-  size: z.number().min(0).optional(),
-  ts: EpochMs,
-  tsNanos: z.int().min(0).max(999_999).optional(),
-  source: TickSource,
-  id: z.string().min(1).max(64).optional(),
-});
+export const Tick = z
+  .strictObject({
+    v: z.literal(1),
+    symbol: Symbol,
+    price: z.number().positive(),
+    size: z.number().min(0).optional(),
+    ts: EpochMs,
+    tsNanos: z.int().min(0).max(999_999).optional(),
+    source: TickSource,
+    id: z.string().min(1).max(64).optional(),
+    /**
+     * The newest event time this source had published when it published this tick, this tick
+     * included (so >= ts); the detector judges lateness against it, which makes lateness a
+     * property of the source's order, not of the partitioning.
+     */
+    sourceMaxTs: EpochMs.optional(),
+  })
+  .refine((t) => t.sourceMaxTs === undefined || t.sourceMaxTs >= t.ts, { path: ['sourceMaxTs'], message: 'sourceMaxTs must be >= ts' });
 export type Tick = z.infer<typeof Tick>;
 
 /**
- * A live source's promise about one ticks partition, published beside the ticks (key
- * `watermark`, sent to every partition about once a second):
+ * A source's promise about one ticks partition, published beside the ticks (key `watermark`,
+ * always to every partition): live sources about once a second, finite sources (replay,
+ * synthetic without --loop) once, marked `final`, after their last tick was acknowledged:
  *   {"v":1,"watermark":1732369200000,"source":"alpaca"}
+ *   {"v":1,"watermark":1732400000000,"source":"replay","final":true}
  * "No tick with event time before `watermark` is still to come from this source on this
  * partition." The detector evaluates a step once every partition has passed it; a partition
  * whose symbols are not trading (an ETF quiet on IEX, the minutes after the close) would
@@ -37,13 +49,19 @@ export const LaneWatermark = z.strictObject({
   v: z.literal(1),
   watermark: EpochMs,
   source: TickSource,
+  /**
+   * End of stream: the source has ended and will publish nothing more; `watermark` is the
+   * newest event time it published. The detector evaluates every step up to and including
+   * that tick's.
+   */
+  final: z.literal(true).optional(),
 });
 export type LaneWatermark = z.infer<typeof LaneWatermark>;
 
 /** Record key of watermark records (ticks are keyed by symbol, and no symbol is lower case). */
 export const WATERMARK_KEY = 'watermark';
 
-const TICK_KEYS = new Set(['v', 'symbol', 'price', 'size', 'ts', 'tsNanos', 'source', 'id']);
+const TICK_KEYS = new Set(['v', 'symbol', 'price', 'size', 'ts', 'tsNanos', 'source', 'id', 'sourceMaxTs']);
 const TICK_SOURCES: ReadonlySet<unknown> = new Set(TickSource.options);
 const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9.-]*$/;
 const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
@@ -66,6 +84,8 @@ export function isTick(x: unknown): x is Tick {
   if (t.tsNanos !== undefined && (!Number.isSafeInteger(t.tsNanos) || (t.tsNanos as number) < 0 || (t.tsNanos as number) > 999_999)) return false;
   if (!TICK_SOURCES.has(t.source)) return false;
   if (t.id !== undefined && (typeof t.id !== 'string' || t.id.length === 0 || t.id.length > 64)) return false;
+  // ts passed the check above, so sourceMaxTs >= ts also means >= 0.
+  if (t.sourceMaxTs !== undefined && (!Number.isSafeInteger(t.sourceMaxTs) || (t.sourceMaxTs as number) < (t.ts as number))) return false;
   for (const k in t) if (!TICK_KEYS.has(k)) return false;
   return true;
 }
