@@ -67,6 +67,9 @@ describe('pnpm ingest (child process)', () => {
     expect(summary).toMatchObject({ source: 'replay', read: 17, published: 9, deadLettered: 7, duplicates: 1, stopped: false, deadLettersByReason: { invalid_tick: 4, parse_error: 2, unknown_symbol: 1 } });
     expect(summary.durationMs).toEqual(expect.any(Number));
     expect(await readTicks(kafka, topics.ticks)).toHaveLength(9);
+    // The end-of-stream watermark (one per partition) was on the broker before the process exited.
+    expect(await topicCount(kafka, topics.ticks)).toBe(9 + 3);
+    expect(run.stderr()).toContain('end of stream watermark 2024-01-02T15:30:08.000Z to 3 partitions');
     expect(await readDeadLetters(kafka, topics.ticksDlq)).toHaveLength(7);
     // Logs went to stderr as JSON lines, with a summary line among them.
     expect(run.stderr()).toContain('"msg":"ingest finished"');
@@ -88,6 +91,8 @@ describe('pnpm ingest (child process)', () => {
       expect(summary.stopped).toBe(true);
       expect(summary.published).toBeGreaterThan(200);
       expect(summary.published).toBeLessThan(20_000);
+      // Stopped early, the source did not end: ticks only, no end-of-stream watermark.
+      expect(await topicCount(kafka, topics.ticks)).toBe(summary.published);
       const ticks = await readTicks(kafka, topics.ticks);
       expect(ticks).toHaveLength(summary.published);
       // What was published is a prefix of the input in event time: nothing skipped before the stop.

@@ -5,11 +5,12 @@ import { gzipSync } from 'node:zlib';
 import type { Tick } from '@rotation/schemas';
 import { ReplaySource } from '../../services/ingester/src/adapters/replay-source.js';
 import { describe, expect, test } from '../support/fixtures.js';
-import { FIXTURES, bySymbol, readDeadLetters, readTicks, runPipeline } from './support.js';
+import { FIXTURES, bySymbol, expectEndOfStream, readDeadLetters, readTicks, readTicksTopic, runPipeline } from './support.js';
 
 const ms = (iso: string) => Date.parse(iso);
 const T0 = ms('2024-01-02T15:30:00Z');
-const tick = (symbol: string, price: number, ts: number, extra: Partial<Tick> = {}): Tick => ({ v: 1, symbol, price, ts, source: 'replay', ...extra });
+// Replay publishes in event-time order, so the newest time published so far is each tick's own.
+const tick = (symbol: string, price: number, ts: number, extra: Partial<Tick> = {}): Tick => ({ v: 1, symbol, price, ts, source: 'replay', ...extra, sourceMaxTs: ts });
 
 /** Every format, with exactly the ticks it must produce, per symbol in event-time order. */
 const cases: Array<[string, Record<string, Tick[]>]> = [
@@ -57,10 +58,25 @@ describe('replay into Kafka', () => {
   test.for(cases)('%s: exactly the expected ticks, keyed by symbol, per-symbol in event-time order', async ([file, expected], { env, kafka, logger, withTopics }) => {
     const topics = await withTopics();
     const summary = await runPipeline(env, kafka, logger, new ReplaySource({ files: [path.join(FIXTURES, file)], speed: { kind: 'max' }, logger }));
-    const records = await readTicks(kafka, topics.ticks);
+    const read = await readTicksTopic(kafka, topics.ticks);
+    const records = read.ticks;
     expect(bySymbol(records)).toEqual(expected);
     expect(records.every((r) => r.key === r.value.symbol && r.timestamp === r.value.ts)).toBe(true);
     expect(summary.published).toBe(Object.values(expected).flat().length);
+    // Every partition ends with the end of stream, the ones without a tick of this file too.
+    const newest = Math.max(...Object.values(expected).flat().map((t) => t.ts));
+    expectEndOfStream(read, env.KAFKA_TICKS_PARTITIONS, { v: 1, watermark: newest, source: 'replay', final: true });
+  });
+
+  test('several files: every tick stamped, and one end of stream with the newest time of all files', async ({ env, kafka, logger, withTopics }) => {
+    const topics = await withTopics();
+    const files = ['ticks.csv', 'IWM.csv', 'alpaca-bars.json'].map((f) => path.join(FIXTURES, f));
+    const summary = await runPipeline(env, kafka, logger, new ReplaySource({ files, speed: { kind: 'max' }, logger }));
+    const read = await readTicksTopic(kafka, topics.ticks);
+    expect(read.ticks).toHaveLength(summary.published);
+    // The files interleave in event time; merged, the newest time so far is always the tick's own.
+    expect(read.ticks.filter((r) => r.value.sourceMaxTs !== r.value.ts)).toEqual([]);
+    expectEndOfStream(read, env.KAFKA_TICKS_PARTITIONS, { v: 1, watermark: Date.parse('2024-07-02T20:00:00Z'), source: 'replay', final: true });
   });
 
   test('a gzipped file reads like the plain one', async ({ env, kafka, logger, withTopics }) => {

@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_UNIVERSE_FILE, loadUniverseFile, type Env } from '@rotation/config';
 import type { Kafka } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
-import { DeadLetter, Tick } from '@rotation/schemas';
+import { DeadLetter, LaneWatermark, Tick, WATERMARK_KEY } from '@rotation/schemas';
 import { Pipeline, type RunSummary } from '../../services/ingester/src/adapters/pipeline.js';
 import type { IngestSource } from '../../services/ingester/src/core/ingest-source.js';
+import { expect } from '../support/fixtures.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/ingester');
 export const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../services/ingester/src/main.ts');
@@ -66,8 +67,37 @@ export async function readTopic(kafka: Kafka, topic: string): Promise<Array<Read
   return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }
 
+export interface TicksTopic {
+  ticks: Array<ReadRecord<Tick>>;
+  watermarks: Array<ReadRecord<LaneWatermark>>;
+  /** Each partition's last record, by partition (every partition of the topic that has one). */
+  last: Map<number, ReadRecord<Tick | LaneWatermark>>;
+}
+
+/** The ticks topic's two kinds of record, each parsed by its schema (watermarks by their key). */
+export async function readTicksTopic(kafka: Kafka, topic: string): Promise<TicksTopic> {
+  const out: TicksTopic = { ticks: [], watermarks: [], last: new Map() };
+  for (const r of await readTopic(kafka, topic)) {
+    const parsed = r.key === WATERMARK_KEY ? { ...r, value: LaneWatermark.parse(r.value) } : { ...r, value: Tick.parse(r.value) };
+    if (r.key === WATERMARK_KEY) out.watermarks.push(parsed as ReadRecord<LaneWatermark>);
+    else out.ticks.push(parsed as ReadRecord<Tick>);
+    out.last.set(r.partition, parsed);
+  }
+  return out;
+}
+
+/** The ticks alone: the end-of-stream watermarks a finite run leaves are not ticks. */
 export async function readTicks(kafka: Kafka, topic: string): Promise<Array<ReadRecord<Tick>>> {
-  return (await readTopic(kafka, topic)).map((r) => ({ ...r, value: Tick.parse(r.value) }));
+  return (await readTicksTopic(kafka, topic)).ticks;
+}
+
+/** A finite run's end: exactly one watermark per partition, each partition's last record. */
+export function expectEndOfStream(read: TicksTopic, partitions: number, expected: LaneWatermark): void {
+  expect(read.watermarks).toHaveLength(partitions);
+  for (let partition = 0; partition < partitions; partition++) {
+    const last = read.last.get(partition);
+    expect({ partition, key: last?.key, value: last?.value, timestamp: last?.timestamp }).toEqual({ partition, key: WATERMARK_KEY, value: expected, timestamp: expected.watermark });
+  }
 }
 
 export async function readDeadLetters(kafka: Kafka, topic: string): Promise<Array<ReadRecord<DeadLetter>>> {

@@ -2,7 +2,7 @@ import type { Tick } from '@rotation/schemas';
 import { SyntheticSource } from '../../services/ingester/src/adapters/synthetic-source.js';
 import { SyntheticGenerator, type SyntheticOptions } from '../../services/ingester/src/core/synthetic/generator.js';
 import { describe, expect, test } from '../support/fixtures.js';
-import { bySymbol, readTicks, runPipeline, universe } from './support.js';
+import { bySymbol, expectEndOfStream, readTicksTopic, runPipeline, universe } from './support.js';
 
 describe('synthetic into Kafka', () => {
   test('a seeded run lands on the topic exactly as the generator produces it, per symbol in event-time order', async ({ env, kafka, logger, withTopics }) => {
@@ -13,10 +13,17 @@ describe('synthetic into Kafka', () => {
     const expected: Record<string, Tick[]> = {};
     const g = new SyntheticGenerator(options);
     const t = { symbol: '', price: 0, size: 0, ts: 0 };
-    while (g.next(t)) (expected[t.symbol] ??= []).push({ v: 1, symbol: t.symbol, price: t.price, ts: t.ts, source: 'synthetic', size: t.size });
+    // The generator's order is the publish order, over which sourceMaxTs is the running maximum.
+    let newest = -1;
+    while (g.next(t)) {
+      newest = Math.max(newest, t.ts);
+      (expected[t.symbol] ??= []).push({ v: 1, symbol: t.symbol, price: t.price, ts: t.ts, source: 'synthetic', size: t.size, sourceMaxTs: newest });
+    }
 
     expect(summary).toMatchObject({ read: g.total, published: g.total, deadLettered: 0, duplicates: 0 });
-    const got = bySymbol(await readTicks(kafka, topics.ticks));
+    const read = await readTicksTopic(kafka, topics.ticks);
+    expectEndOfStream(read, env.KAFKA_TICKS_PARTITIONS, { v: 1, watermark: newest, source: 'synthetic', final: true });
+    const got = bySymbol(read.ticks);
     expect(Object.keys(got).sort()).toEqual(universe.symbols);
     // Compared per symbol as JSON lines: a mismatch then names the symbol and the first differing tick.
     for (const symbol of universe.symbols) {

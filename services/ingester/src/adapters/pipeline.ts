@@ -1,7 +1,7 @@
 import type { Env, Universe } from '@rotation/config';
 import { BatchingProducer, assertKafkaReachable, createKafka, ensureTopics, topicLayoutFromEnv, type Kafka } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
-import { TickSource, topicNames, WATERMARK_KEY, type DeadLetterReason, type LaneWatermark } from '@rotation/schemas';
+import { TickSource, topicNames, type DeadLetterReason } from '@rotation/schemas';
 import { IngesterError, IngesterErrorCode } from '../core/errors.js';
 import type { IngestSource } from '../core/ingest-source.js';
 import { Normalizer } from '../core/normalize.js';
@@ -70,18 +70,9 @@ export class Pipeline {
     const kafka = this.#o.kafka ?? createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-ingester`, logger });
     await assertKafkaReachable(kafka, env.KAFKA_BROKERS);
     const topics = topicNames(env.ROTATION_NAMESPACE);
-    const admin = kafka.admin();
-    await admin.connect();
-    let ticksPartitions: number;
-    try {
-      await ensureTopics(admin, env.ROTATION_NAMESPACE, topicLayoutFromEnv(env), logger);
-      const meta = await admin.fetchTopicMetadata({ topics: [topics.ticks] });
-      ticksPartitions = meta.topics[0]?.partitions.length ?? env.KAFKA_TICKS_PARTITIONS;
-    } finally {
-      await admin.disconnect();
-    }
-    const liveSource = source.live ? TickSource.safeParse(source.name) : undefined;
-    const watermarks = liveSource?.success && env.INGESTER_WATERMARK_MS > 0 ? new WatermarkClock(WATERMARK_LAG_MS) : undefined;
+    const ticksPartitions = await prepareTopics(kafka, env, topics.ticks, logger);
+    const tickSource = TickSource.safeParse(source.name);
+    const watermarks = source.live && tickSource.success && env.INGESTER_WATERMARK_MS > 0 ? new WatermarkClock(WATERMARK_LAG_MS) : undefined;
     const metrics = this.#o.service ? createIngesterMetrics() : undefined;
     const producer = new BatchingProducer(kafka, { logger });
     await producer.connect();
@@ -94,25 +85,11 @@ export class Pipeline {
       ...(metrics ? { observer: metrics.observer } : {}),
       ...(watermarks ? { watermarks } : {}),
     });
-    let watermarkTimer: NodeJS.Timeout | undefined;
-    if (watermarks && liveSource?.success) {
-      const src = liveSource.data;
-      let sent = -1;
-      watermarkTimer = setInterval(() => {
-        const wm = watermarks.current(Date.now());
-        if (wm === null || wm <= sent || producer.failure) return;
-        sent = wm;
-        const value = JSON.stringify({ v: 1, watermark: wm, source: src } satisfies LaneWatermark);
-        for (let partition = 0; partition < ticksPartitions; partition++) {
-          producer.push({ topic: topics.ticks, partition, key: WATERMARK_KEY, value, timestamp: wm });
-        }
-      }, env.INGESTER_WATERMARK_MS);
-      watermarkTimer.unref();
-      logger.info({ everyMs: env.INGESTER_WATERMARK_MS, lagMs: WATERMARK_LAG_MS, partitions: ticksPartitions }, 'publishing watermarks to every ticks partition');
-    }
+    const watermarkTimer = watermarks && tickSource.success ? startLiveWatermarks({ env, logger, producer, publisher, clock: watermarks, source: tickSource.data, partitions: ticksPartitions }) : undefined;
     let http: HealthServer | undefined;
     const progress = new ProgressReporter({ source, counters: publisher.counters, logger, ...(this.#o.tty ? { tty: this.#o.tty } : {}), ...(this.#o.progressLogEveryMs ? { logEveryMs: this.#o.progressLogEveryMs } : {}) });
     let failure: unknown;
+    let ended = false;
     try {
       if (metrics && env.INGESTER_HTTP_PORT !== 0) {
         http = await startHealthServer({ port: env.INGESTER_HTTP_PORT, registry: metrics.registry, unhealthy: () => producer.failure?.message });
@@ -122,6 +99,8 @@ export class Pipeline {
       progress.start();
       logger.info({ source: source.name, namespace: env.ROTATION_NAMESPACE }, 'ingest started');
       await source.run(publisher);
+      // A run a signal cut short did not reach the end of its input, so it must not claim one.
+      ended = !this.#stopped;
     } catch (e) {
       failure = e;
     } finally {
@@ -130,9 +109,12 @@ export class Pipeline {
     }
     // Everything accepted is flushed even after a source failure; a producer failure wins.
     try {
+      if (ended && !source.live && tickSource.success) await endOfStream(producer, publisher, tickSource.data, ticksPartitions, logger);
       await producer.close();
     } catch (e) {
       failure = e;
+      // The end-of-stream flush may have thrown before close() ran: disconnect all the same.
+      await producer.close().catch(() => undefined);
     }
     await http?.close();
     if (failure) {
@@ -151,4 +133,56 @@ export class Pipeline {
       stopped: this.#stopped,
     };
   }
+}
+
+/** Creates the namespace's topics when missing and returns the ticks topic's partition count. */
+async function prepareTopics(kafka: Kafka, env: Env, ticksTopic: string, logger: Logger): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, env.ROTATION_NAMESPACE, topicLayoutFromEnv(env), logger);
+    const meta = await admin.fetchTopicMetadata({ topics: [ticksTopic] });
+    return meta.topics[0]?.partitions.length ?? env.KAFKA_TICKS_PARTITIONS;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+interface LiveWatermarkOptions {
+  env: Env;
+  logger: Logger;
+  producer: BatchingProducer;
+  publisher: TickPublisher;
+  clock: WatermarkClock;
+  source: TickSource;
+  partitions: number;
+}
+
+/** Live feeds: a watermark to every partition each INGESTER_WATERMARK_MS, whenever it moved. */
+function startLiveWatermarks(o: LiveWatermarkOptions): NodeJS.Timeout {
+  let sent = -1;
+  const timer = setInterval(() => {
+    const wm = o.clock.current(Date.now());
+    if (wm === null || wm <= sent || o.producer.failure) return;
+    sent = wm;
+    o.publisher.watermark({ v: 1, watermark: wm, source: o.source }, o.partitions);
+  }, o.env.INGESTER_WATERMARK_MS);
+  timer.unref();
+  o.logger.info({ everyMs: o.env.INGESTER_WATERMARK_MS, lagMs: WATERMARK_LAG_MS, partitions: o.partitions }, 'publishing watermarks to every ticks partition');
+  return timer;
+}
+
+/**
+ * A finite source that ran to its end says so on every partition; otherwise nothing newer
+ * ever arrives and the detector never evaluates the last step. Sent only after every tick is
+ * acknowledged: if a batch failed for good, the flush throws and no end is claimed for a
+ * stream with a hole in it.
+ */
+async function endOfStream(producer: BatchingProducer, publisher: TickPublisher, source: TickSource, partitions: number, logger: Logger): Promise<void> {
+  const newest = publisher.newestTs;
+  if (newest === undefined) return;
+  await producer.flush();
+  publisher.watermark({ v: 1, watermark: newest, source, final: true }, partitions);
+  await producer.flush();
+  logger.info({ watermark: newest, source, partitions }, `end of stream watermark ${new Date(newest).toISOString()} to ${partitions} partitions`);
 }

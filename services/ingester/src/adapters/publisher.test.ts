@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeadLetter, Tick, topicNames } from '@rotation/schemas';
+import { DeadLetter, LaneWatermark, Tick, topicNames, WATERMARK_KEY } from '@rotation/schemas';
 import type { OutRecord } from '@rotation/kafka';
 import { silentLogger } from '@rotation/log';
 import { Normalizer } from '../core/normalize.js';
@@ -46,5 +46,29 @@ describe('TickPublisher', () => {
     // The third push reported a full buffer: exactly that call returned a promise.
     expect(results.map((r) => r instanceof Promise)).toEqual([false, false, false, true, false]);
     expect(producer.waits).toBe(1);
+  });
+
+  it('stamps every published tick with the newest event time published so far, across symbols', () => {
+    const producer = new FakeProducer();
+    const p = new TickPublisher({ producer, normalizer: new Normalizer({ universe: { symbols: ['IWM', 'SPY'], aliases: {} } }), topics: topicNames('t'), logger: silentLogger() });
+    const origin = { provider: 'synthetic' } as const;
+    expect(p.newestTs).toBeUndefined();
+    const T = 1_704_209_400_000;
+    for (const [symbol, ts] of [['SPY', T + 2_000], ['IWM', T + 1_500], ['ZZZ', T + 9_000], ['IWM', T + 1_500], ['IWM', T + 2_500], ['SPY', T + 2_400]] as const) {
+      void p.quote({ symbol, price: 1, ts }, origin, null, 'synthetic');
+    }
+    // ZZZ (unknown) and the repeated IWM (duplicate) were never published, so they do not count.
+    const ticks = producer.records.filter((r) => r.topic === topicNames('t').ticks).map((r) => Tick.parse(JSON.parse(r.value as string)));
+    expect(ticks.map((t) => [t.symbol, t.ts - T, t.sourceMaxTs! - T])).toEqual([['SPY', 2_000, 2_000], ['IWM', 1_500, 2_000], ['IWM', 2_500, 2_500], ['SPY', 2_400, 2_500]]);
+    expect(p.newestTs).toBe(T + 2_500);
+  });
+
+  it('sends a watermark to every partition of the ticks topic, keyed and timed as a watermark', () => {
+    const producer = new FakeProducer();
+    const topics = topicNames('t');
+    const p = new TickPublisher({ producer, normalizer: new Normalizer({ universe: { symbols: ['IWM'], aliases: {} } }), topics, logger: silentLogger() });
+    p.watermark({ v: 1, watermark: 7_000, source: 'replay', final: true }, 3);
+    expect(producer.records.map((r) => [r.topic, r.partition, r.key, r.timestamp])).toEqual([0, 1, 2].map((n) => [topics.ticks, n, WATERMARK_KEY, 7_000]));
+    expect(producer.records.map((r) => LaneWatermark.parse(JSON.parse(r.value as string)))).toEqual(Array(3).fill({ v: 1, watermark: 7_000, source: 'replay', final: true }));
   });
 });

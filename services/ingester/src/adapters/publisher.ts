@@ -1,8 +1,9 @@
 import type { BatchingProducer } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
-import type { DeadLetterOrigin, DeadLetterReason, TickSource, TopicNames } from '@rotation/schemas';
+import { WATERMARK_KEY, type DeadLetterOrigin, type DeadLetterReason, type LaneWatermark, type TickSource, type TopicNames } from '@rotation/schemas';
 import { buildDeadLetter } from '../core/dead-letter.js';
 import type { Normalizer } from '../core/normalize.js';
+import { SourceMaxTs } from '../core/source-max.js';
 import type { QuoteSink, RawQuote } from '../core/source.js';
 import type { WatermarkClock } from '../core/watermark-clock.js';
 
@@ -39,11 +40,13 @@ export interface PublisherOptions {
  * symbol so one symbol stays on one partition in order, Kafka timestamp = event time) and
  * everything unusable to `<ns>.ticks.dlq`. When the producer's buffer is full the returned
  * promise holds the source until there is room again: backpressure, not unbounded buffering.
+ * Being the one place ticks become records, it stamps each with the run's `sourceMaxTs`.
  */
 export class TickPublisher implements QuoteSink {
   readonly counters: PublisherCounters = { read: 0, published: 0, deadLettered: 0, duplicates: 0, deadLettersByReason: {} };
   readonly #o: PublisherOptions;
   readonly #now: () => number;
+  readonly #sourceMax = new SourceMaxTs();
 
   constructor(options: PublisherOptions) {
     this.#o = options;
@@ -59,12 +62,28 @@ export class TickPublisher implements QuoteSink {
       return;
     }
     if (r.kind === 'rejected') return this.#deadLetter(r.reason, r.message, origin, rawText ?? JSON.stringify(raw), source);
-    const { tick } = r;
+    const tick = this.#sourceMax.stamp(r.tick);
     const room = this.#o.producer.push({ topic: this.#o.topics.ticks, key: tick.symbol, value: JSON.stringify(tick), timestamp: tick.ts });
     this.#o.watermarks?.observe(tick.ts, this.#now());
     this.counters.published += 1;
     this.#o.observer?.published();
     return room ? undefined : this.#o.producer.waitForRoom();
+  }
+
+  /** The newest event time published so far (what an end-of-stream watermark promises); undefined before the first tick. */
+  get newestTs(): number | undefined {
+    return this.#sourceMax.newest;
+  }
+
+  /**
+   * One watermark record to every partition of `<ns>.ticks`: a lane only moves on records in
+   * its own partition, and the partitions whose symbols are quiet are the ones that need it.
+   */
+  watermark(mark: LaneWatermark, partitions: number): void {
+    const value = JSON.stringify(mark);
+    for (let partition = 0; partition < partitions; partition++) {
+      this.#o.producer.push({ topic: this.#o.topics.ticks, partition, key: WATERMARK_KEY, value, timestamp: mark.watermark });
+    }
   }
 
   reject(reason: DeadLetterReason, message: string, origin: DeadLetterOrigin, rawText: string, source: TickSource): void | Promise<void> {

@@ -1,0 +1,25 @@
+import type { Tick } from '@rotation/schemas';
+
+/**
+ * The running maximum event time of the ticks one run has published, in publish order and
+ * across all symbols, stamped on each tick as `sourceMaxTs`. The detector judges lateness
+ * against this stamp instead of against what one partition happens to have seen, so the same
+ * input gives the same dead letters on 1, 2 or 6 partitions. One instance lives as long as the
+ * run: a looping synthetic run keeps its maximum across passes.
+ */
+export class SourceMaxTs {
+  /** Event times are >= 0 (EpochMs), so -1 means "nothing published yet" without a union. */
+  #max = -1;
+
+  /** Stamps `tick` in place: it is serialised right after, and a copy per tick would be garbage. */
+  stamp(tick: Tick): Tick {
+    if (tick.ts > this.#max) this.#max = tick.ts;
+    tick.sourceMaxTs = this.#max;
+    return tick;
+  }
+
+  /** The newest event time stamped so far; undefined before the first tick. */
+  get newest(): number | undefined {
+    return this.#max < 0 ? undefined : this.#max;
+  }
+}
