@@ -1,3 +1,4 @@
+import { getCalendar, type ExchangeCalendar, type Session } from '@rotation/calendar';
 import type { Universe } from '@rotation/config';
 import { AI, DAILY_VOL, FIRST_SECTOR, MARKET, SIZE, buildModel, type SymbolModel } from './model.js';
 import { Mulberry32 } from './prng.js';
@@ -7,11 +8,17 @@ export interface SyntheticOptions {
   universe: Pick<Universe, 'symbols' | 'smallCaps' | 'largeCaps' | 'sectors' | 'baskets' | 'equalWeight'>;
   scenario: ScenarioName;
   seed: number;
-  /** Event time of the first tick, epoch ms. */
+  /**
+   * Where the run starts, epoch ms. Inside a regular session the ticks begin just after it;
+   * anywhere else (night, weekend, holiday, pre- or post-market) at the next session's open.
+   */
   startMs: number;
+  /** Trading time covered (regular sessions only): 23_400_000 is one full session. */
   durationMs: number;
-  /** Ticks per second of event time, across the whole universe. */
+  /** Ticks per second of trading time, across the whole universe. */
   ratePerSec: number;
+  /** Sessions the ticks fall in; XNYS unless given. */
+  calendar?: ExchangeCalendar;
 }
 
 /** Filled in place by next(): the generator allocates nothing per tick. */
@@ -22,13 +29,18 @@ export interface SyntheticTick {
   ts: number;
 }
 
-const DAY_MS = 86_400_000;
+/** A model day is one full regular session: real daily volatility is close to close, not 24 h. */
+const SESSION_MS = 6.5 * 3_600_000;
 
 /**
  * Correlated random walks for the whole universe. Time advances in steps; each step moves
  * every factor once (scenario drift + mean reversion + noise) and then emits one tick per
  * symbol, spread evenly over the step, at log price = base + loadings . factor levels + an
  * idiosyncratic walk. Same options, same seed: the same ticks, bit for bit.
+ *
+ * The clock counts trading time only. Each tick's trading-time offset is laid onto the
+ * calendar's regular sessions one after another, so every tick is a regular-session print:
+ * nothing at night, on weekends or holidays, and a half day holds 3.5 h of ticks.
  */
 export class SyntheticGenerator {
   readonly total: number;
@@ -44,10 +56,15 @@ export class SyntheticGenerator {
   readonly #steps: number;
   readonly #dtDays: number;
   readonly #offsets: Int32Array;
+  readonly #calendar: ExchangeCalendar;
   #step = 0;
   #inStep: number;
-  #stepStart: number;
-  #runStart: number;
+  /** Trading ms since the run's origin; the origin is startMs, or the open after it. */
+  #stepStart = 0;
+  #runStart = 0;
+  /** The session ticks are being laid into, and the trading ms (from the origin) of its open. */
+  #session: Session;
+  #sessionStart: number;
 
   constructor(readonly options: SyntheticOptions) {
     const model = buildModel(options.universe);
@@ -68,7 +85,7 @@ export class SyntheticGenerator {
     this.stepMs = (n * 1000) / options.ratePerSec;
     this.#steps = Math.max(1, Math.floor(options.durationMs / this.stepMs));
     this.total = this.#steps * n;
-    this.#dtDays = this.stepMs / DAY_MS;
+    this.#dtDays = this.stepMs / SESSION_MS;
     const sq = Math.sqrt(this.#dtDays);
     this.#factorVol = new Float64Array(model.factors);
     this.#factorVol[MARKET] = DAILY_VOL.market * sq;
@@ -78,8 +95,12 @@ export class SyntheticGenerator {
     this.#offsets = new Int32Array(n);
     for (let j = 0; j < n; j++) this.#offsets[j] = Math.floor((j * this.stepMs) / n);
     this.#inStep = n; // the first next() starts step 0
-    this.#runStart = options.startMs;
-    this.#stepStart = options.startMs - this.stepMs;
+    this.#calendar = options.calendar ?? getCalendar('XNYS');
+    const first = this.#calendar.nextCloseAfter(options.startMs);
+    if (first === null) throw new RangeError('start is past the last session of the calendar');
+    this.#session = first;
+    // Starting mid-session, the part of the session before startMs lies before the origin.
+    this.#sessionStart = -Math.max(0, options.startMs - first.open);
   }
 
   /** Ticks emitted so far, over all passes. */
@@ -105,11 +126,24 @@ export class SyntheticGenerator {
     out.symbol = s.symbol;
     out.price = Math.round(s.basePrice * Math.exp(x) * 10_000) / 10_000;
     out.size = 1 + Math.floor(this.#rng.next() * 500);
-    out.ts = Math.floor(this.#stepStart + this.#offsets[j]!);
+    out.ts = this.#eventTime(this.#stepStart + this.#offsets[j]!);
     return true;
   }
 
-  /** Starts another pass of the scenario where this one ended: event time and prices continue. */
+  /** Epoch ms of the tick at trading offset u; u never decreases, so sessions only move forward. */
+  #eventTime(u: number): number {
+    let s = this.#session;
+    while (u >= this.#sessionStart + (s.close - s.open)) {
+      this.#sessionStart += s.close - s.open;
+      const following = this.#calendar.next(s);
+      if (following === null) throw new RangeError('the run outlasts the calendar');
+      s = this.#session = following;
+    }
+    // Sessions are (open, close]: the +1 keeps a tick at the opening instant out of the pre-market.
+    return s.open + 1 + Math.floor(u - this.#sessionStart);
+  }
+
+  /** Starts another pass of the scenario where this one ended: trading time and prices continue. */
   restart(): void {
     this.#runStart += this.#steps * this.stepMs;
     this.#step = 0;
