@@ -9,9 +9,9 @@ describe('demoPlan', () => {
     const plan = demoPlan({ ...base, asOfMs: null });
     expect(plan.warmup).toBeDefined();
     const w = plan.warmup!.args;
-    expect([w[0], arg(w, '--scenario'), arg(w, '--speed'), arg(w, '--start'), arg(w, '--duration')]).toEqual(['synthetic', 'choppy', 'max', '2024-01-02T14:30:00.000Z', '2880m']);
+    expect([w[0], arg(w, '--scenario'), arg(w, '--speed'), arg(w, '--start'), arg(w, '--duration')]).toEqual(['synthetic', 'choppy', 'max', '2024-01-02T14:30:00.000Z', '780m']); // two sessions of trading time
     const p = plan.paced.args;
-    expect([arg(p, '--scenario'), arg(p, '--speed'), arg(p, '--start'), arg(p, '--duration')]).toEqual(['small-cap-rotation', '3600', '2024-01-04T14:30:00.000Z', '1440m']);
+    expect([arg(p, '--scenario'), arg(p, '--speed'), arg(p, '--start'), arg(p, '--duration')]).toEqual(['small-cap-rotation', '3600', '2024-01-04T14:30:00.000Z', '390m']);
     expect(p).toContain('--loop');
     expect(plan.paced.fromMs).toBe(plan.warmup!.toMs);
   });

@@ -5,6 +5,7 @@
  * After a restart the feed continues from the detector's last event time, because ticks older
  * than what the detector has seen would be dropped as late.
  */
+import { getCalendar } from '@rotation/calendar';
 export interface DemoOptions {
   /** Event time the detector has reached (snapshot asOf), or null on a fresh pipeline. */
   asOfMs: number | null;
@@ -45,6 +46,16 @@ export interface DemoPlan {
   paced: { args: string[]; fromMs: number };
 }
 
+const XNYS = getCalendar('XNYS');
+
+/**
+ * Synthetic durations count trading time (the generator skips nights, weekends and holidays):
+ * the plan speaks event time, so a span of it is handed over as the trading time it contains.
+ */
+function tradingMinutes(fromMs: number, toMs: number): string {
+  return `${Math.max(1, Math.round(XNYS.tradingMsBetween(fromMs, toMs) / MINUTE))}m`;
+}
+
 export function demoPlan(o: DemoOptions): DemoPlan {
   const iso = (ms: number) => new Date(ms).toISOString();
   if (o.asOfMs !== null) {
@@ -59,14 +70,15 @@ export function demoPlan(o: DemoOptions): DemoPlan {
       fromMs: DEMO_EPOCH_MS,
       toMs,
       // "choppy": no persistent rotation, so the rotation that follows is news on the page.
-      args: ['synthetic', '--scenario', 'choppy', '--seed', String(o.seed + 1), '--start', iso(DEMO_EPOCH_MS), '--duration', `${Math.round(o.warmupMs / MINUTE)}m`, '--rate', String(WARMUP_RATE), '--speed', 'max'],
+      args: ['synthetic', '--scenario', 'choppy', '--seed', String(o.seed + 1), '--start', iso(DEMO_EPOCH_MS), '--duration', tradingMinutes(DEMO_EPOCH_MS, toMs), '--rate', String(WARMUP_RATE), '--speed', 'max'],
     },
     paced: { fromMs: toMs, args: paced(iso(toMs), o) },
   };
 }
 
 function paced(startIso: string, o: DemoOptions): string[] {
-  return ['synthetic', '--scenario', 'small-cap-rotation', '--seed', String(o.seed), '--start', startIso, '--duration', `${Math.round(o.cycleMs / MINUTE)}m`, '--rate', String(PACED_RATE), '--speed', String(o.speed), '--loop'];
+  const from = Date.parse(startIso);
+  return ['synthetic', '--scenario', 'small-cap-rotation', '--seed', String(o.seed), '--start', startIso, '--duration', tradingMinutes(from, from + o.cycleMs), '--rate', String(PACED_RATE), '--speed', String(o.speed), '--loop'];
 }
 
 /** "1 s of wall time = 1 h of market time". */
