@@ -125,6 +125,20 @@ describe('sector leadership', () => {
     expect(out.change).toEqual({ from: 'XLU', to: 'XLE' });
   });
 
+  it('the holder just replaced needs twice the margin to take the role back within the return window', () => {
+    let s: RoleState = { holder: 'XLE', challenger: null, since: null };
+    const step = (t: number, r: Record<string, number>) => {
+      const out = stepRole(s, 'leader', rank(r), t, 1, 0, 5);
+      s = out.state;
+      return out.change?.to ?? null;
+    };
+    expect(step(0, { XLE: 0, XLK: 1.2, XLU: -1 })).toBe('XLK'); // 1.2 >= margin 1
+    expect(step(1, { XLE: 1.5, XLK: 0, XLU: -1 })).toBeNull(); // XLE back by 1.5 < 2: noise
+    expect(step(2, { XLE: 2.1, XLK: 0, XLU: -1 })).toBe('XLE'); // by 2.1 >= 2: a real swing
+    expect(step(3, { XLE: 0, XLK: 1.1, XLU: -1 })).toBeNull(); // XLK is now the one returning
+    expect(step(9, { XLE: 0, XLK: 1.1, XLU: -1 })).toBe('XLK'); // after the window, the plain margin
+  });
+
   it('rotation intensity is 1 - Spearman rho', () => {
     expect(rotationIntensity(null, ['A', 'B'])).toBeNull();
     expect(rotationIntensity(['A', 'B', 'C', 'D'], ['A', 'B', 'C', 'D'])).toBeCloseTo(0, 12);

@@ -49,6 +49,11 @@ export function leadershipDwell(s: CompiledSettings, w: WindowSpec): number {
   return Math.max(s.leadership.dwellBars, Math.ceil(w.sessionLength / 4)) - 1;
 }
 
+/** How long a replaced holder needs a double margin to take its role back: five sessions. */
+export function leadershipReturnWindow(s: CompiledSettings, w: WindowSpec): number {
+  return w.kind === 'intraday' ? Math.round((5 * 390 * 60_000) / s.stepMs) : 5;
+}
+
 export function evaluateStep(x: StepContext): Evaluation {
   const { settings: s, state, prices, now } = x;
   const returns = new Map<string, Array<number | null>>();
@@ -149,7 +154,7 @@ function sectorStep(x: StepContext, w: WindowSpec, wi: number, r: ReturnOf): Eva
   const clock = w.kind === 'intraday' ? x.now.tradingStep : state.barCount;
   if (decide) {
     for (const role of ['leader', 'laggard'] as const) {
-      const out = stepRole(ws[role], role, ranking, clock, leadershipMargin(s, w), leadershipDwell(s, w));
+      const out = stepRole(ws[role], role, ranking, clock, leadershipMargin(s, w), leadershipDwell(s, w), leadershipReturnWindow(s, w));
       ws[role] = out.state;
       if (out.change) x.alerts.push(leadershipAlert(role, w, x.now.t, out.change, ranking, { symbol: s.benchmark, returnPct: bench }));
     }

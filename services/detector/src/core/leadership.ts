@@ -37,6 +37,8 @@ export interface RoleState {
    * since which the challenger has continuously held the position by the margin.
    */
   since: number | null;
+  /** The holder replaced by the last change, and the clock reading of that change. */
+  previous?: { symbol: string; at: number } | null;
 }
 
 export interface RoleChange {
@@ -50,6 +52,9 @@ export interface RoleChange {
  * incumbent by at least `marginPp` at every decision for `dwell` ticks of the market clock `t`
  * (trading steps or session bars; 0 = decided at the first). Any decision that
  * breaks the condition resets the clock, so noise around a tie never flaps the role.
+ * The holder just replaced needs twice the margin to take the role back within `returnWindow`
+ * ticks of the clock (separate start and stop thresholds, as flap detectors use): a lead that
+ * swings back the next day was noise, not a rotation.
  * The first holder is taken as is (nothing changed, so there is nothing to report).
  */
 export function stepRole(
@@ -59,16 +64,22 @@ export function stepRole(
   t: number,
   marginPp: number,
   dwell: number,
+  returnWindow = 0,
 ): { state: RoleState; change: RoleChange | null } {
   if (ranking.length < 2) return { state, change: null };
   const top = role === 'leader' ? ranking[0]! : ranking[ranking.length - 1]!;
   if (state.holder === null) return { state: { holder: top.symbol, challenger: null, since: null }, change: null };
+  const previous = state.previous ?? null;
+  const keep = { holder: state.holder, challenger: null, since: null, previous };
   const incumbent = ranking.find((r) => r.symbol === state.holder);
   const lead = incumbent === undefined ? Infinity : role === 'leader' ? top.returnPct - incumbent.returnPct : incumbent.returnPct - top.returnPct;
-  if (top.symbol === state.holder || lead < marginPp) return { state: { holder: state.holder, challenger: null, since: null }, change: null };
+  const returning = previous !== null && previous.symbol === top.symbol && t - previous.at < returnWindow;
+  if (top.symbol === state.holder || lead < (returning ? 2 * marginPp : marginPp)) return { state: keep, change: null };
   const since = state.challenger === top.symbol && state.since !== null ? state.since : t;
-  if (t - since >= dwell) return { state: { holder: top.symbol, challenger: null, since: null }, change: { from: state.holder, to: top.symbol } };
-  return { state: { holder: state.holder, challenger: top.symbol, since }, change: null };
+  if (t - since >= dwell) {
+    return { state: { holder: top.symbol, challenger: null, since: null, previous: { symbol: state.holder, at: t } }, change: { from: state.holder, to: top.symbol } };
+  }
+  return { state: { ...keep, challenger: top.symbol, since }, change: null };
 }
 
 /** 1 - Spearman rho between two rankings (0 = unchanged, 1 = unrelated, 2 = reversed). */
