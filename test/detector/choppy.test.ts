@@ -11,9 +11,12 @@ import { describe, expect, test } from '../support/fixtures.js';
 
 const universe = loadUniverseFile(DEFAULT_UNIVERSE_FILE);
 const settings = compileSettings(universe);
+/** One full regular session of trading time: the generator's duration counts trading time only. */
+const SESSION_MS = 390 * 60_000;
 
 function alertsFor(scenario: 'choppy' | 'small-cap-rotation', seed: number) {
-  const g = new SyntheticGenerator({ universe, scenario, seed, startMs: Date.UTC(2024, 0, 2, 14, 30), durationMs: 3 * 86_400_000, ratePerSec: 1 });
+  // One trading week from the 2024-01-02 open: the horizon of the shipped universe's longest window (7d).
+  const g = new SyntheticGenerator({ universe, scenario, seed, startMs: Date.UTC(2024, 0, 2, 14, 30), durationMs: 5 * SESSION_MS, ratePerSec: 1 });
   const d = new Detector({ settings, lanes: [0], topic: 'ticks', now: () => 0 });
   const t: SyntheticTick = { symbol: '', price: 0, size: 0, ts: 0 };
   let i = 0;
@@ -22,6 +25,8 @@ function alertsFor(scenario: 'choppy' | 'small-cap-rotation', seed: number) {
     if (i % 10_000 === 0) d.advance();
   }
   d.advance();
+  // Every tick was a regular-session print, so each one could move a price.
+  expect(d.state.counters).toMatchObject({ accepted: i, extendedHours: 0, marketClosed: 0 });
   return d.takeAlerts();
 }
 

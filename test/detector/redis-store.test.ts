@@ -1,7 +1,7 @@
 import { Detector, compileSettings, detectorKeys, processBatch } from '@rotation/detector';
 import { RedisStateStore } from '../../services/detector/src/adapters/redis-store.js';
 import { describe, expect, test } from '../support/fixtures.js';
-import { replayUniverse, tickJson } from './support.js';
+import { XNYS, replayUniverse, tickJson } from './support.js';
 
 describe('RedisStateStore', () => {
   test('a commit is all or nothing, loads back bit for bit, and a taken-over instance cannot write', async ({ ns, redis, logger }) => {
@@ -11,14 +11,18 @@ describe('RedisStateStore', () => {
     await first.acquire();
     expect(await first.load()).toBeNull();
     const det = new Detector({ settings, lanes: [0], topic: 'ticks', now: () => 0 });
-    const t0 = Date.UTC(2024, 2, 4);
+    // Hourly prints inside the regular session of 2024-03-04 (only those set prices).
+    const open = XNYS.sessionOn('2024-03-04')!.open;
     const records = ['SPY', 'XLE', 'XLK', 'XLU', 'IWM', 'NVDA', 'MSFT', 'RSP'].flatMap((symbol, j) =>
-      [0, 1, 2, 3, 4].map((i) => ({ symbol, price: 100 + i + j, ts: t0 + i * 3_600_000 + j })),
+      [1, 2, 3, 4, 5].map((i) => ({ symbol, price: 100 + i + j, ts: open + i * 3_600_000 + j })),
     );
     const out = processBatch(det, records.sort((a, b) => a.ts - b.ts).map((t, i) => ({ lane: 0, offset: String(i), value: tickJson(t) })), {});
-    expect(out.steps).toBeGreaterThan(0);
+    // Every 5-minute step from the first print's to the last one below the watermark (newest print - 5 min).
+    expect(out.steps).toBe((4 * 60 - 5) / 5 + 1);
+    expect(out.marketClosed + out.extendedHours).toBe(0);
     const committed = await first.commit(out.request);
     expect(committed.snapshot?.version).toBe(1);
+    expect(committed.snapshot?.snapshot.asOf).toBe(new Date(open + 5 * 3_600_000 - 5 * 60_000).toISOString());
     expect(await redis.hgetall(keys.offsets)).toEqual({ '0': String(records.length) });
 
     // A second instance takes over: it sees exactly what was committed ...
