@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { topicNames } from '@rotation/schemas';
 import { chaosEnv } from './support/infra.js';
-import { committedRecords, expectedTicks, ingestAll, MULTI_DAY, startDetector, waitForDetectorDone } from './support/pipeline.js';
+import { committedRecords, expectedTicks, ingestAll, MULTI_DAY, paceOver, startDetector, waitForDetectorDone } from './support/pipeline.js';
 import { createNamespaceTopics, openRedis, readAlertHistory, readAlertsTopic } from './support/read.js';
 import { spawnService, waitUntil } from './support/services.js';
 import { ResumingAlertClient } from './support/ws-client.js';
@@ -19,9 +19,9 @@ const { kafkaBrokers, redisUrl, kafka, namespace } = sharedPipeline();
 describe('no alert lost', () => {
   it('a resuming client sees every alert of the history exactly once while the detector is killed and its client cut', async () => {
     const ns = namespace();
-    // Paced (10 days over ~40 s) so the kill half way lands mid-replay: at full speed the
+    // Paced (ten sessions over ~40 s) so the kill half way lands mid-replay: at full speed the
     // detector can finish the rest between the half-way poll and the kill.
-    const set = { ...MULTI_DAY, seed: 5, speed: '21600' };
+    const set = { ...MULTI_DAY, seed: 5, speed: paceOver(MULTI_DAY, 40) };
     const total = expectedTicks(set);
     await createNamespaceTopics(kafka, ns, 3);
     const env = await chaosEnv({ ns, kafkaBrokers, redisUrl });

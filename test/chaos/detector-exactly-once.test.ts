@@ -8,9 +8,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { topicNames } from '@rotation/schemas';
+import { topicNames, type Snapshot } from '@rotation/schemas';
 import { chaosEnv } from './support/infra.js';
-import { alertIds, comparableState, committedRecords, expectedTicks, ingestAll, MULTI_DAY, startDetector, waitForDetectorDone } from './support/pipeline.js';
+import { alertIds, comparableState, committedRecords, expectedTicks, ingestAll, MULTI_DAY, paceOver, startDetector, tickSpan, waitForDetectorDone } from './support/pipeline.js';
 import { createNamespaceTopics, openRedis, readAlertHistory, readAlertsTopic, seededRandom } from './support/read.js';
 import { chaosSeeds } from './support/settings.js';
 import { waitUntil, type ServiceProcess } from './support/services.js';
@@ -23,12 +23,12 @@ describe('detector: kill -9 mid-replay, restart, same result', () => {
   it.each(chaosSeeds([11], [11, 29, 47, 83]))('seed %i: state and alerts equal an uninterrupted run', async (seed) => {
     const base = namespace();
     const chaos = namespace();
-    // Paced: 10 days of event time over ~75 s of wall time. The detector absorbs a backlog of
+    // Paced: ten sessions of event time over ~75 s of wall time. The detector absorbs a backlog of
     // this size in well under a second, so with a replay at full speed an instance could finish
     // everything between two kills and its successor would find nothing left; each restart also
     // waits ~15 s for the killed member's session to expire. Pacing keeps ticks arriving across
     // all three kill/restart cycles, so every kill lands mid-replay.
-    const set = { ...MULTI_DAY, seed, speed: '11520' };
+    const set = { ...MULTI_DAY, seed, speed: paceOver(MULTI_DAY, 75) };
     const total = expectedTicks(set);
     await createNamespaceTopics(kafka, base, 3);
     await createNamespaceTopics(kafka, chaos, 3);
@@ -82,6 +82,11 @@ describe('detector: kill -9 mid-replay, restart, same result', () => {
       const counters = (s: Record<string, unknown>) => (s['detector:state'] as { counters?: unknown } | undefined)?.counters;
       expect(counters(actual)).toEqual(counters(expected));
       expect(actual).toEqual(expected);
+      // The ingester's end-of-stream watermark let the detector evaluate through the last tick's
+      // step (1 min steps), which is the close of the last session.
+      const snapshot = expected['snapshot'] as Snapshot;
+      expect(snapshot.asOf).toBe(new Date(Math.ceil(tickSpan(set).last / 60_000) * 60_000).toISOString());
+      expect(snapshot.market?.atClose).toBe(true);
 
       // No alert lost on the way out: every history entry reached <ns>.alerts (duplicates from
       // a crash between produce and the outbox position are allowed: consumers dedupe by seq).

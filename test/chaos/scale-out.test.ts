@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chaosEnv } from './support/infra.js';
-import { alertIds, comparableState, committedRecords, expectedTicks, ingestAll, MULTI_DAY, startDetector, waitForDetectorDone } from './support/pipeline.js';
+import { alertIds, comparableState, committedRecords, expectedTicks, ingestAll, MULTI_DAY, paceOver, startDetector, waitForDetectorDone } from './support/pipeline.js';
 import { createNamespaceTopics, openRedis } from './support/read.js';
 import { waitUntil, type ServiceProcess } from './support/services.js';
 import { sharedPipeline } from './support/shared-pipeline.js';
@@ -17,10 +17,10 @@ describe('detector scale-out', () => {
   it('three instances, the active one killed mid-stream: same state and alerts as one instance', async () => {
     const single = namespace();
     const group = namespace();
-    // Paced (10 days over ~75 s): at full speed the owner can absorb the rest of the replay
+    // Paced (ten sessions over ~75 s): at full speed the owner can absorb the rest of the replay
     // between the half-way poll and the kill, and a standby that takes over ~15 s later would
     // find nothing to load.
-    const set = { ...MULTI_DAY, seed: 17, speed: '11520' };
+    const set = { ...MULTI_DAY, seed: 17, speed: paceOver(MULTI_DAY, 75) };
     const total = expectedTicks(set);
     await createNamespaceTopics(kafka, single, PARTITIONS);
     await createNamespaceTopics(kafka, group, PARTITIONS);

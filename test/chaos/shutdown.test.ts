@@ -8,7 +8,7 @@ import { uniqueNamespace } from '../support/fixtures.js';
 import { chaosEnv, sharedInfra } from './support/infra.js';
 import { countRecords, createNamespaceTopics, deleteNamespaceTopics, readTopic, testKafka } from './support/read.js';
 import { killAllServices, spawnService, waitUntil } from './support/services.js';
-import { committedRecords, ingestAll, startDetector } from './support/pipeline.js';
+import { committedRecords, ingestAll, MULTI_DAY, startDetector } from './support/pipeline.js';
 import { deleteNamespaceKeys, openRedis } from './support/read.js';
 import { ResumingAlertClient } from './support/ws-client.js';
 import { sharedKeys } from '@rotation/redis';
@@ -59,7 +59,7 @@ describe('shutdown on SIGTERM', () => {
     const redis = await openRedis(redisUrl);
     try {
       const env = await chaosEnv({ ns, kafkaBrokers, redisUrl });
-      const ingest = ingestAll(env, { scenario: 'small-cap-rotation', seed: 3, duration: '10d', rate: 0.025 });
+      const ingest = ingestAll(env, { ...MULTI_DAY, seed: 3 });
       const detector = startDetector(env);
       await detector.waitForLog('detector state loaded', 120_000);
       await waitUntil('a first commit', async () => (await committedRecords(redis, ns)) > 0, 120_000, 50);

@@ -1,39 +1,75 @@
 /**
- * Pipeline-level helpers: feed a namespace with a deterministic multi-day tick set, run
+ * Pipeline-level helpers: feed a namespace with a deterministic multi-session tick set, run
  * detectors, wait for them to catch up, and reduce the Redis state to what must be equal
  * between an interrupted and an uninterrupted run.
  */
+import { DEFAULT_UNIVERSE_FILE, loadUniverseFile, parseDuration } from '@rotation/config';
 import type { Kafka } from '@rotation/kafka';
 import type { Redis } from '@rotation/redis';
 import { sharedKeys } from '@rotation/redis';
 import { topicNames } from '@rotation/schemas';
+import { SyntheticGenerator, type SyntheticTick } from '../../../services/ingester/src/core/synthetic/generator.js';
+import type { ScenarioName } from '../../../services/ingester/src/core/synthetic/scenarios.js';
 import { dumpNamespace, endOffsets, readAlertHistory } from './read.js';
 import { spawnService, waitUntil, type ServiceProcess } from './services.js';
 
 export interface TickSet {
-  scenario: string;
+  scenario: ScenarioName;
   seed: number;
+  /** Trading time covered: the synthetic source counts regular-session time only (390m = one session). */
   duration: string;
-  /** Ticks per second of event time across the universe. */
+  /** Ticks per second of trading time across the universe. */
   rate: number;
   /** Replay pace (`--speed`): max by default, or a factor of event time. */
   speed?: string;
 }
 
-/**
- * Ten days of small-cap rotation at one tick per 40 s of event time: 21,600 ticks, enough for
- * daily bars, regime changes and alerts, small enough for a two-core CI machine.
- */
-export const MULTI_DAY: Omit<TickSet, 'seed'> = { scenario: 'small-cap-rotation', duration: '10d', rate: 0.025 };
+/** Where every synthetic run starts (the source's default, the 2024-01-02 open), so the spans below are the runs'. */
+const START = '2024-01-02T14:30:00Z';
 
+/**
+ * Ten sessions of small-cap rotation (2024-01-02 to 01-16, Martin Luther King Day closed) at one
+ * tick per 10 s of trading time: 23,400 ticks, all inside regular sessions, enough for session
+ * bars, the 7d size regime and alerts, small enough for a two-core CI machine.
+ */
+export const MULTI_DAY: Omit<TickSet, 'seed'> = { scenario: 'small-cap-rotation', duration: `${10 * 390}m`, rate: 0.1 };
+
+/** The generator the ingester will run for `set` (the shipped universe, as the services load it). */
+function generatorFor(set: Omit<TickSet, 'seed'>): SyntheticGenerator {
+  const universe = loadUniverseFile(DEFAULT_UNIVERSE_FILE);
+  return new SyntheticGenerator({ universe, scenario: set.scenario, seed: 1, startMs: Date.parse(START), durationMs: parseDuration(set.duration), ratePerSec: set.rate });
+}
+
+/** Ticks the ingester publishes for `set`, as the generator counts them (the seed does not change the count). */
 export function expectedTicks(set: Omit<TickSet, 'seed'>): number {
-  const m = /^(\d+)d$/.exec(set.duration);
-  if (!m) throw new Error(`duration ${set.duration}: use whole days`);
-  return Math.round(Number(m[1]) * 86_400 * set.rate);
+  return generatorFor(set).total;
+}
+
+/** Event time of the set's first and last tick. */
+export function tickSpan(set: Omit<TickSet, 'seed'>): { first: number; last: number } {
+  const g = generatorFor(set);
+  const t: SyntheticTick = { symbol: '', price: 0, size: 0, ts: 0 };
+  let first: number | undefined;
+  let last = 0;
+  while (g.next(t)) {
+    first ??= t.ts;
+    last = t.ts;
+  }
+  return { first: first ?? last, last };
+}
+
+/**
+ * The `--speed` factor that replays the set in about `seconds` of wall time. Paced runs follow
+ * event time and so wait out nights and weekends, which the span from first to last tick includes.
+ */
+export function paceOver(set: Omit<TickSet, 'seed'>, seconds: number): string {
+  const { first, last } = tickSpan(set);
+  return String(Math.ceil((last - first) / 1000 / seconds));
 }
 
 export function startIngest(env: Record<string, string>, set: TickSet, label = 'ingester'): ServiceProcess {
-  return spawnService('ingester', ['synthetic', '--scenario', set.scenario, '--seed', String(set.seed), '--duration', set.duration, '--rate', String(set.rate), '--speed', set.speed ?? 'max', '--json'], { env, label });
+  const args = ['synthetic', '--scenario', set.scenario, '--seed', String(set.seed), '--start', START, '--duration', set.duration, '--rate', String(set.rate)];
+  return spawnService('ingester', [...args, '--speed', set.speed ?? 'max', '--json'], { env, label });
 }
 
 /** Runs the ingester to its end and returns its summary (exit 0 asserted by the caller's expectations). */
