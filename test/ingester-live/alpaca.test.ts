@@ -233,6 +233,8 @@ describe('Alpaca live adapter against a fake stream', () => {
           gate.quote(...args);
         },
         reject: (...args: Parameters<MemorySink['reject']>) => gate.reject(...args),
+        event: (...args: Parameters<MemorySink['event']>) => gate.event(...args),
+        skip: (...args: Parameters<MemorySink['skip']>) => gate.skip(...args),
       };
       const src = source(fake);
       const done = src.start(slowSink);

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { parseUniverse, type Universe } from '@rotation/config';
 import { createLogger, type Logger } from '@rotation/log';
 import type { DeadLetterOrigin, DeadLetterReason, TickSource } from '@rotation/schemas';
-import type { QuoteSink, RawQuote } from '../../services/ingester/src/core/source.js';
+import type { QuoteSink, RawEvent, RawQuote, SkipReason } from '../../services/ingester/src/core/source.js';
 
 export type SinkEvent =
   | { type: 'quote'; raw: RawQuote; origin: DeadLetterOrigin; rawText: string | null; source: TickSource }
@@ -22,6 +22,20 @@ export class MemorySink implements QuoteSink {
 
   reject(reason: DeadLetterReason, message: string, origin: DeadLetterOrigin, rawText: string, source: TickSource): void {
     this.events.push({ type: 'reject', reason, message, origin, rawText, source });
+    this.#changed.emit('change');
+  }
+
+  /** Cancels, corrections and corporate actions, in arrival order (kept apart from `events`). */
+  readonly tradeEvents: Array<{ raw: RawEvent; origin: DeadLetterOrigin; rawText: string | null; source: TickSource }> = [];
+  readonly skips: Array<{ reason: SkipReason; origin: DeadLetterOrigin }> = [];
+
+  event(raw: RawEvent, origin: DeadLetterOrigin, rawText: string | null, source: TickSource): void {
+    this.tradeEvents.push({ raw, origin, rawText, source });
+    this.#changed.emit('change');
+  }
+
+  skip(reason: SkipReason, origin: DeadLetterOrigin): void {
+    this.skips.push({ reason, origin });
     this.#changed.emit('change');
   }
 

@@ -43,6 +43,8 @@ describe('live adapter -> publisher -> Kafka', () => {
       const done = src.start({
         quote: (...args) => (seen.quote(...args), publisher.quote(...args)),
         reject: (...args) => (seen.reject(...args), publisher.reject(...args)),
+        event: (...args) => (seen.event(...args), publisher.event(...args)),
+        skip: (...args) => (seen.skip(...args), publisher.skip(...args)),
       });
       await seen.waitFor((s) => s.events.length === first.length + second.length, 'both batches through the publisher');
       expect(fake.connections).toHaveLength(2);

@@ -1,5 +1,7 @@
 export * from './primitives.js';
 export * from './tick.js';
+export * from './print.js';
+export * from './trade-events.js';
 export * from './dead-letter.js';
 export * from './alert.js';
 export * from './snapshot.js';

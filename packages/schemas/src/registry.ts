@@ -3,12 +3,16 @@ import { Alert } from './alert.js';
 import { DeadLetter } from './dead-letter.js';
 import { Snapshot, SnapshotRecord } from './snapshot.js';
 import { LaneWatermark, Tick } from './tick.js';
+import { CorporateAction, TradeCancel, TradeCorrection } from './trade-events.js';
 import { ClientCommand, ServerMessage } from './websocket.js';
 
 /** Every message shape with its published name: the JSON Schema export walks this list. */
 export const registry: ReadonlyArray<{ name: string; title: string; schema: z.ZodType }> = [
   { name: 'tick', title: 'Tick (record value on <ns>.ticks)', schema: Tick },
   { name: 'lane-watermark', title: 'Lane watermark (record value on <ns>.ticks, key "watermark": live sources, and the end of stream of finite ones)', schema: LaneWatermark },
+  { name: 'trade-cancel', title: 'Trade cancel (record value on <ns>.ticks, key = symbol: a busted print taken back)', schema: TradeCancel },
+  { name: 'trade-correction', title: 'Trade correction (record value on <ns>.ticks, key = symbol: a print replaced)', schema: TradeCorrection },
+  { name: 'corporate-action', title: 'Corporate action (record value on <ns>.ticks, key = symbol: split, reverse split or dividend)', schema: CorporateAction },
   { name: 'dead-letter', title: 'Dead letter (record value on <ns>.ticks.dlq)', schema: DeadLetter },
   { name: 'alert', title: 'Alert (record value on <ns>.alerts)', schema: Alert },
   { name: 'snapshot', title: 'Snapshot (GET /api/v1/snapshot)', schema: Snapshot },

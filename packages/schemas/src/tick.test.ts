@@ -31,6 +31,16 @@ const tickLike = fc
         fc.oneof(fc.constantFrom(-1, 0.5), fc.integer({ min: -1000, max: 1000 }), fc.double()).map((lead) => ({ lead })),
         fieldValue.map((value) => ({ value })),
       ),
+      conditions: fc.oneof(
+        { arbitrary: fc.array(fc.constantFrom('@', 'I', 'T', '37', '12', 'ABCDEFGH'), { maxLength: 4 }), weight: 30 },
+        fc.array(fc.oneof(fc.string({ maxLength: 9 }), fieldValue), { maxLength: 17 }),
+        fieldValue,
+      ),
+      eligibility: fc.oneof(
+        { arbitrary: fc.constantFrom({ last: true, volume: true }, { last: false, volume: true, reason: 'odd_lot' }, { last: true, volume: false, reason: 'no_volume' }), weight: 30 },
+        fc.record({ last: fc.oneof(fc.boolean(), fieldValue), volume: fc.oneof(fc.boolean(), fieldValue), reason: fc.oneof(fc.constantFrom('odd_lot', 'extended_hours', 'bogus'), fieldValue) }, { requiredKeys: [] }),
+        fieldValue,
+      ),
       extra: fieldValue,
     },
     { requiredKeys: [] },

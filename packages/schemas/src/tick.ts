@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EpochMs, Symbol } from './primitives.js';
+import { isPrintConditions, isPrintEligibility, PrintConditions, PrintEligibility } from './print.js';
 
 /** Where a tick came from. Recorded on every tick and every dead letter. */
 export const TickSource = z.enum(['replay', 'synthetic', 'alpaca', 'polygon', 'finnhub']);
@@ -30,6 +31,13 @@ export const Tick = z
      * property of the source's order, not of the partitioning.
      */
     sourceMaxTs: EpochMs.optional(),
+    /** The provider's sale conditions, as it sent them (numbers as decimal strings). */
+    conditions: PrintConditions.optional(),
+    /**
+     * What the print updates under the SIP eligibility rules of its conditions. Absent: an
+     * ordinary print (files, synthetic, providers without conditions) that updates both.
+     */
+    eligibility: PrintEligibility.optional(),
   })
   .refine((t) => t.sourceMaxTs === undefined || t.sourceMaxTs >= t.ts, { path: ['sourceMaxTs'], message: 'sourceMaxTs must be >= ts' });
 export type Tick = z.infer<typeof Tick>;
@@ -61,7 +69,7 @@ export type LaneWatermark = z.infer<typeof LaneWatermark>;
 /** Record key of watermark records (ticks are keyed by symbol, and no symbol is lower case). */
 export const WATERMARK_KEY = 'watermark';
 
-const TICK_KEYS = new Set(['v', 'symbol', 'price', 'size', 'ts', 'tsNanos', 'source', 'id', 'sourceMaxTs']);
+const TICK_KEYS = new Set(['v', 'symbol', 'price', 'size', 'ts', 'tsNanos', 'source', 'id', 'sourceMaxTs', 'conditions', 'eligibility']);
 const TICK_SOURCES: ReadonlySet<unknown> = new Set(TickSource.options);
 const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9.-]*$/;
 const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
@@ -86,6 +94,8 @@ export function isTick(x: unknown): x is Tick {
   if (t.id !== undefined && (typeof t.id !== 'string' || t.id.length === 0 || t.id.length > 64)) return false;
   // ts passed the check above, so sourceMaxTs >= ts also means >= 0.
   if (t.sourceMaxTs !== undefined && (!Number.isSafeInteger(t.sourceMaxTs) || (t.sourceMaxTs as number) < (t.ts as number))) return false;
+  if (t.conditions !== undefined && !isPrintConditions(t.conditions)) return false;
+  if (t.eligibility !== undefined && !isPrintEligibility(t.eligibility)) return false;
   for (const k in t) if (!TICK_KEYS.has(k)) return false;
   return true;
 }

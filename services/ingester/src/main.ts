@@ -187,6 +187,11 @@ program
               delivered += 1;
               return sink.reject(...args);
             },
+            event: (...args) => {
+              delivered += 1;
+              return sink.event(...args);
+            },
+            skip: (...args) => sink.skip(...args),
           }),
         stop: () => live.stop(),
         progress: () => ({ done: delivered, total: undefined }),

@@ -16,6 +16,9 @@ export function createIngesterMetrics(): IngesterMetrics {
   const published = new Counter({ name: 'ingester_ticks_published_total', help: 'Ticks accepted for <ns>.ticks', registers: [registry] });
   const deadLetters = new Counter({ name: 'ingester_dead_letters_total', help: 'Records sent to <ns>.ticks.dlq, by reason', labelNames: ['reason'], registers: [registry] });
   const duplicates = new Counter({ name: 'ingester_duplicates_total', help: 'Ticks dropped as provider duplicates', registers: [registry] });
+  const ineligible = new Counter({ name: 'ingester_ineligible_prints_total', help: 'Published prints whose conditions withhold the last sale or the volume, by reason', labelNames: ['reason'], registers: [registry] });
+  const events = new Counter({ name: 'ingester_trade_events_total', help: 'Cancels, corrections and corporate actions published to <ns>.ticks, by type', labelNames: ['type'], registers: [registry] });
+  const skipped = new Counter({ name: 'ingester_skipped_records_total', help: 'Input records skipped by design (no dead letter), by reason', labelNames: ['reason'], registers: [registry] });
   let producer: { bufferedBytes: number } | undefined;
   new Gauge({
     name: 'ingester_producer_buffered_bytes',
@@ -31,6 +34,9 @@ export function createIngesterMetrics(): IngesterMetrics {
       published: () => published.inc(),
       deadLettered: (reason: DeadLetterReason) => deadLetters.inc({ reason }),
       duplicate: () => duplicates.inc(),
+      ineligible: (reason) => ineligible.inc({ reason }),
+      event: (type) => events.inc({ type }),
+      skipped: (reason) => skipped.inc({ reason }),
     },
     watchProducer: (p) => {
       producer = p;

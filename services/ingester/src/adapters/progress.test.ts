@@ -21,7 +21,7 @@ describe('ProgressReporter without a terminal', () => {
     const logger = createLogger({ name: 'test', destination: sink });
     let done = 0;
     const source: IngestSource = { name: 'replay', run: async () => undefined, stop: () => undefined, progress: () => ({ done, total: 1_000 }) };
-    const counters = { read: 0, published: 0, deadLettered: 0, duplicates: 0, deadLettersByReason: {} };
+    const counters = { read: 0, published: 0, deadLettered: 0, duplicates: 0, deadLettersByReason: {}, ineligibleByReason: {}, eventsByType: {}, skippedByReason: {} };
     const reporter = new ProgressReporter({ source, counters, logger, logEveryMs: 1_000 });
     reporter.start();
     done = 200;

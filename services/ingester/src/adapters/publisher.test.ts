@@ -32,7 +32,7 @@ describe('TickPublisher', () => {
       p.quote({ symbol: 'IWM', price: 3, ts: 1_704_209_400_001 }, origin, 'e', 'replay'),
     ];
     await Promise.all(results);
-    expect(p.counters).toEqual({ read: 5, published: 2, deadLettered: 2, duplicates: 1, deadLettersByReason: { unknown_symbol: 1, parse_error: 1 } });
+    expect(p.counters).toEqual({ read: 5, published: 2, deadLettered: 2, duplicates: 1, deadLettersByReason: { unknown_symbol: 1, parse_error: 1 }, ineligibleByReason: {}, eventsByType: {}, skippedByReason: {} });
     expect(producer.records.map((r) => [r.topic, r.key, r.timestamp])).toEqual([
       [topics.ticks, 'IWM', 1_704_209_400_000],
       [topics.ticksDlq, 'replay', 42],

@@ -1,10 +1,10 @@
 import type { BatchingProducer } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
-import { WATERMARK_KEY, type DeadLetterOrigin, type DeadLetterReason, type LaneWatermark, type TickSource, type TopicNames } from '@rotation/schemas';
+import { WATERMARK_KEY, type DeadLetterOrigin, type DeadLetterReason, type LaneWatermark, type PrintReason, type TickSource, type TopicNames, type TradeEvent } from '@rotation/schemas';
 import { buildDeadLetter } from '../core/dead-letter.js';
 import type { Normalizer } from '../core/normalize.js';
 import { SourceMaxTs } from '../core/source-max.js';
-import type { QuoteSink, RawQuote } from '../core/source.js';
+import type { QuoteSink, RawEvent, RawQuote, SkipReason } from '../core/source.js';
 import type { WatermarkClock } from '../core/watermark-clock.js';
 
 export interface PublisherCounters {
@@ -15,6 +15,12 @@ export interface PublisherCounters {
   deadLettered: number;
   duplicates: number;
   deadLettersByReason: Partial<Record<DeadLetterReason, number>>;
+  /** Published prints that may not set a last-sale price (they stay on the topic), by reason. */
+  ineligibleByReason: Partial<Record<PrintReason, number>>;
+  /** Cancels, corrections and corporate actions published. */
+  eventsByType: Partial<Record<TradeEvent['type'], number>>;
+  /** Input skipped by design (no dead letter), by reason. */
+  skippedByReason: Partial<Record<SkipReason, number>>;
 }
 
 /** Hooks for service metrics; the counters above stay the source of truth for summaries. */
@@ -22,6 +28,9 @@ export interface PublisherObserver {
   published(): void;
   deadLettered(reason: DeadLetterReason): void;
   duplicate(): void;
+  ineligible?(reason: PrintReason): void;
+  event?(type: TradeEvent['type']): void;
+  skipped?(reason: SkipReason): void;
 }
 
 export interface PublisherOptions {
@@ -43,7 +52,7 @@ export interface PublisherOptions {
  * Being the one place ticks become records, it stamps each with the run's `sourceMaxTs`.
  */
 export class TickPublisher implements QuoteSink {
-  readonly counters: PublisherCounters = { read: 0, published: 0, deadLettered: 0, duplicates: 0, deadLettersByReason: {} };
+  readonly counters: PublisherCounters = { read: 0, published: 0, deadLettered: 0, duplicates: 0, deadLettersByReason: {}, ineligibleByReason: {}, eventsByType: {}, skippedByReason: {} };
   readonly #o: PublisherOptions;
   readonly #now: () => number;
   readonly #sourceMax = new SourceMaxTs();
@@ -67,7 +76,39 @@ export class TickPublisher implements QuoteSink {
     this.#o.watermarks?.observe(tick.ts, this.#now());
     this.counters.published += 1;
     this.#o.observer?.published();
+    const reason = tick.eligibility?.reason;
+    if (reason !== undefined) {
+      this.counters.ineligibleByReason[reason] = (this.counters.ineligibleByReason[reason] ?? 0) + 1;
+      this.#o.observer?.ineligible?.(reason);
+    }
     return room ? undefined : this.#o.producer.waitForRoom();
+  }
+
+  /**
+   * Cancels, corrections and corporate actions go to the ticks topic with key = symbol, so
+   * each lands on its symbol's partition after the prints it amends. They move no watermark.
+   */
+  event(raw: RawEvent, origin: DeadLetterOrigin, rawText: string | null, source: TickSource): void | Promise<void> {
+    this.counters.read += 1;
+    const r = this.#o.normalizer.normalizeEvent(raw, source);
+    if (r.kind === 'duplicate') {
+      this.counters.duplicates += 1;
+      this.#o.observer?.duplicate();
+      return;
+    }
+    if (r.kind === 'rejected') return this.#deadLetter(r.reason, r.message, origin, rawText ?? JSON.stringify(raw), source);
+    const e = r.event.type === 'corporate_action' ? r.event : this.#sourceMax.stampAmendment(r.event);
+    const room = this.#o.producer.push({ topic: this.#o.topics.ticks, key: e.symbol, value: JSON.stringify(e), timestamp: e.ts });
+    this.counters.eventsByType[e.type] = (this.counters.eventsByType[e.type] ?? 0) + 1;
+    this.#o.observer?.event?.(e.type);
+    return room ? undefined : this.#o.producer.waitForRoom();
+  }
+
+  skip(reason: SkipReason, origin: DeadLetterOrigin): void {
+    this.counters.read += 1;
+    this.counters.skippedByReason[reason] = (this.counters.skippedByReason[reason] ?? 0) + 1;
+    this.#o.observer?.skipped?.(reason);
+    if ((this.counters.skippedByReason[reason] ?? 0) <= 3) this.#o.logger.info({ reason, origin }, 'skipped input record');
   }
 
   /** The newest event time published so far (what an end-of-stream watermark promises); undefined before the first tick. */

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeadLetterOrigin, DeadLetterReason } from '@rotation/schemas';
 import { silentLogger } from '@rotation/log';
-import type { QuoteSink, RawQuote } from '../core/source.js';
+import type { QuoteSink, RawEvent, RawQuote, SkipReason } from '../core/source.js';
 import { ReplaySource } from './replay-source.js';
 
 class RecordingSink implements QuoteSink {
@@ -16,6 +16,14 @@ class RecordingSink implements QuoteSink {
   }
   reject(reason: DeadLetterReason, message: string, origin: DeadLetterOrigin, raw: string): void {
     this.rejects.push({ reason, message, origin, raw });
+  }
+  events: Array<{ raw: RawEvent; origin: DeadLetterOrigin }> = [];
+  event(raw: RawEvent, origin: DeadLetterOrigin): void {
+    this.events.push({ raw, origin });
+  }
+  skipped: Array<{ reason: SkipReason; origin: DeadLetterOrigin }> = [];
+  skip(reason: SkipReason, origin: DeadLetterOrigin): void {
+    this.skipped.push({ reason, origin });
   }
 }
 

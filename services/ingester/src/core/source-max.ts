@@ -18,6 +18,15 @@ export class SourceMaxTs {
     return tick;
   }
 
+  /**
+   * A cancel or correction carries its print's (older) event time: it is stamped with the
+   * newest so far, so the detector judges its lateness like a tick's, and moves nothing.
+   */
+  stampAmendment<T extends { ts: number; sourceMaxTs?: number }>(event: T): T {
+    event.sourceMaxTs = Math.max(this.#max, event.ts);
+    return event;
+  }
+
   /** The newest event time stamped so far; undefined before the first tick. */
   get newest(): number | undefined {
     return this.#max < 0 ? undefined : this.#max;

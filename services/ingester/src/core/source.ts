@@ -1,4 +1,4 @@
-import type { DeadLetterOrigin, DeadLetterReason, TickSource } from '@rotation/schemas';
+import type { CorporateActionKind, DeadLetterOrigin, DeadLetterReason, PrintEligibility, TickSource } from '@rotation/schemas';
 
 /**
  * A quote as a source decoded it, before validation and normalisation. Fields stay loosely
@@ -13,7 +13,38 @@ export interface RawQuote {
   ts: unknown;
   /** Provider trade id, when the provider has one (duplicate suppression). */
   id?: unknown;
+  /** The provider's sale conditions as strings, when it sends them. */
+  conditions?: string[];
+  /** What the conditions let the print update (print-eligibility.ts); absent: everything. */
+  eligibility?: PrintEligibility;
 }
+
+/**
+ * A cancel, a correction or a corporate action as a source decoded it. Like RawQuote, the
+ * values are checked once, in the normaliser. `ts` of a cancel or correction is the original
+ * print's event time; of a corporate action, when the source published it.
+ */
+export type RawEvent =
+  | { type: 'cancel'; symbol: unknown; ts: unknown; id: unknown; price: unknown; size?: unknown; action?: 'cancel' | 'error' }
+  | {
+      type: 'correction';
+      symbol: unknown;
+      ts: unknown;
+      id: unknown;
+      price: unknown;
+      size?: unknown;
+      conditions?: string[];
+      corrected: { id?: unknown; price: unknown; size?: unknown; conditions?: string[]; eligibility?: PrintEligibility };
+    }
+  | { type: 'corporate_action'; symbol: unknown; action: CorporateActionKind; exDate: unknown; ratio?: unknown; amount?: unknown; id?: unknown; ts: unknown };
+
+/**
+ * Why an input record was skipped without a dead letter: it carries nothing by design.
+ * `null_row`: a Yahoo row of "null" (a holiday or a day without data);
+ * `already_adjusted`: a corporate action the file's prices already include (a split in a
+ * split-adjusted file), reported but not published, or it would be applied twice.
+ */
+export type SkipReason = 'null_row' | 'already_adjusted';
 
 /**
  * Where sources deliver what they read. Every source (file replay, synthetic, live provider)
@@ -29,4 +60,8 @@ export interface QuoteSink {
   quote(raw: RawQuote, origin: DeadLetterOrigin, rawText: string | null, source: TickSource): void | Promise<void>;
   /** Input the source could not even decode into a RawQuote (bad JSON, wrong columns, ...). */
   reject(reason: DeadLetterReason, message: string, origin: DeadLetterOrigin, rawText: string, source: TickSource): void | Promise<void>;
+  /** A cancel, correction or corporate action: validated, then published beside the ticks. */
+  event(raw: RawEvent, origin: DeadLetterOrigin, rawText: string | null, source: TickSource): void | Promise<void>;
+  /** Input that carries nothing by design, counted per reason (no dead letter). */
+  skip(reason: SkipReason, origin: DeadLetterOrigin): void;
 }
