@@ -79,6 +79,26 @@ export const DetectorSettings = z.strictObject({
       tailLength: z.int().min(1).max(52).default(5),
     })
     .prefault({}),
+  /**
+   * What returns are computed on. `price`: prices as traded, adjusted for splits only, so a
+   * dividend shows as a drop on its ex-date (what a quote screen shows). `total_return`:
+   * dividends are added back at their ex-dates as well, as in an "Adj Close" series.
+   */
+  priceBasis: z.enum(['price', 'total_return']).default('price'),
+  /**
+   * A price jump by a split-like ratio (2:1, 3:2, 1:10, ...) with no known corporate action
+   * quarantines the symbol's analytics (an operator notice, never a trader alert) until a
+   * matching action arrives or `holdSessions` session closes have passed.
+   */
+  splitGuard: z
+    .strictObject({
+      // Moves smaller than this are never taken for a split (a 3:2 split is -33 %).
+      minMovePct: z.number().min(1).max(90).default(25),
+      // How close the move must come to a split ratio, relative.
+      tolerancePct: z.number().min(0).max(10).default(2),
+      holdSessions: z.int().min(1).default(5),
+    })
+    .prefault({}),
   breadthThrust: z
     .strictObject({
       low: z.number().min(0).max(100).default(40), // EMA of the advancing share, % (Zweig: 40)

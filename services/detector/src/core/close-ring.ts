@@ -42,6 +42,15 @@ export class CloseRing {
     return this.#last === null ? NaN : this.at(this.#last);
   }
 
+  /**
+   * Multiplies every kept close of a step before `step` by `factor`: the history of a split
+   * or a dividend is restated on the basis the prices have from then on.
+   */
+  scaleBefore(step: number, factor: number): void {
+    if (this.#last === null) return;
+    for (let s = this.#last - this.#count + 1; s <= this.#last && s < step; s++) this.#buf[mod(s, this.length)] = this.#buf[mod(s, this.length)]! * factor;
+  }
+
   /** Oldest first, for persistence. */
   values(): number[] {
     if (this.#last === null) return [];

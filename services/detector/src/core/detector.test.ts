@@ -148,7 +148,8 @@ describe('market-time windows', () => {
       const d = detector(['1d']);
       d.offer(records([['IWM', et(8, 10, 0, 30), first]])[0]!);
       d.offer({ ...records([['IWM', et(8, 10, 0, 30), second]])[0]!, offset: '1' });
-      expect(d.state.pending.IWM).toEqual({ [String(et(8, 10, 1) / M)]: [et(8, 10, 0, 30), 0, second] });
+      // The bucket's close is its newest print; the one before stays in case the newest is cancelled.
+      expect(d.state.pending.IWM).toEqual({ [String(et(8, 10, 1) / M)]: [[et(8, 10, 0, 30), 0, first, ''], [et(8, 10, 0, 30), 0, second, '']] });
     }
   });
 

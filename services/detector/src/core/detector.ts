@@ -1,15 +1,18 @@
 import type { Session } from '@rotation/calendar';
-import type { DeadLetter, Snapshot } from '@rotation/schemas';
+import type { DeadLetter, Snapshot, Tick, TradeCancel, TradeCorrection } from '@rotation/schemas';
+import { ActionBook } from './action-book.js';
 import type { AlertDraft } from './alerts.js';
 import { emptyAd, emptyThrust } from './breadth.js';
 import { DetectorError, DetectorErrorCode } from './errors.js';
 import { evaluateStep, type Evaluation, type StepContext } from './evaluation.js';
 import { MarketPrices } from './market-prices.js';
+import type { OperatorNotice } from './corporate-actions.js';
+import { PendingPrints, upgradePending } from './pending-prints.js';
 import { closeSession } from './session-close.js';
 import { emptyBars } from './session-bars.js';
 import type { CompiledSettings } from './settings.js';
 import { projectSnapshot } from './snapshot.js';
-import type { BucketTick, CoreState } from './state.js';
+import type { CoreState } from './state.js';
 import { decodeTick, deadLetter, type InputRecord } from './tick-input.js';
 
 export interface DetectorOptions {
@@ -36,6 +39,9 @@ export function emptyState(): CoreState {
     evaluatedAt: null,
     lanes: {},
     pending: {},
+    firstSession: null,
+    actions: { pending: [], applied: [] },
+    quarantine: {},
     barActive: false,
     barCount: 0,
     bars: emptyBars(),
@@ -44,8 +50,25 @@ export function emptyState(): CoreState {
     rrg: {},
     thrust: emptyThrust(),
     ad: emptyAd(),
-    counters: { accepted: 0, late: 0, rejected: 0, steps: 0, extendedHours: 0, marketClosed: 0 },
+    counters: emptyCounters(),
   };
+}
+
+function emptyCounters(): CoreState['counters'] {
+  return { accepted: 0, late: 0, rejected: 0, steps: 0, extendedHours: 0, marketClosed: 0, ineligible: {}, cancels: 0, corrections: 0, lateCancels: 0, lateCorrections: 0, actionsApplied: 0, quarantines: 0 };
+}
+
+/**
+ * A state stored before prints carried eligibility: the same version (its meaning did not
+ * change), with the fields added since filled in, so a running detector upgrades in place.
+ */
+function upgradeState(state: CoreState): CoreState {
+  state.pending = upgradePending(state.pending as Record<string, Record<string, unknown>>);
+  state.firstSession ??= null;
+  state.actions ??= { pending: [], applied: [] };
+  state.quarantine ??= {};
+  state.counters = { ...emptyCounters(), ...state.counters };
+  return state;
 }
 
 /**
@@ -66,13 +89,8 @@ export class Detector {
   readonly #s: CompiledSettings;
   readonly #opts: DetectorOptions;
   #state: CoreState;
-  /**
-   * Buckets in `state.pending[symbol]`, kept beside the state (not persisted; counted once per
-   * symbol after a load). Asking the object itself is not O(1): bucket keys are integer-like,
-   * so V8 keeps them as dictionary elements and even a `for…in` that stops at the first key
-   * collects and sorts all of them. With a backlog that was a third of the detector's CPU.
-   */
-  readonly #pendingSize = new Map<string, number>();
+  readonly #pending: PendingPrints;
+  readonly #actions: ActionBook;
   readonly #prices: MarketPrices;
   readonly #known: Set<string>;
   /** The session of the last step looked up: steps arrive in order, so this is nearly always it. */
@@ -92,7 +110,10 @@ export class Detector {
         `stored detector state has version ${String(this.#state.v)}; this detector keeps market-time state (version 2) and cannot continue it: rebuild it from the ticks topic under a new ROTATION_NAMESPACE or after deleting the namespace's detector keys`,
       );
     }
+    upgradeState(this.#state);
     this.#prices = new MarketPrices(this.#s, this.#state.tradingStep, persisted?.closes ?? {});
+    this.#pending = new PendingPrints(this.#state.pending, this.#s.stepMs);
+    this.#actions = new ActionBook(this.#s, () => this.#state, this.#prices);
   }
 
   get state(): CoreState {
@@ -105,8 +126,11 @@ export class Detector {
   }
 
   #reject(rec: InputRecord, reason: DeadLetter['reason'], message: string): DeadLetter {
-    if (reason === 'late') this.#state.counters.late += 1;
-    else this.#state.counters.rejected += 1;
+    const c = this.#state.counters;
+    if (reason === 'late') c.late += 1;
+    else if (reason === 'late_cancel') c.lateCancels += 1;
+    else if (reason === 'late_correction') c.lateCorrections += 1;
+    else c.rejected += 1;
     return deadLetter(rec, this.#opts.topic, reason, message, this.#opts.now());
   }
 
@@ -130,49 +154,78 @@ export class Detector {
       this.#raiseLane(String(rec.lane), to);
       return null;
     }
-    const tick = decoded.tick;
+    if (decoded.event !== undefined) {
+      const e = decoded.event;
+      if (!this.#known.has(e.symbol)) return this.#reject(rec, 'unknown_symbol', `${e.symbol} is not in the universe`);
+      if (e.type === 'corporate_action') {
+        const problem = this.#actions.offer(e);
+        return problem === null ? null : this.#reject(rec, 'invalid_tick', problem);
+      }
+      return this.#amend(rec, e);
+    }
+    return this.#offerTick(rec, decoded.tick);
+  }
+
+  #offerTick(rec: InputRecord, tick: Tick): DeadLetter | null {
     if (!this.#known.has(tick.symbol)) return this.#reject(rec, 'unknown_symbol', `${tick.symbol} is not in the universe`);
     const lane = String(rec.lane);
-    const lateness = this.#s.latenessMs;
-    // Lateness against the source's own progress when it says it: the same for any partitioning.
-    const reference = tick.sourceMaxTs ?? this.#state.lanes[lane];
-    if (reference !== undefined && tick.ts < reference - lateness) {
-      const against = tick.sourceMaxTs !== undefined ? 'the newest its source had published' : `the newest of partition ${lane}`;
-      return this.#reject(rec, 'late', `event time ${new Date(tick.ts).toISOString()} is more than ${lateness} ms behind ${new Date(reference).toISOString()}, ${against}`);
-    }
-    const finalizedUntil = this.#state.step === null ? null : this.#state.step * this.#s.stepMs;
-    if (finalizedUntil !== null && tick.ts <= finalizedUntil) {
-      return this.#reject(rec, 'late', `event time ${new Date(tick.ts).toISOString()} is at or before ${new Date(finalizedUntil).toISOString()}, already evaluated`);
-    }
-    this.#raiseLane(lane, Math.max(tick.ts, tick.sourceMaxTs ?? tick.ts));
     const phase = this.#s.calendar.phaseAt(tick.ts);
-    if (phase !== 'regular') {
-      // Kept on the topic for volume and extended-hours views; never a regular close.
-      if (phase === 'closed') this.#state.counters.marketClosed += 1;
-      else this.#state.counters.extendedHours += 1;
+    const reason = tick.eligibility?.last === false ? tick.eligibility.reason : undefined;
+    if (phase !== 'regular' || reason !== undefined) {
+      // Kept on the topic for volume, odd-lot and extended-hours views; never a regular close,
+      // so never late either: it could not have moved a price whenever it came.
+      this.#raiseLane(lane, Math.max(tick.ts, tick.sourceMaxTs ?? tick.ts));
+      const c = this.#state.counters;
+      if (phase === 'closed') c.marketClosed += 1;
+      else if (phase !== 'regular') c.extendedHours += 1;
+      else c.ineligible[reason!] = (c.ineligible[reason!] ?? 0) + 1;
       return null;
     }
-    this.#pend(tick.symbol, [tick.ts, tick.tsNanos ?? 0, tick.price]);
+    const late = this.#lateness(lane, tick.ts, tick.sourceMaxTs);
+    if (late !== null) return this.#reject(rec, 'late', late);
+    this.#raiseLane(lane, Math.max(tick.ts, tick.sourceMaxTs ?? tick.ts));
+    this.#pending.add(tick.symbol, [tick.ts, tick.tsNanos ?? 0, tick.price, tick.id ?? '']);
     this.#state.counters.accepted += 1;
     return null;
   }
 
-  /**
-   * The newest (ts, tsNanos) of a step bucket wins; on a full tie the later record, as a tape's
-   * last sale would. A symbol's records keep their order on any partitioning and a redelivered
-   * record is skipped by offset, so the result does not depend on how records were spread.
-   */
-  #pend(symbol: string, cand: BucketTick): void {
-    const bucket = String(Math.ceil(cand[0] / this.#s.stepMs));
-    const perSymbol = (this.#state.pending[symbol] ??= {});
-    const cur = perSymbol[bucket];
-    if (cur === undefined) {
-      const size = this.#pendingSize.get(symbol) ?? Object.keys(perSymbol).length;
-      perSymbol[bucket] = cand;
-      this.#pendingSize.set(symbol, size + 1);
-    } else if (cand[0] > cur[0] || (cand[0] === cur[0] && cand[1] >= cur[1])) {
-      perSymbol[bucket] = cand;
+  /** Why a record at event time `ts` comes too late to change a step, or null. */
+  #lateness(lane: string, ts: number, sourceMaxTs: number | undefined): string | null {
+    const lateness = this.#s.latenessMs;
+    // Lateness against the source's own progress when it says it: the same for any partitioning.
+    const reference = sourceMaxTs ?? this.#state.lanes[lane];
+    if (reference !== undefined && ts < reference - lateness) {
+      const against = sourceMaxTs !== undefined ? 'the newest its source had published' : `the newest of partition ${lane}`;
+      return `event time ${new Date(ts).toISOString()} is more than ${lateness} ms behind ${new Date(reference).toISOString()}, ${against}`;
     }
+    const finalizedUntil = this.#state.step === null ? null : this.#state.step * this.#s.stepMs;
+    if (finalizedUntil !== null && ts <= finalizedUntil) {
+      return `event time ${new Date(ts).toISOString()} is at or before ${new Date(finalizedUntil).toISOString()}, already evaluated`;
+    }
+    return null;
+  }
+
+  /**
+   * A cancel takes its print back and a correction replaces it, while the print's step is
+   * still open; after that the step's close is final and the record is dead-lettered with its
+   * own reason. Judged on the print's event time, like the print itself, so replays agree.
+   */
+  #amend(rec: InputRecord, e: TradeCancel | TradeCorrection): DeadLetter | null {
+    const lane = String(rec.lane);
+    const late = this.#lateness(lane, e.ts, e.sourceMaxTs);
+    if (late !== null) return this.#reject(rec, e.type === 'cancel' ? 'late_cancel' : 'late_correction', `${e.type} of ${e.symbol} ${e.id}: ${late}`);
+    if (e.sourceMaxTs !== undefined) this.#raiseLane(lane, e.sourceMaxTs);
+    const c = this.#state.counters;
+    if (e.type === 'cancel') c.cancels += 1;
+    else c.corrections += 1;
+    // Outside the session the print moved nothing, so there is nothing to take back.
+    if (this.#s.calendar.phaseAt(e.ts) !== 'regular') return null;
+    const nanos = e.tsNanos ?? 0;
+    this.#pending.remove(e.symbol, e.id, e.ts, nanos, e.price);
+    if (e.type === 'correction' && e.corrected.eligibility?.last !== false) {
+      this.#pending.add(e.symbol, [e.ts, nanos, e.corrected.price, e.corrected.id ?? '']);
+    }
+    return null;
   }
 
   /** Min over lanes of (newest event time - lateness); null until every expected lane has data. */
@@ -196,8 +249,7 @@ export class Detector {
     if (st.step === null) {
       // The first step is the bucket of the earliest accepted tick. Every tick accepted later
       // is at or after some lane's watermark, hence after w, so this is the same in every run.
-      let first = Infinity;
-      for (const buckets of Object.values(st.pending)) for (const b of Object.keys(buckets)) first = Math.min(first, Number(b));
+      const first = this.#pending.earliestBucket();
       if (!Number.isFinite(first) || first * B >= w) return 0;
       st.step = first - 1;
     }
@@ -235,6 +287,11 @@ export class Detector {
     return out;
   }
 
+  /** What the operator should hear of (actions applied, quarantines), in decision order. */
+  takeNotices(): OperatorNotice[] {
+    return this.#actions.takeNotices();
+  }
+
   /** Closes appended since the last call, per symbol, oldest first. */
   takeAppended(): Record<string, number[]> {
     const out = Object.fromEntries(this.#appended);
@@ -254,18 +311,15 @@ export class Detector {
     const t = k * this.#s.stepMs;
     const tradingStep = (st.tradingStep ?? -1) + 1;
     const key = String(k);
+    st.firstSession ??= session.index;
+    // Actions due by this session restate the history before any of its prices is compared with it.
+    if (st.evaluatedAt === null || st.evaluatedAt <= session.open) this.#actions.applyDue(session, tradingStep);
     for (const [sym, ring] of this.#prices.rings) {
-      const pend = st.pending[sym];
-      const hit = pend?.[key];
+      const hit = this.#pending.take(sym, key);
       let close = ring.latest();
-      if (hit) {
-        close = hit[2];
-        const left = (this.#pendingSize.get(sym) ?? Object.keys(pend!).length) - 1;
-        delete pend![key];
-        if (left === 0) {
-          delete st.pending[sym];
-          this.#pendingSize.delete(sym);
-        } else this.#pendingSize.set(sym, left);
+      if (hit !== undefined) {
+        this.#actions.checkJump(sym, close, hit, t, tradingStep, session);
+        close = hit;
         st.barActive = true;
       }
       ring.push(tradingStep, close);
@@ -285,6 +339,7 @@ export class Detector {
     const ctx: StepContext = { settings: this.#s, state: st, prices: this.#prices, now: { t, session, tradingStep }, barClose, alerts: this.#alerts };
     this.#last = evaluateStep(ctx);
     if (barClose) closeSession(ctx);
+    if (atClose) this.#actions.expire(session, t);
   }
 
   /** The snapshot at the last evaluated step, or null before the first. */

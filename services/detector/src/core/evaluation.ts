@@ -76,7 +76,9 @@ function pairStep(x: StepContext, pair: PairSpec, r: ReturnOf): SpreadPoint[] {
   if (ps.base === null && members.every((m) => Number.isFinite(prices.latest(m)))) {
     ps.base = Object.fromEntries(members.map((m) => [m, prices.latest(m)]));
   }
-  const ratio = ps.base === null ? null : (100 * growth(prices, pair.small, ps.base)) / growth(prices, pair.large, ps.base);
+  const growthRatio = ps.base === null ? NaN : (100 * growth(prices, pair.small, ps.base)) / growth(prices, pair.large, ps.base);
+  // NaN while a member is held in quarantine: no ratio rather than a wrong one.
+  const ratio = Number.isFinite(growthRatio) ? growthRatio : null;
   const points = s.windows.map((w, wi) => {
     const small = r(pair.small, wi);
     const large = r(pair.large, wi);

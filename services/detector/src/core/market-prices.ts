@@ -28,6 +28,11 @@ export class MarketPrices {
   readonly #s: CompiledSettings;
   readonly #cal: ExchangeCalendar;
   readonly rings = new Map<string, CloseRing>();
+  /**
+   * Symbols in quarantine (a split-like jump with no known action): they have no price for
+   * the analytics, so no return, spread, rank or RRG point of theirs can alert anyone.
+   */
+  readonly held = new Set<string>();
   /** Per (session, days): the reference sessions of a calendar window; see #calendarRef. */
   readonly #calendarRefs = new Map<string, { sameTime: Session | null; before: Session | null }>();
 
@@ -37,8 +42,13 @@ export class MarketPrices {
     for (const sym of settings.symbols) this.rings.set(sym, CloseRing.restore(settings.ringLength, tradingStep, closes[sym] ?? []));
   }
 
-  /** The latest regular-session price, NaN before the first. */
+  /** The latest regular-session price, NaN before the first and while the symbol is held. */
   latest(symbol: string): number {
+    return this.held.has(symbol) ? NaN : this.raw(symbol);
+  }
+
+  /** The latest regular-session price whatever the quarantine: what a session bar records. */
+  raw(symbol: string): number {
     return this.rings.get(symbol)?.latest() ?? NaN;
   }
 
@@ -51,7 +61,7 @@ export class MarketPrices {
     const members = this.#s.baskets.get(id);
     if (members) return basketReturnPct(members.map((m) => this.returnPct(m, w, now, bars)));
     const ring = this.rings.get(id);
-    if (!ring) return null;
+    if (!ring || this.held.has(id)) return null;
     const price = ring.latest();
     if (w.kind === 'intraday') return returnPct(price, ring.at(now.tradingStep - w.steps));
     const refIndex = w.kind === 'sessions' ? now.session.index - w.sessions : this.#calendarRef(now, w.days)?.index;

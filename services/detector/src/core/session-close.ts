@@ -20,7 +20,7 @@ export function closeSession(x: StepContext): void {
     if (out.fired) x.alerts.push(thrustAlert(advancing.of, out.fired, advancing.pct, s.breadth.withinBars, now.t));
   }
   if (s.constituents.length > 0) state.ad = adStep(state.ad, new Map(s.constituents.map((c) => [c, prices.latest(c)])));
-  appendBar(state.bars, now.session.index, new Map(s.symbols.map((sym) => [sym, prices.latest(sym)])), s.barHistory);
+  appendBar(state.bars, now.session.index, new Map(s.symbols.map((sym) => [sym, prices.raw(sym)])), s.barHistory);
 }
 
 function rrgBar(x: StepContext): void {

@@ -43,6 +43,8 @@ export interface CompiledSettings {
   leadership: { marginPp: number; dwellSteps: number; dwellBars: number };
   rrg: { bars: 'session' | 'week'; trend: number; smoothing: number; momentum: number; deadBand: number; tailLength: number };
   breadth: { window: WindowSpec; low: number; high: number; withinBars: number };
+  priceBasis: 'price' | 'total_return';
+  splitGuard: { minMovePct: number; tolerancePct: number; holdSessions: number };
 }
 
 function fail(path: string, message: string): never {
@@ -98,6 +100,8 @@ export function compileSettings(universe: Universe): CompiledSettings {
     regime: { window: regimeWindow, enterPp: d.sizeRegime.enterPp, exitPp: d.sizeRegime.exitPp, dwellBars: d.sizeRegime.dwellBars },
     leadership: { marginPp: d.leadership.marginPp, dwellSteps: Math.ceil(d.leadership.dwell / stepMs), dwellBars: d.leadership.dwellBars },
     rrg: { ...d.rrg },
+    priceBasis: d.priceBasis,
+    splitGuard: { ...d.splitGuard },
     breadth: {
       window: findWindow(d.breadthThrust.window, 'detector.breadthThrust.window'),
       low: d.breadthThrust.low,

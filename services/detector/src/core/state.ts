@@ -1,10 +1,35 @@
+import type { CorporateActionKind, PrintReason } from '@rotation/schemas';
 import type { AdState, ThrustState } from './breadth.js';
 import type { RoleState } from './leadership.js';
 import type { RegimeState } from './regime.js';
 import type { RrgState } from './rrg.js';
 
-/** The newest tick of one symbol within one step bucket: [ts, tsNanos, price]. */
-export type BucketTick = [number, number, number];
+/** One eligible print pending in a step bucket: [ts, tsNanos, price, id] (id "" when the provider has none). */
+export type BucketTick = [number, number, number, string];
+
+/**
+ * A corporate action waiting for its ex-date session (`key` identifies it across re-sends).
+ */
+export interface PendingAction {
+  key: string;
+  symbol: string;
+  action: CorporateActionKind;
+  exDate: string;
+  ratio?: number;
+  amount?: number;
+}
+
+/** A symbol whose price jumped by a split-like ratio with no known action: its analytics are held. */
+export interface Quarantine {
+  /** Event time of the step the jump was seen at. */
+  since: number;
+  /** Trading step and session index of that step: history before them is on the old basis. */
+  tradingStep: number;
+  sessionIndex: number;
+  /** The jump, new price / old price, and the split ratio it looks like (new shares per old). */
+  move: number;
+  ratio: number;
+}
 
 export interface PairState {
   /** Base prices of every member of both sides, set at the first step all have a price. */
@@ -43,6 +68,16 @@ export interface Counters {
   extendedHours: number;
   /** Valid prints while the exchange is closed (weekends, holidays, the night). */
   marketClosed: number;
+  /** Regular-session prints whose conditions withhold the last sale (odd lots, ...), by reason. */
+  ineligible: Partial<Record<PrintReason, number>>;
+  /** Cancels and corrections applied within the lateness, and those that came too late. */
+  cancels: number;
+  corrections: number;
+  lateCancels: number;
+  lateCorrections: number;
+  /** Corporate actions applied to the history (on time or late), and quarantines raised. */
+  actionsApplied: number;
+  quarantines: number;
 }
 
 /**
@@ -60,8 +95,16 @@ export interface CoreState {
   evaluatedAt: number | null;
   /** Newest source event time seen per lane (ticks partition), the base of its watermark. */
   lanes: Record<string, number>;
-  /** Accepted regular-session ticks not yet finalized: symbol -> step bucket -> newest tick. */
-  pending: Record<string, Record<string, BucketTick>>;
+  /**
+   * Accepted regular-session prints not yet finalized: symbol -> step bucket -> its newest
+   * prints, oldest first (a few are kept, so a cancel of the newest restores the one before).
+   */
+  pending: Record<string, Record<string, BucketTick[]>>;
+  /** Session index of the first evaluated step: actions with an ex-date at or before it concern no kept history. */
+  firstSession: number | null;
+  /** Corporate actions waiting for their ex-date, and keys of those applied (bounded). */
+  actions: { pending: PendingAction[]; applied: string[] };
+  quarantine: Record<string, Quarantine>;
   /** Whether any regular-session tick landed in the session now open; a session without one makes no bar. */
   barActive: boolean;
   /** Session bars closed so far: the clock of dwell for windows of a session or more. */

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_RAW_LIMIT, isTick, LaneWatermark, Tick, type DeadLetter, type DeadLetterReason } from '@rotation/schemas';
+import { DEAD_LETTER_RAW_LIMIT, isTick, LaneWatermark, parseTradeEvent, Tick, type DeadLetter, type DeadLetterReason, type TradeEvent } from '@rotation/schemas';
 
 /** A tick record is ~100 bytes; anything this large is not a tick and is not parsed. */
 export const MAX_TICK_BYTES = 4096;
@@ -11,8 +11,9 @@ export interface InputRecord {
 }
 
 export type Decoded =
-  | { ok: true; tick: Tick; watermark?: undefined; final?: undefined }
-  | { ok: true; watermark: number; final: boolean; tick?: undefined }
+  | { ok: true; tick: Tick; watermark?: undefined; final?: undefined; event?: undefined }
+  | { ok: true; watermark: number; final: boolean; tick?: undefined; event?: undefined }
+  | { ok: true; event: TradeEvent; tick?: undefined; watermark?: undefined; final?: undefined }
   | { ok: false; reason: DeadLetterReason; message: string };
 
 /** Decodes one record of `<ns>.ticks`. Never throws: every failure is a reason for the DLQ. */
@@ -32,6 +33,11 @@ export function decodeTick(value: Buffer | string | null): Decoded {
   if (typeof json === 'object' && json !== null && 'watermark' in json) {
     const wm = LaneWatermark.safeParse(json);
     if (wm.success) return { ok: true, watermark: wm.data.watermark, final: wm.data.final === true };
+  }
+  // Cancels, corrections and corporate actions: rare, so zod decides.
+  if (typeof json === 'object' && json !== null && 'type' in json) {
+    const ev = parseTradeEvent(json);
+    return ev.ok ? { ok: true, event: ev.event } : { ok: false, reason: 'invalid_tick', message: ev.message };
   }
   const parsed = Tick.safeParse(json);
   if (!parsed.success) {
