@@ -14,7 +14,7 @@ export type IngesterErrorCode = (typeof IngesterErrorCode)[keyof typeof Ingester
 export class IngesterError extends Error {
   override readonly name: string = 'IngesterError';
   constructor(
-    readonly code: IngesterErrorCode | LiveErrorCode,
+    readonly code: IngesterErrorCode | LiveErrorCode | FetchErrorCode,
     message: string,
     readonly context: Record<string, unknown> = {},
     options?: { cause?: unknown },
@@ -43,6 +43,37 @@ export class LiveSourceError extends IngesterError {
   override readonly name = 'LiveSourceError';
   declare readonly code: LiveErrorCode;
   constructor(code: LiveErrorCode, message: string, context?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(code, message, context, options);
+  }
+}
+
+/**
+ * The REST fetchers' closed list of codes (corporate actions). None of them is fatal to a live
+ * feed: the fetch is logged and tried again at the next refresh. `retryable` says whether the
+ * fetcher's own retries may help (a timeout, a 429 or 5xx) or not (rejected keys, a bad body).
+ */
+export const FetchErrorCode = {
+  authFailed: 'FETCH_AUTH_FAILED',
+  httpStatus: 'FETCH_HTTP_STATUS',
+  timeout: 'FETCH_TIMEOUT',
+  network: 'FETCH_NETWORK',
+  tooLarge: 'FETCH_TOO_LARGE',
+  badResponse: 'FETCH_BAD_RESPONSE',
+  pageLimit: 'FETCH_PAGE_LIMIT',
+  aborted: 'FETCH_ABORTED',
+} as const;
+export type FetchErrorCode = (typeof FetchErrorCode)[keyof typeof FetchErrorCode];
+
+export class FetchError extends IngesterError {
+  override readonly name = 'FetchError';
+  declare readonly code: FetchErrorCode;
+  constructor(
+    code: FetchErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    context?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, context, options);
   }
 }
