@@ -85,8 +85,27 @@ export const MarketTime = z.strictObject({
   session: z.iso.date(), // New York date of the session asOf belongs to
   atClose: z.boolean(), // asOf is that session's close
   windows: z.array(WindowInfo),
+  /**
+   * What returns are computed on: `price` (split-adjusted prices, a dividend is a drop on its
+   * ex-date, as a quote screen shows) or `total_return` (dividends added back).
+   */
+  priceBasis: z.enum(['price', 'total_return']).optional(),
 });
 export type MarketTime = z.infer<typeof MarketTime>;
+
+/**
+ * A symbol whose analytics are held: its price jumped by a split-like ratio with no known
+ * corporate action. It has no returns, spreads, ranks or RRG points until an action explains
+ * the jump or the hold expires.
+ *   {"symbol":"NVDA","since":"2024-06-10T13:31:00.000Z","movePct":-90.01,"splitRatio":10}
+ */
+export const QuarantinedSymbol = z.strictObject({
+  symbol: z.string(),
+  since: z.iso.datetime(),
+  movePct: z.number(),
+  splitRatio: z.number().positive(),
+});
+export type QuarantinedSymbol = z.infer<typeof QuarantinedSymbol>;
 
 /**
  * The detector's state as read by the gateway (`GET /api/v1/snapshot`, state channels).
@@ -101,6 +120,7 @@ export const Snapshot = z.strictObject({
   sectors: z.array(SectorWindow),
   rrg: z.array(RrgPoint),
   breadth: Breadth,
+  quarantined: z.array(QuarantinedSymbol).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -7,7 +7,16 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    records: new Counter({ name: 'detector_records_total', help: 'Tick records consumed, by outcome (applied, skipped, dead_letter, extended_hours, market_closed)', labelNames: ['outcome'] as const, registers: [registry] }),
+    records: new Counter({
+      name: 'detector_records_total',
+      help: 'Ticks-topic records consumed, by outcome (applied, skipped, dead_letter, extended_hours, market_closed, ineligible, amended, corporate_action, watermark)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    ineligible: new Counter({ name: 'detector_ineligible_prints_total', help: 'Regular-session prints that set no price because of their sale conditions, by reason', labelNames: ['reason'] as const, registers: [registry] }),
+    deadLetters: new Counter({ name: 'detector_dead_letters_total', help: 'Records dead-lettered, by reason (late, late_cancel, late_correction, ...)', labelNames: ['reason'] as const, registers: [registry] }),
+    notices: new Counter({ name: 'detector_operator_notices_total', help: 'Corporate actions applied and split quarantines raised, lifted or expired, by kind', labelNames: ['kind'] as const, registers: [registry] }),
+    quarantined: new Gauge({ name: 'detector_quarantined_symbols', help: 'Symbols whose analytics are held after a split-like jump with no known action', registers: [registry] }),
     commits: new Counter({ name: 'detector_commits_total', help: 'Batches committed to Redis', registers: [registry] }),
     commitFailures: new Counter({ name: 'detector_commit_failures_total', help: 'Commit attempts that failed and were retried', registers: [registry] }),
     alerts: new Counter({ name: 'detector_alerts_total', help: 'Alerts decided, by kind', labelNames: ['kind'] as const, registers: [registry] }),

@@ -197,11 +197,14 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
           await commitWithRetry(out.request, payload);
           metrics.commits.inc();
           metrics.steps.inc(out.steps);
-          metrics.records.inc({ outcome: 'skipped' }, out.skipped);
-          metrics.records.inc({ outcome: 'dead_letter' }, out.deadLetters.length);
-          metrics.records.inc({ outcome: 'extended_hours' }, out.extendedHours);
-          metrics.records.inc({ outcome: 'market_closed' }, out.marketClosed);
-          metrics.records.inc({ outcome: 'applied' }, batch.messages.length - out.skipped - out.deadLetters.length - out.extendedHours - out.marketClosed);
+          for (const [outcome, n] of Object.entries(out.outcomes)) if (n > 0) metrics.records.inc({ outcome }, n);
+          for (const [reason, n] of Object.entries(out.ineligible)) metrics.ineligible.inc({ reason }, n);
+          for (const d of out.deadLetters) metrics.deadLetters.inc({ reason: d.reason });
+          for (const n of out.notices) {
+            metrics.notices.inc({ kind: n.kind });
+            log.warn({ symbol: n.symbol, kind: n.kind, at: new Date(n.t).toISOString() }, n.message);
+          }
+          metrics.quarantined.set(Object.keys(det.state.quarantine).length);
           for (const a of out.request.alerts) metrics.alerts.inc({ kind: a.kind });
           if (det.asOf !== null) metrics.asOf.set(det.asOf / 1000);
           const last = batch.messages[batch.messages.length - 1]!.offset;

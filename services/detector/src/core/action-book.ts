@@ -140,7 +140,8 @@ export class ActionBook {
   expire(session: Session, t: number): void {
     const st = this.#state();
     for (const [sym, q] of Object.entries(st.quarantine)) {
-      if (session.index - q.sessionIndex < this.#s.splitGuard.holdSessions) continue;
+      // The jump's own session's close is the first of the holdSessions closes.
+      if (session.index - q.sessionIndex + 1 < this.#s.splitGuard.holdSessions) continue;
       this.#release(sym);
       this.#notice('quarantine_expired', sym, t, `${sym}: no corporate action explained the ${pct(q.move)} jump within ${this.#s.splitGuard.holdSessions} sessions; taken as a price move`);
     }

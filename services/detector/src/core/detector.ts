@@ -55,7 +55,7 @@ export function emptyState(): CoreState {
 }
 
 function emptyCounters(): CoreState['counters'] {
-  return { accepted: 0, late: 0, rejected: 0, steps: 0, extendedHours: 0, marketClosed: 0, ineligible: {}, cancels: 0, corrections: 0, lateCancels: 0, lateCorrections: 0, actionsApplied: 0, quarantines: 0 };
+  return { accepted: 0, late: 0, rejected: 0, steps: 0, extendedHours: 0, marketClosed: 0, ineligible: {}, cancels: 0, corrections: 0, lateCancels: 0, lateCorrections: 0, actions: 0, actionsApplied: 0, quarantines: 0 };
 }
 
 /**
@@ -159,7 +159,9 @@ export class Detector {
       if (!this.#known.has(e.symbol)) return this.#reject(rec, 'unknown_symbol', `${e.symbol} is not in the universe`);
       if (e.type === 'corporate_action') {
         const problem = this.#actions.offer(e);
-        return problem === null ? null : this.#reject(rec, 'invalid_tick', problem);
+        if (problem !== null) return this.#reject(rec, 'invalid_tick', problem);
+        this.#state.counters.actions += 1;
+        return null;
       }
       return this.#amend(rec, e);
     }

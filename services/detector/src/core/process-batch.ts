@@ -1,5 +1,7 @@
-import type { DeadLetter } from '@rotation/schemas';
+import type { DeadLetter, PrintReason } from '@rotation/schemas';
+import type { OperatorNotice } from './corporate-actions.js';
 import type { Detector } from './detector.js';
+import type { Counters } from './state.js';
 import type { CommitRequest } from './store.js';
 import type { InputRecord } from './tick-input.js';
 
@@ -13,6 +15,32 @@ export interface BatchOutcome {
   /** Valid prints that moved no price: outside the regular session, or while the market was closed. */
   extendedHours: number;
   marketClosed: number;
+  /** Every record of the batch by what became of it; the counts add up to the batch's size. */
+  outcomes: Record<RecordOutcome, number>;
+  /** Regular-session prints whose conditions withhold the last sale, by reason. */
+  ineligible: Partial<Record<PrintReason, number>>;
+  /** What the operator should hear of: actions applied, quarantines raised and lifted. */
+  notices: OperatorNotice[];
+}
+
+/**
+ * What became of a record. `applied`: a print that set a step's price; `amended`: a cancel or
+ * correction applied; `corporate_action`: an action taken (or recognised as a repeat);
+ * `watermark`: a lane watermark; the others as named.
+ */
+export type RecordOutcome = 'applied' | 'skipped' | 'dead_letter' | 'extended_hours' | 'market_closed' | 'ineligible' | 'amended' | 'corporate_action' | 'watermark';
+
+function delta(after: Counters, before: Counters, key: 'accepted' | 'extendedHours' | 'marketClosed' | 'cancels' | 'corrections' | 'actions'): number {
+  return after[key] - before[key];
+}
+
+function ineligibleDelta(after: Counters, before: Counters): Partial<Record<PrintReason, number>> {
+  const out: Partial<Record<PrintReason, number>> = {};
+  for (const [reason, n] of Object.entries(after.ineligible) as Array<[PrintReason, number]>) {
+    const d = n - (before.ineligible[reason] ?? 0);
+    if (d > 0) out[reason] = d;
+  }
+  return out;
 }
 
 /**
@@ -23,7 +51,7 @@ export interface BatchOutcome {
  */
 export function processBatch(detector: Detector, records: readonly InputRecord[], offsets: Record<string, string>): BatchOutcome {
   const deadLetters: DeadLetter[] = [];
-  const before = { ...detector.state.counters };
+  const before = structuredClone(detector.state.counters);
   // Offsets compared as numbers, parsed once per lane: Kafka offsets stay below 2^53 (that is
   // 285 years at a million records a second), and a BigInt per record was a measurable cost.
   const next = new Map<string, number>();
@@ -51,12 +79,30 @@ export function processBatch(detector: Detector, records: readonly InputRecord[]
     if (offsets[lane] !== text) offsets[lane] = touched[lane] = text;
   }
   const steps = detector.advance();
+  const after = detector.state.counters;
+  const ineligible = ineligibleDelta(after, before);
+  const outcomes: Record<RecordOutcome, number> = {
+    applied: delta(after, before, 'accepted'),
+    skipped,
+    dead_letter: deadLetters.length,
+    extended_hours: delta(after, before, 'extendedHours'),
+    market_closed: delta(after, before, 'marketClosed'),
+    ineligible: Object.values(ineligible).reduce((a, b) => a + b, 0),
+    amended: delta(after, before, 'cancels') + delta(after, before, 'corrections'),
+    corporate_action: delta(after, before, 'actions'),
+    watermark: 0,
+  };
+  // Watermarks are the one kind the detector does not count: they are what is left.
+  outcomes.watermark = records.length - Object.values(outcomes).reduce((a, b) => a + b, 0);
   return {
     deadLetters,
     skipped,
     steps,
-    extendedHours: detector.state.counters.extendedHours - before.extendedHours,
-    marketClosed: detector.state.counters.marketClosed - before.marketClosed,
+    extendedHours: outcomes.extended_hours,
+    marketClosed: outcomes.market_closed,
+    outcomes,
+    ineligible,
+    notices: detector.takeNotices(),
     request: {
       state: detector.state,
       appended: detector.takeAppended(),

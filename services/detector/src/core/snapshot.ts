@@ -32,6 +32,7 @@ export function projectSnapshot(s: CompiledSettings, state: CoreState, e: Evalua
       session: e.now.session.date,
       atClose: e.now.t === e.now.session.close,
       windows: s.windows.map((w) => ({ window: w.label, kind: w.kind, description: w.description })),
+      priceBasis: s.priceBasis,
     },
     returns,
     spreads: e.spreads,
@@ -62,5 +63,6 @@ export function projectSnapshot(s: CompiledSettings, state: CoreState, e: Evalua
               mcclellan: r6(mcclellan(state.ad)),
             },
     },
+    quarantined: Object.entries(state.quarantine).map(([symbol, q]) => ({ symbol, since: new Date(q.since).toISOString(), movePct: round((q.move - 1) * 100, 4), splitRatio: q.ratio })),
   };
 }

@@ -75,7 +75,8 @@ export interface Counters {
   corrections: number;
   lateCancels: number;
   lateCorrections: number;
-  /** Corporate actions applied to the history (on time or late), and quarantines raised. */
+  /** Corporate-action records taken (repeats included), those applied to the history, and quarantines raised. */
+  actions: number;
   actionsApplied: number;
   quarantines: number;
 }
