@@ -1,5 +1,5 @@
 /**
- * `pnpm ingest replay|synthetic|live`: the ingester's only wiring point. Reads configuration
+ * `pnpm ingest replay|synthetic|live|actions`: the ingester's only wiring point. Reads configuration
  * once, builds the source, runs the pipeline, prints a summary, and maps outcomes to exit
  * codes: 0 when the input ended or a signal stopped it (after flushing), 1 on a fatal error,
  * 2 on a usage or configuration error.
@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, parseDuration, type Config } from '@rotation/c
 import { createLogger, type Logger } from '@rotation/log';
 import { IngesterError, IngesterErrorCode } from './core/errors.js';
 import type { IngestSource } from './core/ingest-source.js';
+import type { QuoteSink } from './core/source.js';
 import { parseSpeed, type Speed } from './core/pacer.js';
 import { SCENARIO_NAMES, type ScenarioName } from './core/synthetic/scenarios.js';
 import { Pipeline, type RunSummary } from './adapters/pipeline.js';
@@ -173,12 +174,13 @@ program
       // Loaded on demand: replay and synthetic runs do not need the websocket stack.
       const { createLiveSource } = await import('./adapters/live/index.js');
       const live = createLiveSource(o.provider, { env: config.env, universe: config.universe, logger });
+      const actions = await corporateActionsFor(o.provider, config, logger);
       let delivered = 0;
       return {
         name: o.provider,
         live: true,
-        run: (sink) =>
-          live.start({
+        run: (sink) => {
+          const counted: QuoteSink = {
             quote: (...args) => {
               delivered += 1;
               return sink.quote(...args);
@@ -192,10 +194,36 @@ program
               return sink.event(...args);
             },
             skip: (...args) => sink.skip(...args),
-          }),
+          };
+          // Splits and dividends go out beside the stream, ahead of its first trade when the API is quick.
+          return actions ? actions.around(counted, (held) => live.start(held)) : live.start(counted);
+        },
         stop: () => live.stop(),
         progress: () => ({ done: delivered, total: undefined }),
       } satisfies IngestSource;
+    });
+  });
+
+/** The live feed's corporate-actions refresher; none for Finnhub (plan-dependent endpoint) or when switched off. */
+async function corporateActionsFor(provider: 'alpaca' | 'polygon' | 'finnhub', config: Config, logger: Logger) {
+  if (!config.env.INGESTER_ACTIONS_FETCH) return undefined;
+  if (provider === 'finnhub') {
+    logger.info({ provider }, 'corporate actions: not fetched for finnhub (its split and dividend endpoints depend on the plan); use pnpm ingest actions <file>');
+    return undefined;
+  }
+  const { createCorporateActionsRefresher } = await import('./adapters/corporate-actions/index.js');
+  return createCorporateActionsRefresher(provider, { env: config.env, universe: config.universe, logger });
+}
+
+program
+  .command('actions')
+  .description('Publish corporate actions (splits, dividends) from a CSV (symbol,action,ex_date,ratio,amount) or NDJSON file')
+  .argument('<file>', 'CSV with a header, or NDJSON of {symbol, action, exDate, ratio?, amount?, id?, ts?}; .gz ok')
+  .option('--json', 'print the summary as one JSON object on stdout (logs go to stderr)')
+  .action(async (file: string, o: CommonOptions) => {
+    await execute(o, false, async () => {
+      const { ActionsFileSource } = await import('./adapters/corporate-actions/file-source.js');
+      return new ActionsFileSource({ file });
     });
   });
 

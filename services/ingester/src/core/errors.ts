@@ -1,6 +1,6 @@
 /**
- * The ingester's errors, its one closed list of codes in two groups: the process (usage, files,
- * publishing) and the live sources. Bad input is never an error: it is a dead letter.
+ * The ingester's errors, its one closed list of codes in three groups: the process (usage, files,
+ * publishing), the live sources and the REST fetchers. Bad input is never an error: it is a dead letter.
  */
 export const IngesterErrorCode = {
   usage: 'INGESTER_USAGE',
