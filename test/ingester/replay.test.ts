@@ -48,8 +48,9 @@ const cases: Array<[string, Record<string, Tick[]>]> = [
   [
     'alpaca-bars.json',
     {
-      SPY: [tick('SPY', 472.7, ms('2024-01-02T05:00:00Z'), { size: 88_000_000 }), tick('SPY', 468.8, ms('2024-01-03T05:00:00Z'), { size: 91_000_000 })],
-      RSP: [tick('RSP', 158.6, ms('2024-01-02T05:00:00Z'), { size: 5_000_000 })],
+      // Daily bars stamped at their start (midnight New York) are published at the session's close.
+      SPY: [tick('SPY', 472.7, ms('2024-01-02T21:00:00Z'), { size: 88_000_000 }), tick('SPY', 468.8, ms('2024-01-03T21:00:00Z'), { size: 91_000_000 })],
+      RSP: [tick('RSP', 158.6, ms('2024-01-02T21:00:00Z'), { size: 5_000_000 })],
     },
   ],
 ];
@@ -71,7 +72,8 @@ describe('replay into Kafka', () => {
   test('several files: every tick stamped, and one end of stream with the newest time of all files', async ({ env, kafka, logger, withTopics }) => {
     const topics = await withTopics();
     const files = ['ticks.csv', 'IWM.csv', 'alpaca-bars.json'].map((f) => path.join(FIXTURES, f));
-    const summary = await runPipeline(env, kafka, logger, new ReplaySource({ files, speed: { kind: 'max' }, logger }));
+    // Prints and Alpaca bars are unadjusted, Yahoo's Close split-adjusted: a mix only on request.
+    const summary = await runPipeline(env, kafka, logger, new ReplaySource({ files, speed: { kind: 'max' }, logger, allowMixedBasis: true }));
     const read = await readTicksTopic(kafka, topics.ticks);
     expect(read.ticks).toHaveLength(summary.published);
     // The files interleave in event time; merged, the newest time so far is always the tick's own.

@@ -14,6 +14,8 @@ import { parseSpeed, type Speed } from './core/pacer.js';
 import { SCENARIO_NAMES, type ScenarioName } from './core/synthetic/scenarios.js';
 import { Pipeline, type RunSummary } from './adapters/pipeline.js';
 import { ReplaySource } from './adapters/replay-source.js';
+import { parseTimeframe, type Timeframe } from './core/parsers/bar-time.js';
+import { isPriceBasis, PRICE_BASES, type PriceBasis } from './core/parsers/price-basis.js';
 import { SyntheticSource } from './adapters/synthetic-source.js';
 
 interface CommonOptions {
@@ -113,17 +115,39 @@ function humanSummary(s: RunSummary): string {
 
 const program = new Command('ingest').description('Quotes -> validated ticks on <ns>.ticks; bad input -> <ns>.ticks.dlq').showHelpAfterError();
 
+function priceBasisArg(text: string): PriceBasis {
+  if (!isPriceBasis(text)) throw new InvalidArgumentError(`expected one of ${PRICE_BASES.join(', ')}`);
+  return text;
+}
+
+function timeframeArg(text: string): Timeframe {
+  const t = parseTimeframe(text);
+  if (!t) throw new InvalidArgumentError('expected 1Day or a bar length such as 1Min, 5Min, 1Hour');
+  return t;
+}
+
 program
   .command('replay')
-  .description('Replay quote files (tick CSV, NDJSON, Yahoo/Stooq daily CSV, Alpaca bars JSON; .gz ok) in event-time order')
+  .description('Replay quote files (tick CSV, NDJSON, Yahoo, yfinance and Stooq daily CSV, Stooq bulk, Alpaca bars JSON; .gz ok) in event-time order')
   .requiredOption('--file <path>', 'input file; repeat for several', collect, [])
   .option('--symbol <symbol>', 'symbol of one-symbol daily files (default: from the file name)')
   .option('--speed <speed>', 'max, realtime or a factor of event time', speedArg, { kind: 'max' } as Speed)
+  .option('--price-basis <basis>', `${PRICE_BASES.join(', ')}: picks Yahoo/yfinance Close (split_adjusted) or Adj Close (total_return); states the basis of Alpaca exports (default unadjusted = adjustment=raw)`, priceBasisArg)
+  .option('--allow-mixed-basis', 'replay files on different price bases together instead of refusing')
+  .option('--timeframe <tf>', 'bar length of Alpaca / yfinance files that do not say it: 1Day, 1Min, 5Min, 1Hour ... (default: daily when every bar starts a day, else 1Min)', timeframeArg)
   .option('--json', 'print the summary as one JSON object on stdout (logs go to stderr)')
-  .action(async (o: CommonOptions & { file: string[]; symbol?: string; speed: Speed }) => {
+  .action(async (o: CommonOptions & { file: string[]; symbol?: string; speed: Speed; priceBasis?: PriceBasis; allowMixedBasis?: boolean; timeframe?: Timeframe }) => {
     await execute(o, false, (_config, logger) => {
       if (o.file.length === 0) throw new IngesterError(IngesterErrorCode.usage, 'replay needs at least one --file');
-      return new ReplaySource({ files: o.file, speed: o.speed, logger, ...(o.symbol ? { symbol: o.symbol } : {}) });
+      return new ReplaySource({
+        files: o.file,
+        speed: o.speed,
+        logger,
+        ...(o.symbol ? { symbol: o.symbol } : {}),
+        ...(o.priceBasis ? { priceBasis: o.priceBasis } : {}),
+        ...(o.allowMixedBasis ? { allowMixedBasis: true } : {}),
+        ...(o.timeframe ? { timeframe: o.timeframe } : {}),
+      });
     });
   });
 

@@ -57,6 +57,16 @@ export async function* readFileLines(file: string, maxLineLength: number): Async
   }
 }
 
+/** The first `n` lines of a (possibly gzipped) file, fewer when it is shorter: a header and a sample row. */
+export async function readFirstLines(file: string, n: number, maxLineLength: number): Promise<string[]> {
+  const out: string[] = [];
+  for await (const l of readFileLines(file, maxLineLength)) {
+    out.push(l.text);
+    if (out.length >= n) break;
+  }
+  return out;
+}
+
 /** Reads a whole (possibly gzipped) file up to `maxBytes`; undefined when it is larger. */
 export async function readWholeText(file: string, maxBytes: number): Promise<string | undefined> {
   const stream = await openText(file);

@@ -43,6 +43,8 @@ export interface RunSummary {
   durationMs: number;
   /** True when a signal ended the run before the input did. */
   stopped: boolean;
+  /** The source's own account of its input, when it gives one (replay: `priceBasis`). */
+  input?: Record<string, unknown>;
 }
 
 /**
@@ -131,6 +133,7 @@ export class Pipeline {
       deadLettersByReason: c.deadLettersByReason,
       durationMs: Date.now() - started,
       stopped: this.#stopped,
+      ...(source.summary ? { input: source.summary() } : {}),
     };
   }
 }

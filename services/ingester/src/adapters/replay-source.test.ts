@@ -80,4 +80,91 @@ describe('ReplaySource', () => {
     await expect(new ReplaySource({ files: [s, u], speed: { kind: 'max' }, logger: silentLogger() }).run(new RecordingSink())).rejects.toThrow(/unknown format/);
     await expect(new ReplaySource({ files: [path.join(dir, 'missing.csv')], speed: { kind: 'max' }, logger: silentLogger() }).run(new RecordingSink())).rejects.toThrow(/cannot read/);
   });
+
+  it('sorts cancels, corrections and actions with the ticks by their time and hands them to event()', async () => {
+    const f = path.join(dir, 'recorded.ndjson');
+    const lines = [
+      { symbol: 'NVDA', price: 2, ts: at(3), id: 'b' },
+      { type: 'cancel', symbol: 'NVDA', ts: at(1), id: 'a', price: 1 },
+      { symbol: 'NVDA', price: 1, ts: at(1), id: 'a', conditions: ['@'] },
+      { type: 'corporate_action', symbol: 'NVDA', action: 'split', exDate: '2024-01-03', ratio: 10, ts: at(2) },
+    ];
+    await writeFile(f, lines.map((l) => JSON.stringify(l)).join('\n'));
+    const order: string[] = [];
+    const sink = new RecordingSink();
+    sink.quote = (raw) => void order.push(`tick ${String(raw.id)}`);
+    sink.event = (raw) => void order.push(raw.type);
+    await new ReplaySource({ files: [f], speed: { kind: 'max' }, logger: silentLogger(), runRecords: 2, tmpDir: dir }).run(sink);
+    // Equal times keep file order: the cancel (line 2) before the print it cancels (line 3) here.
+    expect(order).toEqual(['cancel', 'tick a', 'corporate_action', 'tick b']);
+  });
+
+  it('counts Yahoo null rows as skipped, and publishes yfinance dividends beside the bars', async () => {
+    const y = path.join(dir, 'IWM.csv');
+    await writeFile(y, 'Date,Open,High,Low,Close,Adj Close,Volume\n2024-07-03,1,1,1,2,2,5\n2024-07-04,null,null,null,null,null,null\n');
+    const e = path.join(dir, 'EWG.csv');
+    await writeFile(e, 'Datetime,Open,High,Low,Close,Adj Close,Volume,Dividends,Stock Splits\n2022-06-08 00:00:00-04:00,1,1,1,3,2.9,5,0.0,0.0\n2022-06-09 00:00:00-04:00,1,1,1,2,1.9,5,0.792,2.0\n');
+    const sink = new RecordingSink();
+    await new ReplaySource({ files: [y, e], speed: { kind: 'max' }, logger: silentLogger(), tmpDir: dir }).run(sink);
+    expect(sink.skipped).toEqual([
+      { reason: 'null_row', origin: { file: y, line: 3 } },
+      { reason: 'already_adjusted', origin: { file: e, line: 3 } },
+    ]);
+    expect(sink.events).toEqual([{ raw: { type: 'corporate_action', symbol: 'EWG', action: 'dividend', exDate: '2022-06-09', amount: 0.792, ts: Date.parse('2022-06-09T04:00:00Z') }, origin: { file: e, line: 3 } }]);
+    expect(sink.quotes.map((q) => [q.raw.symbol, new Date(q.raw.ts as number).toISOString()])).toEqual([
+      ['EWG', '2022-06-08T20:00:00.000Z'],
+      ['EWG', '2022-06-09T20:00:00.000Z'],
+      ['IWM', '2024-07-03T17:00:00.000Z'],
+    ]);
+    expect(sink.rejects).toEqual([]);
+  });
+
+  describe('price basis', () => {
+    const yahoo = () => path.join(dir, 'IWM.csv');
+    const ticks = () => path.join(dir, 'ticks.csv');
+    const stooq = () => path.join(dir, 'spy.us.txt');
+    beforeEach(async () => {
+      await writeFile(yahoo(), 'Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,1,1,2,1.9,5\n');
+      await writeFile(ticks(), `ts,symbol,price\n${at(1)},IWM,2\n`);
+      await writeFile(stooq(), '<TICKER>,<PER>,<DATE>,<TIME>,<OPEN>,<HIGH>,<LOW>,<CLOSE>,<VOL>,<OPENINT>\nSPY.US,D,20240102,000000,1,1,1,470,5,0\n');
+    });
+    const run = (files: string[], o: Partial<ConstructorParameters<typeof ReplaySource>[0]> = {}) => {
+      const sink = new RecordingSink();
+      const source = new ReplaySource({ files, speed: { kind: 'max' }, logger: silentLogger(), tmpDir: dir, ...o });
+      return { sink, source, done: source.run(sink) };
+    };
+
+    it('refuses files on different bases before publishing anything, naming each', async () => {
+      const { sink, done } = run([ticks(), yahoo()]);
+      await expect(done).rejects.toMatchObject({
+        code: 'INGESTER_PRICE_BASIS',
+        message: expect.stringMatching(/^price bases differ within one run: .*ticks\.csv: unadjusted \(tick CSV prints as traded\); .*IWM\.csv: split_adjusted \(Yahoo Close, split-adjusted\)\..*--allow-mixed-basis$/),
+      });
+      expect([sink.quotes, sink.rejects, sink.skipped]).toEqual([[], [], []]);
+    });
+
+    it('refuses a requested basis a file cannot give', async () => {
+      await expect(run([stooq()], { priceBasis: 'split_adjusted' }).done).rejects.toThrow(/--price-basis split_adjusted cannot be read from these files: .*spy\.us\.txt: total_return \(Stooq Close, split- and dividend-adjusted\)/);
+    });
+
+    it('reads Adj Close when asked, and says so in the summary', async () => {
+      const r = run([yahoo(), stooq()], { priceBasis: 'total_return' });
+      await r.done;
+      expect(r.sink.quotes.map((q) => q.raw.price)).toEqual(['1.9', '470']);
+      expect(r.source.summary()).toEqual({ priceBasis: 'total_return' });
+    });
+
+    it('replays a mix when allowed, and the summary lists each file', async () => {
+      const r = run([ticks(), yahoo()], { allowMixedBasis: true });
+      await r.done;
+      expect(r.sink.quotes).toHaveLength(2);
+      expect(r.source.summary()).toEqual({ priceBasis: 'mixed', priceBases: { [ticks()]: 'unadjusted', [yahoo()]: 'split_adjusted' } });
+    });
+  });
+
+  it('refuses a Stooq bulk file of intraday bars before publishing', async () => {
+    const f = path.join(dir, 'spy.us.txt');
+    await writeFile(f, '<TICKER>,<PER>,<DATE>,<TIME>,<OPEN>,<HIGH>,<LOW>,<CLOSE>,<VOL>,<OPENINT>\nSPY.US,5,20240102,153500,1,1,1,470,5,0\n');
+    await expect(new ReplaySource({ files: [f], speed: { kind: 'max' }, logger: silentLogger() }).run(new RecordingSink())).rejects.toMatchObject({ code: 'INGESTER_UNKNOWN_FORMAT', message: expect.stringContaining('<PER> 5: only daily (D) Stooq bars are read') });
+  });
 });

@@ -7,11 +7,13 @@ import type { Logger } from '@rotation/log';
 import { IngesterError, IngesterErrorCode } from '../core/errors.js';
 import { compareRecords, decodeRecord, encodeRecord, mergeSortedRuns, type SortRecord } from '../core/event-order.js';
 import { Pacer, type Speed } from '../core/pacer.js';
-import type { Decoded } from '../core/parsers/decoded.js';
-import { createLineDecoder, decodeAlpacaBars, detectFormat, eventTimeOf, symbolFromFileName, type FileFormat } from '../core/parsers/formats.js';
+import type { Timeframe } from '../core/parsers/bar-time.js';
+import { flattenDecoded, type Decoded } from '../core/parsers/decoded.js';
+import { ONE_SYMBOL_FORMATS, createLineDecoder, decodeAlpacaBars, detectFormat, eventTimeOf, fileBasis, refuseFile, symbolFromFileName, type FileFormat } from '../core/parsers/formats.js';
+import { checkBases, type FileBasis, type PlannedBasis, type PriceBasis } from '../core/parsers/price-basis.js';
 import type { IngestSource } from '../core/ingest-source.js';
 import type { QuoteSink } from '../core/source.js';
-import { readFileLines, readWholeText } from './file-lines.js';
+import { readFileLines, readFirstLines, readWholeText } from './file-lines.js';
 
 export interface ReplayOptions {
   files: string[];
@@ -26,6 +28,12 @@ export interface ReplayOptions {
   /** Alpaca JSON documents are parsed whole, so they have a size limit of their own. */
   maxJsonBytes?: number;
   tmpDir?: string;
+  /** The basis to read (Yahoo Close or Adj Close) and to assume where a file cannot tell (Alpaca's adjustment). */
+  priceBasis?: PriceBasis;
+  /** Replay files on different price bases together instead of refusing to. */
+  allowMixedBasis?: boolean;
+  /** Length of intraday bars in files that do not say it (Alpaca, yfinance); inferred otherwise. */
+  timeframe?: Timeframe;
 }
 
 export const REPLAY_DEFAULTS = {
@@ -35,23 +43,29 @@ export const REPLAY_DEFAULTS = {
   maxJsonBytes: 64 * 1024 * 1024,
 } as const;
 
+type OptionalKeys = 'symbol' | 'tmpDir' | 'priceBasis' | 'allowMixedBasis' | 'timeframe';
+
 interface PlannedFile {
   file: string;
   index: number;
   format: FileFormat;
   header: string;
   symbol?: string;
+  basis: FileBasis;
 }
 
+type Runs = Array<AsyncIterable<SortRecord> | SortRecord[]>;
+
 /**
- * File replay in event-time order. Pass 1 decodes every file, hands rejections and quotes
- * without a usable time straight to the sink (they are dead letters whatever their time), and
- * sorts the rest in bounded runs, spilling to temp files. Pass 2 k-way merges the runs and
- * publishes, paced by event time. Memory: one run plus one record per spilled run.
+ * File replay in event-time order. Pass 1 decodes every file, hands rejections, skips and
+ * records without a usable time straight to the sink (dead letters or counts whatever their
+ * time), and sorts quotes and events in bounded runs, spilling to temp files. Pass 2 k-way
+ * merges the runs and publishes, paced by event time. Memory: one run plus one record per
+ * spilled run.
  */
 export class ReplaySource implements IngestSource {
   readonly name = 'replay';
-  readonly #o: Required<Omit<ReplayOptions, 'symbol' | 'tmpDir'>> & Pick<ReplayOptions, 'symbol' | 'tmpDir'>;
+  readonly #o: Required<Omit<ReplayOptions, OptionalKeys>> & Pick<ReplayOptions, OptionalKeys>;
   readonly #abort = new AbortController();
   #stopped = false;
   /** Records that will be published in order; known once pass 1 is done. */
@@ -59,6 +73,8 @@ export class ReplaySource implements IngestSource {
   /** Records handed to the sink in pass 2. */
   done = 0;
   spilledRuns = 0;
+  /** Each file's price basis, known once run() has looked at the files. */
+  bases: PlannedBasis[] = [];
 
   constructor(options: ReplayOptions) {
     this.#o = { ...REPLAY_DEFAULTS, ...options };
@@ -71,6 +87,13 @@ export class ReplaySource implements IngestSource {
 
   progress(): { done: number; total: number | undefined } {
     return { done: this.done, total: this.total };
+  }
+
+  /** For the run summary: the basis read, `mixed` (with each file's) when --allow-mixed-basis let several through. */
+  summary(): Record<string, unknown> {
+    const bases = new Set(this.bases.map((b) => b.basis));
+    if (bases.size <= 1) return { priceBasis: [...bases][0] ?? null };
+    return { priceBasis: 'mixed', priceBases: Object.fromEntries(this.bases.map((b) => [b.file, b.basis])) };
   }
 
   get stopped(): boolean {
@@ -89,38 +112,48 @@ export class ReplaySource implements IngestSource {
     }
   }
 
-  /** Everything that makes a whole file unusable is found before anything is published. */
+  /** Everything that makes a whole file unusable, or the run's prices incomparable, is found before anything is published. */
   async #plan(): Promise<PlannedFile[]> {
     const plan: PlannedFile[] = [];
     for (const [index, file] of this.#o.files.entries()) {
-      let header = '';
+      let lines: string[];
       try {
-        for await (const l of readFileLines(file, this.#o.maxLineLength)) {
-          header = l.text.replace(/^\uFEFF/, '');
-          break;
-        }
+        lines = await readFirstLines(file, 2, this.#o.maxLineLength);
       } catch (cause) {
         throw new IngesterError(IngesterErrorCode.fileUnreadable, `cannot read ${file}: ${(cause as Error).message}`, { file }, { cause });
       }
+      const header = (lines[0] ?? '').replace(/^\uFEFF/, '');
       const format = detectFormat(file, header);
       if (!format) {
         throw new IngesterError(
           IngesterErrorCode.unknownFormat,
-          `${file}: unknown format (first line "${header.slice(0, 80)}"); expected a header ts,symbol,price[,size], Date,Open,High,Low,Close[,Adj Close],Volume, NDJSON or an Alpaca bars .json`,
+          `${file}: unknown format (first line "${header.slice(0, 80)}"); expected a header ts,symbol,price[,size], Date,Open,High,Low,Close[,Adj Close],Volume, yfinance's Datetime,...,Dividends,Stock Splits, Stooq's <TICKER>,<PER>,<DATE>,..., NDJSON or Alpaca bars JSON`,
           { file },
         );
       }
-      const symbol = this.#o.symbol ?? (format === 'yahoo' || format === 'stooq' ? symbolFromFileName(file) : undefined);
-      if ((format === 'yahoo' || format === 'stooq') && !symbol) {
+      const refusal = refuseFile(format, lines[1]);
+      if (refusal) throw new IngesterError(IngesterErrorCode.unknownFormat, `${file}: ${refusal}`, { file, format });
+      const symbol = this.#o.symbol ?? (ONE_SYMBOL_FORMATS.has(format) ? symbolFromFileName(file) : undefined);
+      if (ONE_SYMBOL_FORMATS.has(format) && !symbol) {
         throw new IngesterError(IngesterErrorCode.usage, `${file}: cannot tell the symbol from the file name; pass --symbol`, { file });
       }
-      plan.push({ file, index, format, header, ...(symbol ? { symbol } : {}) });
+      plan.push({ file, index, format, header, ...(symbol ? { symbol } : {}), basis: fileBasis(format, header, this.#o.priceBasis) });
     }
+    this.#checkBases(plan);
     return plan;
   }
 
-  async #sortPass(plan: PlannedFile[], sink: QuoteSink, dir: string): Promise<Array<AsyncIterable<SortRecord> | SortRecord[]>> {
-    const runs: Array<AsyncIterable<SortRecord> | SortRecord[]> = [];
+  #checkBases(plan: PlannedFile[]): void {
+    this.bases = plan.map((p) => ({ file: p.file, basis: p.basis.basis, why: p.basis.why }));
+    const problem = checkBases(this.bases, this.#o.priceBasis);
+    if (problem && !this.#o.allowMixedBasis) throw new IngesterError(IngesterErrorCode.priceBasis, problem, { files: this.bases, requested: this.#o.priceBasis });
+    const { priceBasis } = this.summary();
+    this.#o.logger.info({ priceBasis, files: this.bases.map((b) => ({ file: b.file, priceBasis: b.basis, why: b.why })) }, `replay reads prices on the ${String(priceBasis)} basis`);
+    if (problem) this.#o.logger.warn({ files: this.bases }, `--allow-mixed-basis: ${problem}`);
+  }
+
+  async #sortPass(plan: PlannedFile[], sink: QuoteSink, dir: string): Promise<Runs> {
+    const runs: Runs = [];
     let buffer: SortRecord[] = [];
     let count = 0;
     const spill = async () => {
@@ -138,51 +171,72 @@ export class ReplaySource implements IngestSource {
       this.spilledRuns += 1;
       buffer = [];
     };
-    const take = async (p: PlannedFile, d: Decoded) => {
-      const origin: DeadLetterOrigin = d.line !== undefined ? { file: p.file, line: d.line } : { file: p.file };
-      if (d.kind === 'reject') return sink.reject(d.reason, d.message, origin, d.text, 'replay');
-      const t = eventTimeOf(d);
-      if (!t) return sink.quote(d.raw, origin, d.text, 'replay');
-      buffer.push({ ts: t.ts, tsNanos: t.tsNanos, file: p.index, seq: d.seq, ...(d.line !== undefined ? { line: d.line } : {}), raw: d.raw, text: d.text });
-      count += 1;
-      if (buffer.length >= this.#o.runRecords) await spill();
+    const take = async (p: PlannedFile, decoded: Decoded) => {
+      for (const d of flattenDecoded(decoded)) {
+        const origin: DeadLetterOrigin = d.line !== undefined ? { file: p.file, line: d.line } : { file: p.file };
+        if (d.kind === 'reject') await sink.reject(d.reason, d.message, origin, d.text, 'replay');
+        else if (d.kind === 'skip') {
+          this.#o.logger.debug({ reason: d.reason, origin, detail: d.detail }, 'input record skipped');
+          sink.skip(d.reason, origin);
+        } else {
+          const t = eventTimeOf(d);
+          if (!t) await (d.kind === 'event' ? sink.event(d.raw, origin, d.text, 'replay') : sink.quote(d.raw, origin, d.text, 'replay'));
+          else {
+            buffer.push({ ts: t.ts, tsNanos: t.tsNanos, file: p.index, seq: d.seq, ...(d.line !== undefined ? { line: d.line } : {}), raw: d.raw, text: d.text });
+            count += 1;
+            if (buffer.length >= this.#o.runRecords) await spill();
+          }
+        }
+      }
     };
 
     for (const p of plan) {
       if (this.#stopped) break;
-      if (p.format === 'alpaca-json') {
-        const text = await readWholeText(p.file, this.#o.maxJsonBytes).catch((e: Error) => e);
-        if (text instanceof Error) await sink.reject('parse_error', `file unreadable: ${text.message}`, { file: p.file }, '', 'replay');
-        else if (text === undefined) await sink.reject('too_large', `JSON document larger than ${this.#o.maxJsonBytes} bytes`, { file: p.file }, '', 'replay');
-        else for (const d of decodeAlpacaBars(text, this.#o.symbol)) await take(p, d);
-        continue;
-      }
-      const decode = createLineDecoder(p.format, p.header, p.symbol ? { symbol: p.symbol } : {});
-      const hasHeader = p.format !== 'ndjson';
-      let lastLine = 0;
-      try {
-        for await (const l of readFileLines(p.file, this.#o.maxLineLength)) {
-          if (this.#stopped) break;
-          lastLine = l.line;
-          if (hasHeader && l.line === 1) continue;
-          if (l.tooLong) {
-            await sink.reject('too_large', `line longer than ${this.#o.maxLineLength} characters`, { file: p.file, line: l.line }, l.text, 'replay');
-            continue;
-          }
-          const d = decode(l.line === 1 ? l.text.replace(/^\uFEFF/, '') : l.text, l.line);
-          if (d) await take(p, d);
-        }
-      } catch (e) {
-        // A truncated or corrupt gzip ends the file, not the replay: what was read still counts.
-        this.#o.logger.warn({ file: p.file, line: lastLine, err: e }, 'file ended with a read error');
-        await sink.reject('parse_error', `file unreadable after line ${lastLine}: ${(e as Error).message}`, { file: p.file, line: lastLine + 1 }, '', 'replay');
-      }
+      if (p.format === 'alpaca-json') await this.#readJson(p, sink, (d) => take(p, d));
+      else await this.#readLines(p, sink, (d) => take(p, d));
     }
     if (this.spilledRuns > 0 && buffer.length > 0) await spill();
     else runs.push(buffer.sort(compareRecords));
     this.total = count;
     this.#o.logger.debug({ records: count, spilledRuns: this.spilledRuns }, 'replay input sorted');
     return runs;
+  }
+
+  async #readJson(p: PlannedFile, sink: QuoteSink, take: (d: Decoded) => Promise<void>): Promise<void> {
+    const text = await readWholeText(p.file, this.#o.maxJsonBytes).catch((e: Error) => e);
+    if (text instanceof Error) await sink.reject('parse_error', `file unreadable: ${text.message}`, { file: p.file }, '', 'replay');
+    else if (text === undefined) await sink.reject('too_large', `JSON document larger than ${this.#o.maxJsonBytes} bytes`, { file: p.file }, '', 'replay');
+    else {
+      const options = { ...(this.#o.symbol ? { symbol: this.#o.symbol } : {}), ...(this.#o.timeframe ? { timeframe: this.#o.timeframe } : {}) };
+      for (const d of decodeAlpacaBars(text, options)) await take(d);
+    }
+  }
+
+  async #readLines(p: PlannedFile, sink: QuoteSink, take: (d: Decoded) => Promise<void>): Promise<void> {
+    const decode = createLineDecoder(p.format as Exclude<FileFormat, 'alpaca-json'>, p.header, {
+      ...(p.symbol ? { symbol: p.symbol } : {}),
+      ...(this.#o.priceBasis ? { basis: this.#o.priceBasis } : {}),
+      ...(this.#o.timeframe ? { timeframe: this.#o.timeframe } : {}),
+    });
+    const hasHeader = p.format !== 'ndjson';
+    let lastLine = 0;
+    try {
+      for await (const l of readFileLines(p.file, this.#o.maxLineLength)) {
+        if (this.#stopped) break;
+        lastLine = l.line;
+        if (hasHeader && l.line === 1) continue;
+        if (l.tooLong) {
+          await sink.reject('too_large', `line longer than ${this.#o.maxLineLength} characters`, { file: p.file, line: l.line }, l.text, 'replay');
+          continue;
+        }
+        const d = decode(l.line === 1 ? l.text.replace(/^\uFEFF/, '') : l.text, l.line);
+        if (d) await take(d);
+      }
+    } catch (e) {
+      // A truncated or corrupt gzip ends the file, not the replay: what was read still counts.
+      this.#o.logger.warn({ file: p.file, line: lastLine, err: e }, 'file ended with a read error');
+      await sink.reject('parse_error', `file unreadable after line ${lastLine}: ${(e as Error).message}`, { file: p.file, line: lastLine + 1 }, '', 'replay');
+    }
   }
 
   async #publishPass(runs: Array<AsyncIterable<SortRecord> | SortRecord[]>, sink: QuoteSink): Promise<void> {
@@ -198,7 +252,7 @@ export class ReplaySource implements IngestSource {
       }
       const origin: DeadLetterOrigin = r.line !== undefined ? { file: files[r.file]!, line: r.line } : { file: files[r.file]! };
       // Only wait when the sink asks to: a microtask per record is measurable at replay rates.
-      const pending = sink.quote(r.raw, origin, r.text, 'replay');
+      const pending = 'type' in r.raw ? sink.event(r.raw, origin, r.text, 'replay') : sink.quote(r.raw, origin, r.text, 'replay');
       this.done += 1;
       if (pending) {
         await pending;

@@ -8,6 +8,8 @@ export const IngesterErrorCode = {
   unknownFormat: 'INGESTER_UNKNOWN_FORMAT',
   unknownScenario: 'INGESTER_UNKNOWN_SCENARIO',
   publishFailed: 'INGESTER_PUBLISH_FAILED',
+  // Files of a replay on different price bases (or not on the one asked for): refused before publishing.
+  priceBasis: 'INGESTER_PRICE_BASIS',
 } as const;
 export type IngesterErrorCode = (typeof IngesterErrorCode)[keyof typeof IngesterErrorCode];
 

@@ -1,7 +1,7 @@
-import type { RawQuote } from './source.js';
+import type { RawEvent, RawQuote } from './source.js';
 
 /**
- * One quote waiting to be published in event-time order. `file` and `seq` (the position in
+ * One quote, or one event (a RawEvent has a `type`), waiting to be published in event-time order. `file` and `seq` (the position in
  * its file) make the order total, so a merge of any number of sorted runs is stable: ties in
  * event time keep file order, then input order.
  */
@@ -11,7 +11,7 @@ export interface SortRecord {
   file: number;
   seq: number;
   line?: number;
-  raw: RawQuote;
+  raw: RawQuote | RawEvent;
   text: string;
 }
 
@@ -25,7 +25,7 @@ export function encodeRecord(r: SortRecord): string {
 }
 
 export function decodeRecord(line: string): SortRecord {
-  const [ts, tsNanos, file, seq, l, raw, text] = JSON.parse(line) as [number, number, number, number, number | null, RawQuote, string];
+  const [ts, tsNanos, file, seq, l, raw, text] = JSON.parse(line) as [number, number, number, number, number | null, RawQuote | RawEvent, string];
   return l === null ? { ts, tsNanos, file, seq, raw, text } : { ts, tsNanos, file, seq, line: l, raw, text };
 }
 

@@ -11,4 +11,6 @@ export interface IngestSource {
   stop(): void | Promise<void>;
   /** For progress display: records delivered and, when known, the total to deliver. */
   progress(): { done: number; total: number | undefined };
+  /** What the source says about its input for the run summary (replay: the price basis it read). */
+  summary?(): Record<string, unknown>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLineDecoder, decodeAlpacaBars, decodeNdjsonLine, detectFormat, eventTimeOf, symbolFromFileName, type FileFormat } from './formats.js';
+import { basisOffer, createLineDecoder, decodeAlpacaBars, decodeNdjsonLine, detectFormat, eventTimeOf, fileBasis, headerFields, refuseFile, symbolFromFileName, type FileFormat } from './formats.js';
 
 describe('detectFormat', () => {
   it.each<[string, string, FileFormat | undefined]>([
@@ -9,7 +9,14 @@ describe('detectFormat', () => {
     ['IWM.csv', 'Date,Open,High,Low,Close,Adj Close,Volume', 'yahoo'],
     ['iwm.us.csv', 'Date,Open,High,Low,Close,Volume', 'stooq'],
     ['x.ndjson', 'anything', 'ndjson'],
-    ['x.jsonl.gz', '{"bars":{}}', 'ndjson'],
+    ['x.jsonl.gz', '{"bars":{}}', 'alpaca-json'], // JSONL of Alpaca pages
+    ['x.jsonl', '{"symbol":"IWM","price":1,"ts":1}', 'ndjson'],
+    ['spy.us.txt', '<TICKER>,<PER>,<DATE>,<TIME>,<OPEN>,<HIGH>,<LOW>,<CLOSE>,<VOL>,<OPENINT>', 'stooq-bulk'],
+    ['EWG.csv', 'Datetime,Open,High,Low,Close,Adj Close,Volume,Dividends,Stock Splits,Capital Gains', 'yfinance'],
+    ['EWG.csv', 'Datetime,Open,High,Low,Close,Volume,Dividends,Stock Splits', 'yfinance'], // auto_adjust=True
+    ['EWG.csv', 'Date,Open,High,Low,Close,Adj Close,Volume,Dividends,Stock Splits', 'yfinance'],
+    ['EWG.csv', 'Datetime,Open,High,Low,Close,Volume,Dividends', undefined],
+    ['EWG.csv', 'Price,Adj Close,Close,High,Low,Open,Volume', undefined], // yf.download's multi-index header
     ['x.json', '{"symbol":"IWM"}', 'alpaca-json'],
     ['x.txt', '{"symbol":"IWM","price":1,"ts":1}', 'ndjson'],
     ['x.txt', '{"bars":{"IWM":[]}}', 'alpaca-json'],
@@ -65,14 +72,60 @@ describe('NDJSON lines', () => {
 });
 
 describe('daily bar lines', () => {
+  const YAHOO = 'Date,Open,High,Low,Close,Adj Close,Volume';
+  const STOOQ = 'Date,Open,High,Low,Close,Volume';
   it.each([
-    ['yahoo', 'Date,Open,High,Low,Close,Adj Close,Volume', '2024-01-02,1,2,0.5,1.75,1.7,1000', { kind: 'quote', raw: { symbol: 'IWM', price: '1.75', size: '1000', ts: Date.parse('2024-01-02T21:00:00Z') } }],
-    ['yahoo', 'Date,Open,High,Low,Close,Adj Close,Volume', '2024-07-01,null,null,null,null,null,null', { kind: 'quote', raw: { symbol: 'IWM', price: 'null', size: undefined } }],
-    ['stooq', 'Date,Open,High,Low,Close,Volume', '2024-07-01,1,2,0.5,1.25,7', { kind: 'quote', raw: { symbol: 'IWM', price: '1.25', size: '7', ts: Date.parse('2024-07-01T20:00:00Z') } }],
-    ['stooq', 'Date,Open,High,Low,Close,Volume', '2024-07-01,1,2,0.5', { kind: 'reject', reason: 'parse_error', message: 'expected 6 fields, got 4' }],
-    ['stooq', 'Date,Open,High,Low,Close,Volume', '07/01/2024,1,2,0.5,1,1', { kind: 'reject', reason: 'invalid_tick', message: 'Date: "07/01/2024" is not a calendar date YYYY-MM-DD' }],
+    ['yahoo', YAHOO, '2024-01-02,1,2,0.5,1.75,1.7,1000', { kind: 'quote', raw: { symbol: 'IWM', price: '1.75', size: '1000', ts: Date.parse('2024-01-02T21:00:00Z') } }],
+    ['yahoo', YAHOO, '2024-07-01,null,null,null,null,null,null', { kind: 'skip', reason: 'null_row' }],
+    ['yahoo', YAHOO, '2024-07-04,null,null,null,null,null,null', { kind: 'skip', reason: 'null_row' }], // a holiday: skipped, not dead-lettered
+    ['yahoo', YAHOO, '2024-07-01,1,2,0.5,1.75,1.7,null', { kind: 'quote', raw: { price: '1.75', size: undefined } }],
+    ['yahoo', YAHOO, '2024-07-03,1,2,0.5,1.75,1.7,5', { kind: 'quote', raw: { ts: Date.parse('2024-07-03T17:00:00Z') } }], // 13:00 EDT, an early close
+    ['yahoo', YAHOO, '2024-07-04,1,2,0.5,1.75,1.7,5', { kind: 'reject', reason: 'invalid_tick', message: "Date: 2024-07-04 has no XNYS session (weekend or holiday): a daily bar is stamped at its session's close" }],
+    ['yahoo', YAHOO, '1985-01-02,1,2,0.5,1.75,1.7,5', { kind: 'reject', reason: 'invalid_tick', message: 'Date: 1985-01-02 is outside the XNYS calendar (1990-2099)' }],
+    ['stooq', STOOQ, '2024-07-01,1,2,0.5,1.25,7', { kind: 'quote', raw: { symbol: 'IWM', price: '1.25', size: '7', ts: Date.parse('2024-07-01T20:00:00Z') } }],
+    ['stooq', STOOQ, '2024-07-01,1,2,0.5', { kind: 'reject', reason: 'parse_error', message: 'expected 6 fields, got 4' }],
+    ['stooq', STOOQ, '07/01/2024,1,2,0.5,1,1', { kind: 'reject', reason: 'invalid_tick', message: 'Date: "07/01/2024" is not a calendar date YYYY-MM-DD' }],
+    ['stooq', STOOQ, '2024-02-30,1,2,0.5,1,1', { kind: 'reject', reason: 'invalid_tick', message: 'Date: "2024-02-30" is not a calendar date YYYY-MM-DD' }],
   ] as const)('%s %j', (format, header, text, expected) => {
     expect(createLineDecoder(format, header, { symbol: 'IWM' })(text, 9)).toMatchObject({ ...expected, line: 9 });
+  });
+
+  it('reads Yahoo Adj Close on the total-return basis', () => {
+    expect(createLineDecoder('yahoo', YAHOO, { symbol: 'IWM', basis: 'total_return' })('2024-01-02,1,2,0.5,1.75,1.7,1000', 2)).toMatchObject({ raw: { price: '1.7' } });
+    // A null row is decided by the column read.
+    expect(createLineDecoder('yahoo', YAHOO, { symbol: 'IWM', basis: 'total_return' })('2024-01-02,1,2,0.5,1.75,null,1000', 2)).toMatchObject({ kind: 'skip', reason: 'null_row' });
+  });
+});
+
+describe('price basis of each format', () => {
+  it.each<[FileFormat, string, Parameters<typeof fileBasis>[2], string, string | undefined]>([
+    ['tick-csv', 'ts,symbol,price', undefined, 'unadjusted', undefined],
+    ['ndjson', '', 'total_return', 'unadjusted', undefined], // prints are as traded whatever is asked
+    ['yahoo', 'Date,Open,High,Low,Close,Adj Close,Volume', undefined, 'split_adjusted', 'close'],
+    ['yahoo', 'Date,Open,High,Low,Close,Adj Close,Volume', 'total_return', 'total_return', 'adj close'],
+    ['yahoo', 'Date,Open,High,Low,Close,Adj Close,Volume', 'unadjusted', 'split_adjusted', 'close'], // not on offer: checkBases refuses the run
+    ['yfinance', 'Datetime,Open,High,Low,Close,Adj Close,Volume,Dividends,Stock Splits', 'total_return', 'total_return', 'adj close'],
+    ['yfinance', 'Datetime,Open,High,Low,Close,Volume,Dividends,Stock Splits', undefined, 'total_return', 'close'], // auto_adjust
+    ['stooq', 'Date,Open,High,Low,Close,Volume', undefined, 'total_return', 'close'],
+    ['stooq-bulk', '<TICKER>,<PER>,<DATE>,<TIME>,<OPEN>,<HIGH>,<LOW>,<CLOSE>,<VOL>,<OPENINT>', 'split_adjusted', 'total_return', '<close>'],
+    ['alpaca-json', '', undefined, 'unadjusted', undefined],
+    ['alpaca-json', '', 'split_adjusted', 'split_adjusted', undefined], // an export made with adjustment=split
+  ])('%s %j asked %s reads %s', (format, header, requested, basis, column) => {
+    const b = fileBasis(format, header, requested);
+    expect([b.basis, b.column]).toEqual([basis, column]);
+    expect(b.why.length).toBeGreaterThan(0);
+  });
+  it('offers a choice only where the file has both columns', () => {
+    expect(basisOffer('yahoo', headerFields('Date,Open,High,Low,Close,Adj Close,Volume')).kind).toBe('choice');
+    expect(basisOffer('stooq', headerFields('Date,Open,High,Low,Close,Volume')).kind).toBe('fixed');
+  });
+});
+
+describe('refuseFile', () => {
+  it('refuses Stooq bulk files of intraday bars, by their first row', () => {
+    expect(refuseFile('stooq-bulk', 'SPY.US,5,20240102,153500,1,1,1,1,1,0')).toContain('<PER> 5: only daily (D) Stooq bars are read');
+    expect(refuseFile('stooq-bulk', 'SPY.US,D,20240102,000000,1,1,1,1,1,0')).toBeUndefined();
+    expect(refuseFile('yahoo', 'anything')).toBeUndefined();
   });
 });
 
@@ -84,7 +137,8 @@ describe('Alpaca bars JSON', () => {
     });
     const out = decodeAlpacaBars(doc);
     expect(out).toMatchObject([
-      { kind: 'quote', raw: { symbol: 'IWM', price: 1.5, size: 10, ts: '2024-01-02T05:00:00Z' }, seq: 1 },
+      // A daily bar stamped at its start (midnight New York) is published at the session's close.
+      { kind: 'quote', raw: { symbol: 'IWM', price: 1.5, size: 10, ts: Date.parse('2024-01-02T21:00:00Z') }, seq: 1 },
       { kind: 'quote', raw: { symbol: 'SPY', price: 4, size: 1 }, seq: 2 },
       { kind: 'reject', reason: 'parse_error', message: 'bars.SPY[1]: expected a bar object', seq: 3, text: '7' },
     ]);
@@ -92,7 +146,7 @@ describe('Alpaca bars JSON', () => {
   it('decodes single-symbol documents, the symbol from the document or the override', () => {
     const doc = JSON.stringify({ bars: [{ t: '2024-01-02T05:00:00Z', c: 2, v: 5 }], symbol: 'QQQ' });
     expect(decodeAlpacaBars(doc)[0]).toMatchObject({ raw: { symbol: 'QQQ', price: 2 } });
-    expect(decodeAlpacaBars(doc, 'DIA')[0]).toMatchObject({ raw: { symbol: 'DIA' } });
+    expect(decodeAlpacaBars(doc, { symbol: 'DIA' })[0]).toMatchObject({ raw: { symbol: 'DIA' } });
   });
   it.each([
     ['{"bars":', 'not JSON'],
@@ -111,8 +165,10 @@ describe('Alpaca bars JSON', () => {
 });
 
 describe('eventTimeOf', () => {
-  it('gives the sort key of quotes with a parseable time only', () => {
+  it('gives the sort key of quotes and events with a parseable time only', () => {
     expect(eventTimeOf({ kind: 'quote', raw: { symbol: 'A', price: 1, ts: '2024-01-02T15:30:00.0000005Z' }, seq: 1, text: '' })).toEqual({ ts: 1_704_209_400_000, tsNanos: 500 });
     expect(eventTimeOf({ kind: 'quote', raw: { symbol: 'A', price: 1, ts: 'x' }, seq: 1, text: '' })).toBeUndefined();
+    expect(eventTimeOf({ kind: 'event', raw: { type: 'cancel', symbol: 'A', price: 1, id: 'x', ts: 5e11 }, seq: 1, text: '' })).toEqual({ ts: 5e11, tsNanos: 0 });
+    expect(eventTimeOf({ kind: 'skip', reason: 'null_row', detail: '', seq: 1, text: '' })).toBeUndefined();
   });
 });

@@ -1,15 +1,27 @@
 import { parseTimestamp } from '../timestamp.js';
+import type { Timeframe } from './bar-time.js';
 import { splitCsvLine } from './csv.js';
+import { dailyCsvDecoder, stooqBulkDecoder, stooqPeriodProblem, yfinanceDecoder } from './daily-csv.js';
 import type { Decoded, LineDecoder } from './decoded.js';
-import { usMarketCloseUtc } from './market-close.js';
+import { decodeNdjsonLine } from './ndjson.js';
+import { resolveBasis, type BasisOffer, type FileBasis, type PriceBasis } from './price-basis.js';
 
-export const FILE_FORMATS = ['tick-csv', 'ndjson', 'yahoo', 'stooq', 'alpaca-json'] as const;
+export { decodeAlpacaBars, type AlpacaOptions } from './alpaca-bars.js';
+export { decodeNdjsonLine } from './ndjson.js';
+
+export const FILE_FORMATS = ['tick-csv', 'ndjson', 'yahoo', 'yfinance', 'stooq', 'stooq-bulk', 'alpaca-json'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
+
+/** Formats of one symbol per file, named by --symbol or the file name. */
+export const ONE_SYMBOL_FORMATS: ReadonlySet<FileFormat> = new Set(['yahoo', 'yfinance', 'stooq']);
 
 const YAHOO_HEADER = ['date', 'open', 'high', 'low', 'close', 'adj close', 'volume'];
 const STOOQ_HEADER = ['date', 'open', 'high', 'low', 'close', 'volume'];
+const STOOQ_BULK_HEADER = ['<ticker>', '<per>', '<date>', '<time>', '<open>', '<high>', '<low>', '<close>', '<vol>', '<openint>'];
+const YFINANCE_REQUIRED = ['open', 'high', 'low', 'close', 'volume', 'dividends', 'stock splits'];
+const YFINANCE_OPTIONAL = ['adj close', 'capital gains'];
 
-function headerFields(line: string): string[] {
+export function headerFields(line: string): string[] {
   return (splitCsvLine(line.replace(/^\uFEFF/, '')) ?? []).map((f) => f.trim().toLowerCase());
 }
 
@@ -21,30 +33,68 @@ function isTickCsvHeader(fields: string[]): boolean {
   return ['ts', 'symbol', 'price'].every((f) => fields.includes(f)) && fields.every((f) => ['ts', 'symbol', 'price', 'size', 'id'].includes(f));
 }
 
+/** yfinance's `to_csv()` of `Ticker.history()`: the date column first, then its own columns in any order. */
+function isYfinanceHeader(fields: string[]): boolean {
+  const [first, ...rest] = fields;
+  return (first === 'datetime' || first === 'date') && new Set(rest).size === rest.length && YFINANCE_REQUIRED.every((f) => rest.includes(f)) && rest.every((f) => YFINANCE_REQUIRED.includes(f) || YFINANCE_OPTIONAL.includes(f));
+}
+
+function isBarsPage(line: string): boolean {
+  try {
+    const v = JSON.parse(line) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) && 'bars' in v;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Picks the format from the file name (.gz stripped) and its first line. The header decides
- * for CSV; JSON is an Alpaca bars document for `.json` or when the first line opens one,
- * NDJSON otherwise.
+ * for CSV. JSON is Alpaca bars for `.json`, for a first line that is a bars page (JSONL of
+ * pages too) or opens a pretty-printed document; NDJSON ticks otherwise.
  */
 export function detectFormat(fileName: string, firstLine: string): FileFormat | undefined {
   const name = fileName.toLowerCase().replace(/\.gz$/, '');
   const line = firstLine.replace(/^\uFEFF/, '').trim();
-  if (name.endsWith('.ndjson') || name.endsWith('.jsonl')) return 'ndjson';
   if (name.endsWith('.json')) return 'alpaca-json';
-  if (line.startsWith('{')) {
-    try {
-      const v = JSON.parse(line) as unknown;
-      return typeof v === 'object' && v !== null && 'bars' in v ? 'alpaca-json' : 'ndjson';
-    } catch {
-      // A pretty-printed document starts with a line that is not JSON on its own.
-      return line === '{' ? 'alpaca-json' : 'ndjson';
-    }
-  }
+  if (name.endsWith('.ndjson') || name.endsWith('.jsonl')) return isBarsPage(line) ? 'alpaca-json' : 'ndjson';
+  // A pretty-printed document starts with a line that is not JSON on its own.
+  if (line.startsWith('{')) return line === '{' || isBarsPage(line) ? 'alpaca-json' : 'ndjson';
   const fields = headerFields(line);
   if (sameFields(fields, YAHOO_HEADER)) return 'yahoo';
   if (sameFields(fields, STOOQ_HEADER)) return 'stooq';
+  if (sameFields(fields, STOOQ_BULK_HEADER)) return 'stooq-bulk';
+  if (isYfinanceHeader(fields)) return 'yfinance';
   if (isTickCsvHeader(fields)) return 'tick-csv';
   return undefined;
+}
+
+/**
+ * The price bases a format offers. Yahoo's and yfinance's Close is split-adjusted as of the
+ * download and Adj Close is also dividend-adjusted; yfinance with auto_adjust has only the
+ * adjusted Close; Stooq's Close is split- and dividend-adjusted; Alpaca's adjustment is a
+ * request parameter the export does not record.
+ */
+export function basisOffer(format: FileFormat, fields: string[]): BasisOffer {
+  const src = format === 'yahoo' ? 'Yahoo' : 'yfinance';
+  switch (format) {
+    case 'tick-csv':
+    case 'ndjson':
+      return { kind: 'fixed', basis: 'unadjusted', why: `${format === 'ndjson' ? 'NDJSON' : 'tick CSV'} prints as traded` };
+    case 'stooq':
+    case 'stooq-bulk':
+      return { kind: 'fixed', basis: 'total_return', column: format === 'stooq' ? 'close' : '<close>', why: 'Stooq Close, split- and dividend-adjusted' };
+    case 'alpaca-json':
+      return { kind: 'stated', default: 'unadjusted', why: 'Alpaca bars, adjustment=raw unless stated' };
+    case 'yahoo':
+    case 'yfinance':
+      if (!fields.includes('adj close')) return { kind: 'fixed', basis: 'total_return', column: 'close', why: 'yfinance auto_adjust Close, split- and dividend-adjusted' };
+      return {
+        kind: 'choice',
+        default: 'split_adjusted',
+        options: { split_adjusted: { column: 'close', why: `${src} Close, split-adjusted` }, total_return: { column: 'adj close', why: `${src} Adj Close, split- and dividend-adjusted` } },
+      };
+  }
 }
 
 /**
@@ -58,8 +108,17 @@ export function symbolFromFileName(fileName: string): string | undefined {
 }
 
 export interface DecoderOptions {
-  /** Symbol for one-symbol daily files; required for Yahoo and Stooq. */
+  /** Symbol for one-symbol daily files; required for Yahoo, yfinance and Stooq downloads. */
   symbol?: string;
+  /** The requested price basis (--price-basis): picks Close or Adj Close where a file has both. */
+  basis?: PriceBasis;
+  /** Length of intraday bars whose files do not say it. */
+  timeframe?: Timeframe;
+}
+
+/** The basis a file of this format and header is read on. */
+export function fileBasis(format: FileFormat, header: string, requested: PriceBasis | undefined): FileBasis {
+  return resolveBasis(basisOffer(format, headerFields(header)), requested);
 }
 
 /**
@@ -67,32 +126,33 @@ export interface DecoderOptions {
  * same result out; never throws.
  */
 export function createLineDecoder(format: Exclude<FileFormat, 'alpaca-json'>, header: string, options: DecoderOptions = {}): LineDecoder {
+  const fields = headerFields(header);
+  const b = resolveBasis(basisOffer(format, fields), options.basis);
+  const daily = { symbol: options.symbol ?? '', priceColumn: b.column ?? 'close', basis: b.basis, ...(options.timeframe ? { timeframe: options.timeframe } : {}) };
   switch (format) {
     case 'ndjson':
       return decodeNdjsonLine;
     case 'tick-csv':
-      return tickCsvDecoder(headerFields(header));
+      return tickCsvDecoder(fields);
     case 'yahoo':
     case 'stooq':
-      return dailyCsvDecoder(headerFields(header), options.symbol ?? '');
+      return dailyCsvDecoder(fields, daily);
+    case 'yfinance':
+      return yfinanceDecoder(fields, daily);
+    case 'stooq-bulk':
+      return stooqBulkDecoder(options.symbol);
   }
 }
 
-function reject(message: string, line: number, text: string, reason: 'parse_error' | 'invalid_tick' = 'parse_error'): Decoded {
-  return { kind: 'reject', reason, message, line, seq: line, text };
+/** Why a whole file is refused after its first data line, before anything is published; undefined when it is fine. */
+export function refuseFile(format: FileFormat, firstDataLine: string | undefined): string | undefined {
+  if (format !== 'stooq-bulk' || firstDataLine === undefined) return undefined;
+  const per = splitCsvLine(firstDataLine)?.[1];
+  return per === undefined ? undefined : stooqPeriodProblem(per);
 }
 
-export function decodeNdjsonLine(text: string, line: number): Decoded | undefined {
-  if (text.trim() === '') return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return reject(`not JSON: ${(e as Error).message}`, line, text);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return reject('expected a JSON object per line', line, text);
-  const o = value as Record<string, unknown>;
-  return { kind: 'quote', raw: { symbol: o.symbol, price: o.price, size: o.size, ts: o.ts, id: o.id }, line, seq: line, text };
+function reject(message: string, line: number, text: string): Decoded {
+  return { kind: 'reject', reason: 'parse_error', message, line, seq: line, text };
 }
 
 function tickCsvDecoder(fields: string[]): LineDecoder {
@@ -113,73 +173,9 @@ function tickCsvDecoder(fields: string[]): LineDecoder {
   };
 }
 
-function dailyCsvDecoder(fields: string[], symbol: string): LineDecoder {
-  const date = fields.indexOf('date'), close = fields.indexOf('close'), volume = fields.indexOf('volume');
-  return (text, line) => {
-    if (text.trim() === '') return undefined;
-    const cols = splitCsvLine(text);
-    if (!cols) return reject('unterminated quoted field', line, text);
-    if (cols.length !== fields.length) return reject(`expected ${fields.length} fields, got ${cols.length}`, line, text);
-    const d = cols[date] ?? '';
-    const ts = usMarketCloseUtc(d);
-    if (ts === undefined) return reject(`Date: "${d.slice(0, 40)}" is not a calendar date YYYY-MM-DD`, line, text, 'invalid_tick');
-    // Volume "null" (Yahoo's placeholder) is treated as unknown size, not a bad record.
-    const v = cols[volume]?.trim();
-    return { kind: 'quote', raw: { symbol, price: cols[close]?.trim(), size: v === 'null' ? undefined : v, ts }, line, seq: line, text };
-  };
-}
-
-/**
- * An Alpaca historical bars document, multi-symbol `{"bars":{"SYM":[...]}}` or single-symbol
- * `{"bars":[...],"symbol":"SYM"}`. Each bar becomes a quote at its close price, timed at the
- * bar's start `t` as Alpaca stamps it (the file does not say the bar length). Records carry
- * their position as `seq`; JSON has no meaningful line per bar, the message names the path.
- */
-export function decodeAlpacaBars(text: string, symbolOverride?: string): Decoded[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    return [{ kind: 'reject', reason: 'parse_error', message: `not JSON: ${(e as Error).message}`, line: 1, seq: 1, text }];
-  }
-  const out: Decoded[] = [];
-  const fail = (message: string): Decoded[] => [{ kind: 'reject', reason: 'parse_error', message, line: 1, seq: 1, text }];
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return fail('expected an Alpaca bars object {"bars": ...}');
-  const { bars, symbol } = doc as { bars?: unknown; symbol?: unknown };
-  let groups: Array<[string, unknown, string]>;
-  if (Array.isArray(bars)) {
-    const sym = symbolOverride ?? (typeof symbol === 'string' ? symbol : undefined);
-    if (sym === undefined) return fail('single-symbol bars need "symbol" in the document or --symbol');
-    groups = [[sym, bars, 'bars']];
-  } else if (typeof bars === 'object' && bars !== null) {
-    groups = Object.entries(bars).map(([s, list]) => [s, list, `bars.${s}`]);
-  } else if (bars === null) {
-    return out; // Alpaca sends "bars": null for a range without trades.
-  } else return fail('"bars" must be an array or an object of arrays');
-  let seq = 0;
-  for (const [sym, list, path] of groups) {
-    if (!Array.isArray(list)) {
-      seq += 1;
-      out.push({ kind: 'reject', reason: 'parse_error', message: `${path}: expected an array of bars`, seq, text: JSON.stringify(list) ?? '' });
-      continue;
-    }
-    list.forEach((bar: unknown, i) => {
-      seq += 1;
-      const barText = JSON.stringify(bar) ?? '';
-      if (typeof bar !== 'object' || bar === null || Array.isArray(bar)) {
-        out.push({ kind: 'reject', reason: 'parse_error', message: `${path}[${i}]: expected a bar object`, seq, text: barText });
-        return;
-      }
-      const b = bar as Record<string, unknown>;
-      out.push({ kind: 'quote', raw: { symbol: sym, price: b.c, size: b.v, ts: b.t }, seq, text: barText });
-    });
-  }
-  return out;
-}
-
-/** The event time of a decoded quote for ordering; undefined when it cannot be parsed (it will be dead-lettered). */
+/** The event time of a decoded quote or event for ordering; undefined when it cannot be parsed (it will be dead-lettered). */
 export function eventTimeOf(d: Decoded): { ts: number; tsNanos: number } | undefined {
-  if (d.kind !== 'quote') return undefined;
+  if (d.kind !== 'quote' && d.kind !== 'event') return undefined;
   const t = parseTimestamp(d.raw.ts);
   return t.ok ? { ts: t.ts, tsNanos: t.tsNanos ?? 0 } : undefined;
 }
