@@ -23,11 +23,11 @@ const B1 = [
 ];
 const B2 = [alpacaTrade('SPY', 450.13, 200, '2024-07-24T14:30:01Z', 1002)];
 const B1_QUOTES = [
-  { symbol: 'SPY', price: 450.12, size: 100, ts: '2024-07-24T14:30:00.123456789Z', id: 'V-1001' },
+  { symbol: 'SPY', price: 450.12, size: 100, ts: '2024-07-24T14:30:00.123456789Z', id: 'V-1001', conditions: ['@'], eligibility: { last: true, volume: true } },
   { symbol: 'IWM', price: 200.5, size: 5000, ts: Date.parse('2024-07-24T14:30:00Z') },
-  { symbol: 'XLK', price: 210, size: 5, ts: '2024-07-24T14:30:00.2Z', id: 'K-77' },
+  { symbol: 'XLK', price: 210, size: 5, ts: '2024-07-24T14:30:00.2Z', id: 'K-77', conditions: ['@'], eligibility: { last: true, volume: true } },
 ];
-const B2_QUOTES = [{ symbol: 'SPY', price: 450.13, size: 200, ts: '2024-07-24T14:30:01Z', id: 'V-1002' }];
+const B2_QUOTES = [{ symbol: 'SPY', price: 450.13, size: 200, ts: '2024-07-24T14:30:01Z', id: 'V-1002', conditions: ['@'], eligibility: { last: true, volume: true } }];
 
 describe('Alpaca live adapter against a fake stream', () => {
   test('authenticates, subscribes the universe and maps batched trades and bars to exact quotes', async () => {
@@ -76,7 +76,7 @@ describe('Alpaca live adapter against a fake stream', () => {
       const error = (result as { error: LiveSourceError }).error;
       expect(error).toBeInstanceOf(LiveSourceError);
       expect(error.code).toBe('LIVE_AUTH_FAILED');
-      expect(error.message).toMatch(/Alpaca rejected the credentials \(402 auth failed\): check ALPACA_KEY_ID and ALPACA_SECRET_KEY/);
+      expect(error.message).toMatch(/Alpaca rejected the credentials \(402 auth failed\) on the iex feed \(ALPACA_STREAM_URL\): check ALPACA_KEY_ID and ALPACA_SECRET_KEY/);
       expect(fake.connections).toHaveLength(1);
       expect(fake.connections[0]!.received).toEqual([{ action: 'auth', key: KEY, secret: 'not-the-secret' }]);
       expect(text()).not.toContain('not-the-secret');
@@ -186,7 +186,7 @@ describe('Alpaca live adapter against a fake stream', () => {
   test('a symbol limit rejection (405) is fatal and says what to change', async () => {
     await withFake({ symbolLimit: 3 }, async (fake) => {
       const result = await runSource(source(fake), new MemorySink()).outcome;
-      expect(result).toMatchObject({ ok: false, error: { code: 'LIVE_SYMBOL_LIMIT', message: expect.stringMatching(/5 symbols exceed the plan's symbol limit/) } });
+      expect(result).toMatchObject({ ok: false, error: { code: 'LIVE_SYMBOL_LIMIT', message: expect.stringMatching(/\(405 symbol limit exceeded\) on the iex feed \(ALPACA_STREAM_URL\): 5 symbols, the free plan allows 30; shrink the universe/) } });
     });
   });
 

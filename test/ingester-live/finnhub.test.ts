@@ -22,12 +22,14 @@ const B1 = finnhubTrades([
   { s: 'XLK', p: 210, t: 1721831400200, v: 0.5 },
 ]);
 const B2 = finnhubTrades([{ s: 'SPY', p: 450.13, t: 1721831401000, v: 200 }]);
+// finnhubTrades marks every trade "1" (regular).
+const REGULAR = { conditions: ['1'], eligibility: { last: true, volume: true } };
 const B1_QUOTES = [
-  { symbol: 'SPY', price: 450.12, size: 100, ts: 1721831400123 },
-  { symbol: 'IWM', price: 200.5, size: 0, ts: 1721831400124 },
-  { symbol: 'XLK', price: 210, size: 0.5, ts: 1721831400200 },
+  { symbol: 'SPY', price: 450.12, size: 100, ts: 1721831400123, ...REGULAR },
+  { symbol: 'IWM', price: 200.5, size: 0, ts: 1721831400124, ...REGULAR },
+  { symbol: 'XLK', price: 210, size: 0.5, ts: 1721831400200, ...REGULAR },
 ];
-const B2_QUOTES = [{ symbol: 'SPY', price: 450.13, size: 200, ts: 1721831401000 }];
+const B2_QUOTES = [{ symbol: 'SPY', price: 450.13, size: 200, ts: 1721831401000, ...REGULAR }];
 
 describe('Finnhub live adapter against a fake stream', () => {
   test('sends the token in the URL, subscribes one message per symbol, maps batched trades; pings keep a quiet connection alive', async () => {

@@ -24,11 +24,11 @@ const B1 = [
 ];
 const B2 = [polygonTrade('SPY', 450.13, 200, 1721831401000, 'a2', 4)];
 const B1_QUOTES = [
-  { symbol: 'SPY', price: 450.12, size: 100, ts: 1721831400123, id: '4-a1' },
+  { symbol: 'SPY', price: 450.12, size: 100, ts: 1721831400123, id: '4-a1', conditions: ['0'], eligibility: { last: true, volume: true } },
   { symbol: 'IWM', price: 200.5, size: 5000, ts: 1721831400000 },
-  { symbol: 'XLK', price: 210, size: 5, ts: 1721831400200, id: '12-b7' },
+  { symbol: 'XLK', price: 210, size: 5, ts: 1721831400200, id: '12-b7', conditions: ['0'], eligibility: { last: true, volume: true } },
 ];
-const B2_QUOTES = [{ symbol: 'SPY', price: 450.13, size: 200, ts: 1721831401000, id: '4-a2' }];
+const B2_QUOTES = [{ symbol: 'SPY', price: 450.13, size: 200, ts: 1721831401000, id: '4-a2', conditions: ['0'], eligibility: { last: true, volume: true } }];
 
 describe('Polygon / Massive live adapter against a fake stream', () => {
   test('authenticates, subscribes T.<symbol> for the universe and maps mixed batched frames to exact quotes', async () => {

@@ -68,11 +68,12 @@ describe('live adapter -> publisher -> Kafka', () => {
       });
 
       // The feed arrived in event-time order, so each tick is the newest its source had published.
+      // The regular trades keep their condition; an all-eligible print carries no eligibility.
       const at = (iso: string) => ({ ts: Date.parse(iso), sourceMaxTs: Date.parse(iso) });
       expect(ticks.sort((a, b) => a.ts - b.ts)).toEqual([
-        { v: 1, symbol: 'SPY', price: 450.12, size: 100, ...at('2024-07-24T14:30:00.123Z'), tsNanos: 456789, source: 'alpaca', id: 'V-1' },
-        { v: 1, symbol: 'IWM', price: 200.25, size: 10, ...at('2024-07-24T14:30:02Z'), source: 'alpaca', id: 'V-3' },
-        { v: 1, symbol: 'XLK', price: 210.5, size: 5, ...at('2024-07-24T14:30:03Z'), source: 'alpaca', id: 'K-4' },
+        { v: 1, symbol: 'SPY', price: 450.12, size: 100, ...at('2024-07-24T14:30:00.123Z'), tsNanos: 456789, source: 'alpaca', id: 'V-1', conditions: ['@'] },
+        { v: 1, symbol: 'IWM', price: 200.25, size: 10, ...at('2024-07-24T14:30:02Z'), source: 'alpaca', id: 'V-3', conditions: ['@'] },
+        { v: 1, symbol: 'XLK', price: 210.5, size: 5, ...at('2024-07-24T14:30:03Z'), source: 'alpaca', id: 'K-4', conditions: ['@'] },
       ]);
       expect(letters.map((l) => [l.reason, l.source, l.origin.provider, l.raw])).toEqual([
         ['unknown_symbol', 'alpaca', 'alpaca', JSON.stringify(first[1])],

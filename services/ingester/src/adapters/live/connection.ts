@@ -213,6 +213,10 @@ export class ReconnectingSource implements LiveSource {
           conn.gotData = true;
           await sink.quote(e.raw, origin, e.rawText, source);
           break;
+        case 'event':
+          conn.gotData = true;
+          await sink.event(e.raw, origin, e.rawText, source);
+          break;
         case 'reject':
           await sink.reject(e.reason, e.message, origin, e.rawText, source);
           break;

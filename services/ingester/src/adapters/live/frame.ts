@@ -1,4 +1,5 @@
 /** Helpers shared by the providers' frame decoders. Pure. */
+import { getCalendar } from '@rotation/calendar';
 
 /** A raw text kept for a dead letter; the DLQ truncates too, this keeps memory bounded first. */
 export const RAW_TEXT_LIMIT = 8192;
@@ -84,4 +85,46 @@ export function rfc3339Ms(text: string): number | undefined {
  */
 export function barCloseTs(startMs: number, periodMs: number, receivedAt: number): number {
   return Math.min(startMs + periodMs, receivedAt);
+}
+
+/** The most condition codes a print may carry (the tick schema's limit). */
+const MAX_CONDITIONS = 16;
+
+/**
+ * A print's sale conditions as strings (Alpaca sends letters, Polygon numbers, Finnhub numeric
+ * strings): undefined when the field is absent, a problem text when it is not a list of codes.
+ */
+export function conditionCodes(value: unknown, field: string): { codes: string[] | undefined } | { problem: string } {
+  if (value === undefined || value === null) return { codes: undefined };
+  const problem = { problem: `field ${field} must be a list of at most ${MAX_CONDITIONS} condition codes` };
+  if (!Array.isArray(value) || value.length > MAX_CONDITIONS) return problem;
+  const codes: string[] = [];
+  for (const c of value) {
+    if (typeof c === 'string' && c.length > 0 && c.length <= 8) codes.push(c);
+    else if (typeof c === 'number' && Number.isInteger(c) && c >= 0) codes.push(String(c));
+    else return problem;
+  }
+  return { codes };
+}
+
+const NEW_YORK_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
+const HALF_DAY_MS = 12 * 3_600_000;
+
+/**
+ * Event time of a daily bar: the close of its session on the exchange calendar (13:00 ET on an
+ * early close), or when it was received if that is earlier (the bar of a session still running
+ * is the price as of now). Never the bar's start: the close is not known then. The session's
+ * date is read half a day after the label, so a bar labelled at New York midnight (Alpaca) or at
+ * UTC midnight lands on the same date. Undefined when the exchange was closed that day.
+ */
+export function dailyBarCloseTs(startMs: number, receivedAt: number): number | undefined {
+  const date = NEW_YORK_DATE.format(startMs + HALF_DAY_MS);
+  let close: number | undefined;
+  try {
+    close = getCalendar('XNYS').sessionOn(date)?.close;
+  } catch {
+    // A date outside the calendar's years: no session we can vouch for.
+    return undefined;
+  }
+  return close === undefined ? undefined : Math.min(close, receivedAt);
 }

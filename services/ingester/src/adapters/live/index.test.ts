@@ -43,8 +43,21 @@ describe('providerSpec', () => {
     expect(spec.transportHeartbeat).toBe(false);
   });
 
-  it('uses the Massive URL by default for Polygon', () => {
-    expect(providerSpec('polygon', { env: parseEnv({ POLYGON_API_KEY: 'PK' }), universe }).url).toBe('wss://socket.massive.com/stocks');
+  it.each([
+    [{}, 'wss://socket.massive.com/stocks'],
+    [{ POLYGON_FEED: 'realtime' }, 'wss://socket.massive.com/stocks'],
+    [{ POLYGON_FEED: 'delayed' }, 'wss://delayed.massive.com/stocks'],
+    [{ POLYGON_FEED: 'delayed', POLYGON_STREAM_URL: 'ws://127.0.0.1:9/stocks' }, 'ws://127.0.0.1:9/stocks'],
+  ])('Polygon / Massive URL for %o is %s', (vars, url) => {
+    expect(providerSpec('polygon', { env: parseEnv({ POLYGON_API_KEY: 'PK', ...vars }), universe }).url).toBe(url);
+  });
+
+  it('the delayed feed is one setting: its plan refusal message follows it', () => {
+    const plan = '[{"ev":"status","status":"auth_failed","message":"Your plan doesn\'t include websocket access."}]';
+    const refusal = (vars: Record<string, string>) => providerSpec('polygon', { env: parseEnv({ POLYGON_API_KEY: 'PK', ...vars }), universe }).newSession().onFrame(plan, 0)[0];
+    expect(refusal({})).toMatchObject({ message: expect.stringContaining('set POLYGON_FEED=delayed') });
+    expect(refusal({ POLYGON_FEED: 'delayed' })).toMatchObject({ message: expect.stringContaining('even the delayed stream') });
+    expect(() => parseEnv({ POLYGON_FEED: 'fast' })).toThrow(/POLYGON_FEED/);
   });
 
   it.each([

@@ -9,7 +9,7 @@ import { DEFAULT_BACKOFF, DEFAULT_LIMIT_BACKOFF, validatePolicy, type BackoffPol
 import { ReconnectingSource, type ConnectionSettings, type LiveSource } from './connection.js';
 import { LiveErrorCode, LiveSourceError } from '../../core/errors.js';
 import { alpacaSession } from './alpaca/session.js';
-import { polygonSession } from './polygon/session.js';
+import { POLYGON_STREAM_URLS, polygonSession } from './polygon/session.js';
 import { finnhubSession } from './finnhub/session.js';
 import type { LiveProvider, ProviderSpec } from './session.js';
 
@@ -43,14 +43,16 @@ export const ALPACA_STREAM_BASE = 'wss://stream.data.alpaca.markets/v2';
 /**
  * Defaults, each with its reason. Alpaca and Polygon can be silent for hours outside market
  * hours, so their watchdog relies on transport pings every 15 s and gives up after 45 s of no
- * answer. Finnhub sends its own {"type":"ping"} (interval undocumented, seconds apart in
- * practice) and has been seen to stall while still answering transport pings, so only its
- * messages count, and 60 s without one means a stall.
+ * answer. Finnhub sends its own {"type":"ping"} and has been seen to stall while still answering
+ * transport pings, so only its messages count. Its pings come 60-120 s apart (finnhubio/
+ * Finnhub-API#35, finnhub-js#21): the old 60 s limit reconnected about every other minute on a
+ * quiet evening, so the limit is FINNHUB_IDLE_MS (150 s: the longest reported gap plus a
+ * margin), and a feed silent for that long is still dropped.
  */
 const WATCHDOG_DEFAULTS: Record<LiveProvider, { idleMs: number; pingIntervalMs: number }> = {
   alpaca: { idleMs: 45_000, pingIntervalMs: 15_000 },
   polygon: { idleMs: 45_000, pingIntervalMs: 15_000 },
-  finnhub: { idleMs: 60_000, pingIntervalMs: 15_000 },
+  finnhub: { idleMs: 150_000, pingIntervalMs: 15_000 },
 };
 const SETTINGS_DEFAULTS = {
   // A batch for the whole universe is a few hundred KiB at worst; anything near 4 MiB is not a market data frame.
@@ -66,7 +68,7 @@ export function createLiveSource(provider: LiveProvider, options: LiveSourceOpti
   const settings: ConnectionSettings = {
     backoff: validatePolicy({ ...DEFAULT_BACKOFF, ...options.backoff }, 'backoff'),
     limitBackoff: validatePolicy({ ...DEFAULT_LIMIT_BACKOFF, ...options.limitBackoff }, 'limitBackoff'),
-    watchdog: { ...WATCHDOG_DEFAULTS[provider], ...options.watchdog },
+    watchdog: { ...WATCHDOG_DEFAULTS[provider], ...(provider === 'finnhub' ? { idleMs: options.env.FINNHUB_IDLE_MS } : {}), ...options.watchdog },
     stableAfterMs: options.stableAfterMs ?? SETTINGS_DEFAULTS.stableAfterMs,
     maxPayloadBytes: options.maxPayloadBytes ?? SETTINGS_DEFAULTS.maxPayloadBytes,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? SETTINGS_DEFAULTS.handshakeTimeoutMs,
@@ -91,16 +93,18 @@ export function providerSpec(provider: LiveProvider, options: Pick<LiveSourceOpt
         provider,
         url: options.url ?? env.ALPACA_STREAM_URL ?? `${ALPACA_STREAM_BASE}/${feed}`,
         transportHeartbeat: true,
-        newSession: () => alpacaSession({ keyId, secretKey, feed, symbols, channels }),
+        newSession: () => alpacaSession({ keyId, secretKey, feed, symbols, channels, ...(env.ALPACA_STREAM_URL ? { streamUrl: env.ALPACA_STREAM_URL } : {}) }),
       };
     }
     case 'polygon': {
       const apiKey = required(env.POLYGON_API_KEY, 'POLYGON_API_KEY', 'Polygon / Massive');
+      const feed = env.POLYGON_FEED;
+      const streamUrl = env.POLYGON_STREAM_URL;
       return {
         provider,
-        url: options.url ?? env.POLYGON_STREAM_URL,
+        url: options.url ?? streamUrl ?? POLYGON_STREAM_URLS[feed],
         transportHeartbeat: true,
-        newSession: () => polygonSession({ apiKey, symbols: universe.symbols, channels }),
+        newSession: () => polygonSession({ apiKey, symbols: universe.symbols, channels, feed, ...(streamUrl ? { streamUrl } : {}) }),
       };
     }
     case 'finnhub': {

@@ -1,5 +1,5 @@
 import type { DeadLetterReason } from '@rotation/schemas';
-import type { RawQuote } from '../../core/source.js';
+import type { RawEvent, RawQuote } from '../../core/source.js';
 import type { LiveErrorCode } from '../../core/errors.js';
 
 export type LiveProvider = 'alpaca' | 'polygon' | 'finnhub';
@@ -14,6 +14,8 @@ export type SessionEffect =
   /** `what` is all that may be logged: `text` can carry credentials. */
   | { kind: 'send'; text: string; what: string }
   | { kind: 'quote'; raw: RawQuote; rawText: string }
+  /** A cancel or correction of an earlier print: published beside the ticks (QuoteSink.event). */
+  | { kind: 'event'; raw: RawEvent; rawText: string }
   | { kind: 'reject'; reason: DeadLetterReason; message: string; rawText: string }
   /** The subscription is in place: the connection is now useful. */
   | { kind: 'subscribed'; detail: Record<string, unknown> }
@@ -43,4 +45,17 @@ export interface ProviderSpec {
    * can still answer transport pings, so only provider messages count.
    */
   transportHeartbeat: boolean;
+}
+
+/**
+ * A warning the first time a connection sees a sale condition its provider's table does not
+ * know: such a code withholds nothing (core/conditions), and saying so once per code keeps a new
+ * provider code visible without a log line per print.
+ */
+export function unknownConditionNotice(seen: Set<string>, provider: LiveProvider, codes: readonly string[] | undefined): SessionEffect[] {
+  if (codes === undefined || codes.length === 0) return [];
+  const fresh = codes.filter((c) => !seen.has(c));
+  if (fresh.length === 0) return [];
+  for (const c of fresh) seen.add(c);
+  return [{ kind: 'log', level: 'warn', message: 'sale condition not in the provider table: it withholds nothing', fields: { provider, conditions: fresh } }];
 }

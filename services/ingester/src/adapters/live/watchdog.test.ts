@@ -1,5 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseEnv } from '@rotation/config';
 import { IdleWatchdog } from './watchdog.js';
+
+/** mulberry32: a seeded [0, 1) source, so the simulated cadence is the same on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 describe('IdleWatchdog', () => {
   beforeEach(() => {
@@ -67,6 +79,53 @@ describe('IdleWatchdog', () => {
     expect(events).toEqual([]);
     busy = false;
     vi.advanceTimersByTime(1_500);
+    expect(events).toEqual(['idle']);
+  });
+
+  /**
+   * Finnhub's heartbeat as reported (pings 60-120 s apart) for an hour, against the old limit and
+   * the default: each idle verdict is a reconnect, after which the watchdog starts over.
+   */
+  function quietHour(idleMs: number): { pings: number; idles: number } {
+    const random = seeded(20261201);
+    let idles = 0;
+    const w: IdleWatchdog = new IdleWatchdog({ idleMs, now: () => Date.now(), onIdle: () => (idles++, w.start()) });
+    w.start();
+    let elapsed = 0;
+    let pings = 0;
+    for (;;) {
+      const gap = 60_000 + Math.floor(random() * 60_001);
+      if (elapsed + gap > 3_600_000) break;
+      vi.advanceTimersByTime(gap);
+      elapsed += gap;
+      pings++;
+      w.touch();
+    }
+    w.stop();
+    return { pings, idles };
+  }
+
+  it("tolerates Finnhub's real ping cadence with the default limit; the old 60 s limit did not", () => {
+    const limit = parseEnv({}).FINNHUB_IDLE_MS;
+    expect(limit).toBe(150_000);
+    const now = quietHour(limit);
+    const before = quietHour(60_000);
+    // Seeded, so exact: 41 pings in the hour; 33 of the gaps outlasted the old limit and its
+    // 15 s check (the field report: 26 reconnects an hour), none outlasts 150 s.
+    expect(now).toEqual({ pings: 41, idles: 0 });
+    expect(before).toEqual({ pings: 41, idles: 33 });
+  });
+
+  it('still declares a Finnhub feed dead once its pings stop', () => {
+    const idleMs = parseEnv({}).FINNHUB_IDLE_MS;
+    const { w, events } = make({ idleMs });
+    w.start();
+    vi.advanceTimersByTime(110_000);
+    w.touch(); // the last ping
+    vi.advanceTimersByTime(idleMs - 1);
+    expect(events).toEqual([]);
+    // Checked every quarter of the limit: the verdict comes within 1.25 x the limit.
+    vi.advanceTimersByTime(idleMs / 4 + 1);
     expect(events).toEqual(['idle']);
   });
 

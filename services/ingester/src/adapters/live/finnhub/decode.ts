@@ -3,11 +3,13 @@
  *   {"type":"trade","data":[{"s":"AAPL","p":7296.89,"t":1575526691134,"v":0.011467,"c":["1","12"]}]}
  *   {"type":"ping"}    {"type":"error","msg":"Subscribing to too many symbols"}
  */
+import { finnhubEligibility } from '../../../core/conditions/index.js';
 import type { RawQuote } from '../../../core/source.js';
-import { clip, fieldTypeProblem, isRecord, itemText, parseJson } from '../frame.js';
+import { clip, conditionCodes, fieldTypeProblem, isRecord, itemText, parseJson } from '../frame.js';
 
 export type FinnhubItem =
-  | { kind: 'quote'; raw: RawQuote; rawText: string }
+  /** `unknown`: condition codes the table does not know (reported once per connection). */
+  | { kind: 'quote'; raw: RawQuote; rawText: string; unknown?: string[] }
   | { kind: 'bad'; message: string; rawText: string }
   | { kind: 'ping' }
   | { kind: 'error'; msg: string; rawText: string }
@@ -41,7 +43,12 @@ export function decodeFinnhubTrade(item: unknown): FinnhubItem {
   if (!isRecord(item)) return { kind: 'bad', message: 'trade is not a JSON object', rawText };
   const problem = fieldTypeProblem(item, { s: 'string', p: 'number', t: 'number', v: 'number?' });
   if (problem) return { kind: 'bad', message: `trade: ${problem}`, rawText };
+  const c = conditionCodes(item.c, 'c');
+  if ('problem' in c) return { kind: 'bad', message: `trade: ${c.problem}`, rawText };
   const raw: RawQuote = { symbol: item.s, price: item.p, ts: item.t };
   if (item.v !== undefined && item.v !== null) raw.size = item.v;
-  return { kind: 'quote', raw, rawText };
+  const { eligibility, unknown } = finnhubEligibility(c.codes ?? []);
+  if (c.codes !== undefined) raw.conditions = c.codes;
+  raw.eligibility = eligibility;
+  return unknown.length > 0 ? { kind: 'quote', raw, rawText, unknown } : { kind: 'quote', raw, rawText };
 }

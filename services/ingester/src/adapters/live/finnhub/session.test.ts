@@ -14,6 +14,19 @@ describe('finnhubSession', () => {
     const s = finnhubSession({ symbols: [] });
     expect(s.onFrame('{"type":"error","msg":"Invalid API token"}', 0)).toEqual([{ kind: 'fatal', code: 'LIVE_AUTH_FAILED', message: expect.stringMatching(/FINNHUB_TOKEN/) }]);
     expect(s.onFrame('{"type":"error","msg":"Subscribing to too many symbols"}', 0).map((e) => e.kind)).toEqual(['log', 'reject']);
-    expect(s.onFrame('{"type":"ping"}', 0)).toEqual([]);
+    expect(s.onFrame('{"type":"ping"}', 0)).toEqual([{ kind: 'log', level: 'debug', message: 'heartbeat' }]);
+  });
+
+  it('warns once per connection about a condition code the table does not know', () => {
+    const s = finnhubSession({ symbols: [] });
+    const frame = '{"type":"trade","data":[{"s":"SPY","p":1,"t":2,"v":1,"c":["1","40"]},{"s":"SPY","p":1,"t":3,"v":1,"c":["40"]}]}';
+    expect(s.onFrame(frame, 0).map((e) => e.kind)).toEqual(['log', 'quote', 'quote']);
+    expect(s.onFrame(frame, 0)[0]).toMatchObject({ kind: 'quote' });
+    expect(finnhubSession({ symbols: [] }).onFrame(frame, 0)[0]).toEqual({
+      kind: 'log',
+      level: 'warn',
+      message: 'sale condition not in the provider table: it withholds nothing',
+      fields: { provider: 'finnhub', conditions: ['40'] },
+    });
   });
 });

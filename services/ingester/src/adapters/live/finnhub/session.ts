@@ -4,7 +4,7 @@
  * acknowledged, so the session counts as subscribed once they are sent.
  */
 import { LiveErrorCode } from '../../../core/errors.js';
-import type { ProviderSession, SessionEffect } from '../session.js';
+import { unknownConditionNotice, type ProviderSession, type SessionEffect } from '../session.js';
 import { decodeFinnhubFrame, type FinnhubItem } from './decode.js';
 
 export interface FinnhubSessionConfig {
@@ -14,14 +14,19 @@ export interface FinnhubSessionConfig {
 /** Error texts that mean the token is bad: retrying with the same token cannot help. */
 const AUTH_ERROR = /token|api key|unauthori[sz]ed|auth/i;
 
+/** Heartbeats come a minute or two apart: a debug line each shows when the feed last spoke. */
+const HEARTBEAT: SessionEffect = { kind: 'log', level: 'debug', message: 'heartbeat' };
+
 export function finnhubSession(cfg: FinnhubSessionConfig): ProviderSession {
+  const seenConditions = new Set<string>();
   const react = (item: FinnhubItem): SessionEffect[] => {
     switch (item.kind) {
       case 'quote':
-        return [{ kind: 'quote', raw: item.raw, rawText: item.rawText }];
+        return [...unknownConditionNotice(seenConditions, 'finnhub', item.unknown), { kind: 'quote', raw: item.raw, rawText: item.rawText }];
       case 'bad':
         return [{ kind: 'reject', reason: 'parse_error', message: item.message, rawText: item.rawText }];
       case 'ping':
+        return [HEARTBEAT];
       case 'ignored':
         return [];
       case 'error':
