@@ -44,6 +44,7 @@ describe('ActionsFileSource', () => {
       { raw: { type: 'corporate_action', symbol: 'SPY', action: 'dividend', exDate: '2024-06-21', amount: '1.7588', ts: NOW }, origin: { file: f, line: 6 }, rawText: 'SPY,dividend,2024-06-21,,1.7588', source: 'replay' },
     ]);
     expect(src.progress()).toEqual({ done: 3, total: undefined });
+    expect(src.summary()).toEqual({ format: 'csv', actions: 2, rejectedRows: 1 });
   });
 
   it('NDJSON, gzipped: the first line is a record; an over-long line is too_large', async () => {

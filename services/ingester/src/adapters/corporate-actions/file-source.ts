@@ -26,6 +26,9 @@ export class ActionsFileSource implements IngestSource {
   readonly #o: ActionsFileOptions;
   #stopped = false;
   #done = 0;
+  #format: ActionFileDecoder['format'] | undefined;
+  #actions = 0;
+  #rejected = 0;
 
   constructor(options: ActionsFileOptions) {
     this.#o = options;
@@ -39,6 +42,14 @@ export class ActionsFileSource implements IngestSource {
     return { done: this.#done, total: undefined };
   }
 
+  /**
+   * For the run summary, whose `published` counts ticks: the actions handed to the publisher
+   * (less its dead letters and duplicates, they are on `<ns>.ticks`) and the rows that were not.
+   */
+  summary(): Record<string, unknown> {
+    return { format: this.#format ?? null, actions: this.#actions, rejectedRows: this.#rejected };
+  }
+
   async run(sink: QuoteSink): Promise<void> {
     const { file } = this.#o;
     const now = (this.#o.now ?? Date.now)();
@@ -48,6 +59,7 @@ export class ActionsFileSource implements IngestSource {
         if (this.#stopped) return;
         const origin: DeadLetterOrigin = { file, line: l.line };
         if (l.tooLong) {
+          this.#rejected += 1;
           await sink.reject('too_large', `line longer than ${this.#o.maxLineLength ?? MAX_LINE} characters`, origin, l.text, 'replay');
           this.#done += 1;
           continue;
@@ -55,6 +67,7 @@ export class ActionsFileSource implements IngestSource {
         if (!decoder) {
           if (l.text.trim() === '') continue;
           decoder = chooseDecoder(file, l.text, now);
+          this.#format = decoder.format;
           if (decoder.headerConsumed) continue;
         }
         await this.#deliver(decoder, l.text, origin, sink);
@@ -69,8 +82,13 @@ export class ActionsFileSource implements IngestSource {
     const r = decoder.decode(text);
     if (r === undefined) return;
     this.#done += 1;
-    if (r.kind === 'action') await sink.event(r.raw, origin, text, 'replay');
-    else await sink.reject(r.reason, r.message, origin, text, 'replay');
+    if (r.kind === 'action') {
+      this.#actions += 1;
+      await sink.event(r.raw, origin, text, 'replay');
+    } else {
+      this.#rejected += 1;
+      await sink.reject(r.reason, r.message, origin, text, 'replay');
+    }
   }
 }
 
