@@ -22,7 +22,7 @@ export interface JsonDocument {
 }
 
 /** Position just past the top-level value opening at `start`, or -1 when its brackets never close. */
-function valueEnd(text: string, start: number): number {
+export function valueEnd(text: string, start: number): number {
   let depth = 0, inString = false;
   for (let i = start; i < text.length; i++) {
     const ch = text[i]!;

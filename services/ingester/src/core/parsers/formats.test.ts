@@ -21,6 +21,8 @@ describe('detectFormat', () => {
     ['x.txt', '{"symbol":"IWM","price":1,"ts":1}', 'ndjson'],
     ['x.txt', '{"bars":{"IWM":[]}}', 'alpaca-json'],
     ['x.txt', '{', 'alpaca-json'],
+    ['x.txt', '{"bars":{"IWM":[]}}{"bars":{"IWM":[]}}', 'alpaca-json'], // pages back to back on one line
+    ['x.txt', '{"symbol":"IWM"}{"bars":{}}', 'ndjson'],
     ['x.csv', 'time,ticker,px', undefined],
     ['x.csv', 'ts,symbol,price,colour', undefined],
   ])('%s starting %j is %s', (name, line, format) => {

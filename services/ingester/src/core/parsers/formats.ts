@@ -1,4 +1,5 @@
 import { parseTimestamp } from '../timestamp.js';
+import { valueEnd } from './alpaca-bars.js';
 import type { Timeframe } from './bar-time.js';
 import { splitCsvLine } from './csv.js';
 import { dailyCsvDecoder, stooqBulkDecoder, stooqPeriodProblem, yfinanceDecoder } from './daily-csv.js';
@@ -39,9 +40,11 @@ function isYfinanceHeader(fields: string[]): boolean {
   return (first === 'datetime' || first === 'date') && new Set(rest).size === rest.length && YFINANCE_REQUIRED.every((f) => rest.includes(f)) && rest.every((f) => YFINANCE_REQUIRED.includes(f) || YFINANCE_OPTIONAL.includes(f));
 }
 
+/** Whether a first line is, or begins with, an Alpaca bars page (pages back to back on one line too). */
 function isBarsPage(line: string): boolean {
+  const end = valueEnd(line, 0);
   try {
-    const v = JSON.parse(line) as unknown;
+    const v = JSON.parse(end === -1 ? line : line.slice(0, end)) as unknown;
     return typeof v === 'object' && v !== null && !Array.isArray(v) && 'bars' in v;
   } catch {
     return false;
