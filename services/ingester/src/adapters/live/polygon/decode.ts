@@ -15,8 +15,8 @@ export type PolygonItem =
   | { kind: 'status'; status: string; message: string; rawText: string }
   | { kind: 'ignored'; type: string };
 
-/** Event types we do not map: quotes, limit up/down, imbalances, fair market value. */
-const UNMAPPED_TYPES = new Set(['Q', 'LULD', 'NOI', 'FMV', 'V']);
+/** Event types we do not map: quotes, limit up/down, imbalances, fair market value, launchpad value. */
+const UNMAPPED_TYPES = new Set(['Q', 'LULD', 'NOI', 'FMV', 'LV', 'V']);
 
 export function decodePolygonFrame(text: string): PolygonItem[] {
   const parsed = parseJson(text);
