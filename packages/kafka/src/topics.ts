@@ -37,27 +37,45 @@ export async function ensureTopics(admin: Admin, namespace: string, layout: Topi
     // Only the latest snapshot per key matters to a reader.
     { topic: names.snapshots, numPartitions: layout.snapshotsPartitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
   ];
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = wanted.filter((t) => !existing.has(t.topic));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((t) => ({ ...t, replicationFactor: layout.replicationFactor })),
-      });
-      logger.info({ topics: missing.map((t) => t.topic) }, 'created topics');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await createMissing(admin, wanted, layout, logger);
+      return;
+    } catch (cause) {
+      // A broker that just started (or restarted) can answer before its metadata has the new
+      // topics' leaders: "does not host this topic-partition", retriable. A few tries, then fail.
+      if (attempt < TOPIC_SETUP_ATTEMPTS && (cause as { retriable?: boolean }).retriable === true) {
+        logger.warn({ attempt, err: (cause as Error).message }, 'topic setup failed, retrying');
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+        continue;
+      }
+      throw new KafkaError(KafkaErrorCode.topicSetup, `could not create topics for namespace "${namespace}": ${(cause as Error).message}`, { namespace }, { cause });
     }
-    const present = wanted.filter((t) => existing.has(t.topic));
-    if (present.length > 0) {
-      const meta = await admin.fetchTopicMetadata({ topics: present.map((t) => t.topic) });
-      for (const t of meta.topics) {
-        const want = wanted.find((w) => w.topic === t.name)?.numPartitions ?? 0;
-        if (t.partitions.length < want) {
-          logger.warn({ topic: t.name, partitions: t.partitions.length, configured: want }, 'topic has fewer partitions than configured');
-        }
+  }
+}
+
+const TOPIC_SETUP_ATTEMPTS = 5;
+
+type WantedTopic = { topic: string; numPartitions: number; configEntries: Array<{ name: string; value: string }> };
+
+async function createMissing(admin: Admin, wanted: WantedTopic[], layout: TopicLayout, logger: Logger): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = wanted.filter((t) => !existing.has(t.topic));
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((t) => ({ ...t, replicationFactor: layout.replicationFactor })),
+    });
+    logger.info({ topics: missing.map((t) => t.topic) }, 'created topics');
+  }
+  const present = wanted.filter((t) => existing.has(t.topic));
+  if (present.length > 0) {
+    const meta = await admin.fetchTopicMetadata({ topics: present.map((t) => t.topic) });
+    for (const t of meta.topics) {
+      const want = wanted.find((w) => w.topic === t.name)?.numPartitions ?? 0;
+      if (t.partitions.length < want) {
+        logger.warn({ topic: t.name, partitions: t.partitions.length, configured: want }, 'topic has fewer partitions than configured');
       }
     }
-  } catch (cause) {
-    throw new KafkaError(KafkaErrorCode.topicSetup, `could not create topics for namespace "${namespace}": ${(cause as Error).message}`, { namespace }, { cause });
   }
 }
