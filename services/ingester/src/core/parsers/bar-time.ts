@@ -92,7 +92,10 @@ export function newYorkMidnight(date: string): number {
  * when `t` is neither, i.e. not the start of a day.
  */
 export function dailyBarDate(t: number): string | undefined {
-  if (t % DAY_MS === 0) return new Date(t).toISOString().slice(0, 10);
+  const ofDay = ((t % DAY_MS) + DAY_MS) % DAY_MS;
+  if (ofDay === 0) return new Date(t).toISOString().slice(0, 10);
+  // New York midnight is 04:00Z or 05:00Z: anything else is not one, without asking the time-zone database.
+  if (ofDay !== 4 * 3_600_000 && ofDay !== 5 * 3_600_000) return undefined;
   const ny = newYorkTime(t);
   return ny.msOfDay === 0 ? ny.date : undefined;
 }
