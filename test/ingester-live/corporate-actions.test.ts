@@ -17,7 +17,8 @@ const POLYGON_KEY = 'pk_fake_actions_0001';
 const NOW = Date.parse('2024-06-03T14:00:00Z');
 const WINDOW = { start: '2024-05-04', end: '2024-07-03' };
 const universe = smallUniverse(); // IWM, RSP, SPY, XLB, XLK
-const FAST_HTTP = { timeoutMs: 150, retries: 2, backoff: { initialMs: 5, maxMs: 20, multiplier: 2, minMs: 0 }, maxRetryAfterMs: 50, random: () => 0.5 };
+// Generous timeouts: a loaded machine must not turn an answer into a retry (the timeout test sets its own).
+const FAST_HTTP = { timeoutMs: 5_000, retries: 2, backoff: { initialMs: 5, maxMs: 20, multiplier: 2, minMs: 0 }, maxRetryAfterMs: 50, random: () => 0.5 };
 
 const ca = (symbol: string, action: 'split' | 'reverse_split' | 'dividend', exDate: string, value: number, id?: string): RawEvent => ({
   type: 'corporate_action',
@@ -118,19 +119,23 @@ describe('Alpaca corporate actions: failures', () => {
   });
 
   test('a slow answer times out and is retried; an API that stays slow is a FETCH_TIMEOUT failure, never a hang', async () => {
-    await withAlpaca({ pages: [ALPACA_PAGE_1], faults: { 0: { delayMs: 400 } } }, async (fake) => {
-      const { sink, report } = await fetchInto(alpacaFetcher(fake));
+    const slowHttp = (fake: FakeRestServer) => {
+      const env = parseEnv({ ALPACA_KEY_ID: KEY_ID, ALPACA_SECRET_KEY: SECRET, ALPACA_DATA_URL: fake.url });
+      return createCorporateActionsFetcher('alpaca', { env, universe, logger: capturedLogger().logger, now: () => NOW, http: { ...FAST_HTTP, timeoutMs: 500 } });
+    };
+    await withAlpaca({ pages: [ALPACA_PAGE_1], faults: { 0: { delayMs: 3_000 } } }, async (fake) => {
+      const { sink, report } = await fetchInto(slowHttp(fake));
       expect(report).toMatchObject({ pages: 1, actions: 2, failures: [] });
       expect(sink.tradeEvents).toHaveLength(2);
       expect(fake.requests).toHaveLength(2);
     });
-    await withAlpaca({ pages: [ALPACA_PAGE_1], faults: { 0: { hang: true }, 1: { hang: true }, 2: { delayMs: 1_000 } } }, async (fake) => {
+    await withAlpaca({ pages: [ALPACA_PAGE_1], faults: { 0: { hang: true }, 1: { hang: true }, 2: { delayMs: 3_000 } } }, async (fake) => {
       const started = Date.now();
-      const { sink, report } = await fetchInto(alpacaFetcher(fake));
-      expect(report.failures).toEqual([{ query: expect.any(String), code: 'FETCH_TIMEOUT', message: expect.stringContaining('no complete answer within 150 ms') }]);
+      const { sink, report } = await fetchInto(slowHttp(fake));
+      expect(report.failures).toEqual([{ query: expect.any(String), code: 'FETCH_TIMEOUT', message: expect.stringContaining('no complete answer within 500 ms') }]);
       expect(fake.requests).toHaveLength(3);
       expect(sink.tradeEvents).toEqual([]);
-      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(Date.now() - started).toBeLessThan(10_000);
     });
   });
 

