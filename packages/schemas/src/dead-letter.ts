@@ -12,8 +12,6 @@ export const DeadLetterReason = z.enum([
   'provider_error', // a provider frame that reports an error for one item
   'late_cancel', // a cancel whose print's step the detector had already evaluated
   'late_correction', // a correction whose print's step the detector had already evaluated
-  'late_corporate_action', // a split or dividend that arrived after its ex-date session had begun
-  'mixed_price_basis', // a replay file on another price basis than the run's (see --allow-mixed-basis)
 ]);
 export type DeadLetterReason = z.infer<typeof DeadLetterReason>;
 
