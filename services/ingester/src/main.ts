@@ -109,8 +109,18 @@ async function execute(opts: CommonOptions, service: boolean, build: (config: Co
 }
 
 function humanSummary(s: RunSummary): string {
-  const reasons = Object.entries(s.deadLettersByReason).map(([r, n]) => `${r} ${n}`).join(', ');
-  return `${s.source}${s.stopped ? ' (stopped)' : ''}: read ${s.read}, published ${s.published}, dead-lettered ${s.deadLettered}${reasons ? ` (${reasons})` : ''}, duplicates ${s.duplicates}, ${(s.durationMs / 1000).toFixed(1)} s\n`;
+  const list = (counts: Partial<Record<string, number>>) => Object.entries(counts).map(([r, n]) => `${r} ${n}`).join(', ');
+  const reasons = list(s.deadLettersByReason);
+  const extra = [
+    ['ineligible prints', list(s.ineligibleByReason)],
+    ['events', list(s.eventsByType)],
+    ['skipped', list(s.skippedByReason)],
+  ]
+    .filter(([, text]) => text !== '')
+    .map(([what, text]) => `, ${what} (${text})`)
+    .join('');
+  const basis = typeof s.input?.priceBasis === 'string' ? `, price basis ${s.input.priceBasis}` : '';
+  return `${s.source}${s.stopped ? ' (stopped)' : ''}: read ${s.read}, published ${s.published}, dead-lettered ${s.deadLettered}${reasons ? ` (${reasons})` : ''}, duplicates ${s.duplicates}${extra}${basis}, ${(s.durationMs / 1000).toFixed(1)} s\n`;
 }
 
 const program = new Command('ingest').description('Quotes -> validated ticks on <ns>.ticks; bad input -> <ns>.ticks.dlq').showHelpAfterError();

@@ -9,7 +9,7 @@ import { WatermarkClock } from '../core/watermark-clock.js';
 import { startHealthServer, type HealthServer } from './http-server.js';
 import { createIngesterMetrics } from './metrics.js';
 import { ProgressReporter } from './progress.js';
-import { TickPublisher } from './publisher.js';
+import { TickPublisher, type PublisherCounters } from './publisher.js';
 
 /**
  * How far behind the newest tick a live tick may still arrive (trades are reported a little
@@ -40,6 +40,12 @@ export interface RunSummary {
   deadLettered: number;
   duplicates: number;
   deadLettersByReason: Partial<Record<DeadLetterReason, number>>;
+  /** Published prints whose conditions withhold the last sale or the volume, by reason. */
+  ineligibleByReason: PublisherCounters['ineligibleByReason'];
+  /** Cancels, corrections and corporate actions published. */
+  eventsByType: PublisherCounters['eventsByType'];
+  /** Input skipped by design (Yahoo null rows, actions a file's prices already include). */
+  skippedByReason: PublisherCounters['skippedByReason'];
   durationMs: number;
   /** True when a signal ended the run before the input did. */
   stopped: boolean;
@@ -131,6 +137,9 @@ export class Pipeline {
       deadLettered: c.deadLettered,
       duplicates: c.duplicates,
       deadLettersByReason: c.deadLettersByReason,
+      ineligibleByReason: c.ineligibleByReason,
+      eventsByType: c.eventsByType,
+      skippedByReason: c.skippedByReason,
       durationMs: Date.now() - started,
       stopped: this.#stopped,
       ...(source.summary ? { input: source.summary() } : {}),
