@@ -9,6 +9,21 @@ export type CalendarDate = z.infer<typeof CalendarDate>;
 
 const TradeId = z.string().min(1).max(64);
 
+/** What a cancel and a correction say of the print they amend: its symbol, time, id, price and size. */
+const amendedPrint = {
+  v: z.literal(1),
+  symbol: Symbol,
+  ts: EpochMs,
+  tsNanos: z.int().min(0).max(999_999).optional(),
+  source: TickSource,
+  id: TradeId,
+  price: z.number().positive(),
+  size: z.number().min(0).optional(),
+  sourceMaxTs: EpochMs.optional(),
+};
+const sourceMaxAtLeastTs = (t: { ts: number; sourceMaxTs?: number | undefined }) => t.sourceMaxTs === undefined || t.sourceMaxTs >= t.ts;
+const sourceMaxIssue = { path: ['sourceMaxTs'], message: 'sourceMaxTs must be >= ts' };
+
 /**
  * A busted print taken back (Alpaca `T:"x"`), on `<ns>.ticks` with key = symbol so it follows
  * the print it cancels. `ts`/`tsNanos` and `id` are the cancelled print's; `price` and `size`
@@ -18,20 +33,12 @@ const TradeId = z.string().min(1).max(64);
  */
 export const TradeCancel = z
   .strictObject({
-    v: z.literal(1),
+    ...amendedPrint,
     type: z.literal('cancel'),
-    symbol: Symbol,
-    ts: EpochMs,
-    tsNanos: z.int().min(0).max(999_999).optional(),
-    source: TickSource,
-    id: TradeId,
-    price: z.number().positive(),
-    size: z.number().min(0).optional(),
     /** `C` cancel, `E` error (Alpaca's `a`); both take the print back. */
     action: z.enum(['cancel', 'error']).optional(),
-    sourceMaxTs: EpochMs.optional(),
   })
-  .refine((t) => t.sourceMaxTs === undefined || t.sourceMaxTs >= t.ts, { path: ['sourceMaxTs'], message: 'sourceMaxTs must be >= ts' });
+  .refine(sourceMaxAtLeastTs, sourceMaxIssue);
 export type TradeCancel = z.infer<typeof TradeCancel>;
 
 /**
@@ -42,15 +49,8 @@ export type TradeCancel = z.infer<typeof TradeCancel>;
  */
 export const TradeCorrection = z
   .strictObject({
-    v: z.literal(1),
+    ...amendedPrint,
     type: z.literal('correction'),
-    symbol: Symbol,
-    ts: EpochMs,
-    tsNanos: z.int().min(0).max(999_999).optional(),
-    source: TickSource,
-    id: TradeId,
-    price: z.number().positive(),
-    size: z.number().min(0).optional(),
     conditions: PrintConditions.optional(),
     corrected: z.strictObject({
       id: TradeId.optional(),
@@ -59,9 +59,8 @@ export const TradeCorrection = z
       conditions: PrintConditions.optional(),
       eligibility: PrintEligibility.optional(),
     }),
-    sourceMaxTs: EpochMs.optional(),
   })
-  .refine((t) => t.sourceMaxTs === undefined || t.sourceMaxTs >= t.ts, { path: ['sourceMaxTs'], message: 'sourceMaxTs must be >= ts' });
+  .refine(sourceMaxAtLeastTs, sourceMaxIssue);
 export type TradeCorrection = z.infer<typeof TradeCorrection>;
 
 export const CorporateActionKind = z.enum(['split', 'reverse_split', 'dividend']);
