@@ -89,16 +89,26 @@ function metric(text: string, name: string, labels: Record<string, string>): num
   return 0;
 }
 
+/** A Redis client and a temp folder for one test, both gone after it. */
+async function withScratch(ns: string, logger: Logger, body: (redis: Redis, dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'clean-prints-'));
+  const url = inject('redisUrl');
+  const redis = createRedis({ url, logger, connectionName: `test-${ns}` });
+  await connectRedis(redis, url);
+  try {
+    await body(redis, dir);
+  } finally {
+    await redis.quit();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** What an alert says, without the delivery sequence number. */
 const said = (alerts: Alert[]) => alerts.map(({ seq: _seq, ...a }) => a);
 
 describe('clean market data through ingester, Kafka, detector and Redis', () => {
   test('odd lots, extended hours, a cancel, a correction and two splits change nothing; the metrics count each', { timeout: 300_000 }, async ({ ns, logger }) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'clean-prints-'));
-    const url = inject('redisUrl');
-    const redis = createRedis({ url, logger, connectionName: `test-${ns}` });
-    await connectRedis(redis, url);
-    try {
+    await withScratch(ns, logger, async (redis, dir) => {
       const clean = await runScenario(ns, 'clean', dir, logger, redis);
       const dirty = await runScenario(ns, 'dirty', dir, logger, redis);
 
@@ -126,18 +136,11 @@ describe('clean market data through ingester, Kafka, detector and Redis', () => 
       expect(metric(m, 'detector_records_total', { outcome: 'dead_letter' })).toBe(0);
       expect(c).toMatchObject({ cancels: 1, corrections: 1, actions: 2 });
       expect(clean.metrics).toContain('detector_records_total{outcome="applied"}');
-    } finally {
-      await redis.quit();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('without the corporate actions the split symbols are quarantined and no alert is about them', { timeout: 300_000 }, async ({ ns, logger }) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'clean-prints-'));
-    const url = inject('redisUrl');
-    const redis = createRedis({ url, logger, connectionName: `test-${ns}` });
-    await connectRedis(redis, url);
-    try {
+    await withScratch(ns, logger, async (redis, dir) => {
       const run = await runScenario(ns, 'no_action', dir, logger, redis);
       // Held from the ex-date's first print to the fifth close after it (holdSessions = 5),
       // which is the fixture's last step: then taken as a price move.
@@ -151,9 +154,6 @@ describe('clean market data through ingester, Kafka, detector and Redis', () => 
       expect(held.filter((a) => /NVDA|XLK|\bAI\b/.test(`${a.subject} ${a.message}`)).map((a) => a.message)).toEqual([]);
       for (const a of run.alerts) expect(a.message).not.toMatch(/-4\d\.\d+ ?%|-50\.\d+ ?%/);
       expect(run.summary).toMatchObject({ deadLettered: 0 });
-    } finally {
-      await redis.quit();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
