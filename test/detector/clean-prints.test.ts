@@ -120,6 +120,9 @@ describe('clean market data through ingester, Kafka, detector and Redis', () => 
       // Every record of the dirty feed was taken, none dead-lettered.
       const c = dirty.counts;
       expect(dirty.summary).toMatchObject({ read: c.lines, deadLettered: 0, duplicates: 0 });
+      // The ingester counts what it published, by reason and type.
+      expect(dirty.summary.ineligibleByReason).toEqual({ ...c.ineligible, extended_hours: c.extendedHours });
+      expect(dirty.summary.eventsByType).toEqual({ cancel: c.cancels, correction: c.corrections, corporate_action: c.actions });
       expect(dirty.snapshot).toEqual(clean.snapshot);
       expect(said(dirty.alerts)).toEqual(said(clean.alerts));
       for (const a of dirty.alerts) expect(a.message).not.toMatch(/-4\d\.\d+ ?%|-50\.\d+ ?%/);
