@@ -67,8 +67,8 @@ describe('corporate actions through Kafka (child process)', () => {
       // Actions only: no tick was published, so no end-of-stream watermark either.
       expect(records.map((r) => ({ key: r.key, value: CorporateAction.parse(r.value) }))).toEqual(
         expect.arrayContaining([
-          { key: 'NVDA', value: { v: 1, type: 'corporate_action', symbol: 'NVDA', action: 'split', exDate: '2024-06-10', ratio: 10, source: 'replay', ts: expect.any(Number) } },
-          { key: 'SPY', value: { v: 1, type: 'corporate_action', symbol: 'SPY', action: 'dividend', exDate: '2024-06-21', amount: 1.7588, source: 'replay', ts: expect.any(Number) } },
+          { key: 'NVDA', value: { v: 1, type: 'corporate_action', symbol: 'NVDA', action: 'split', exDate: '2024-06-10', ratio: 10, source: 'replay', ts: expect.any(Number), sourceMaxTs: expect.any(Number) } },
+          { key: 'SPY', value: { v: 1, type: 'corporate_action', symbol: 'SPY', action: 'dividend', exDate: '2024-06-21', amount: 1.7588, source: 'replay', ts: expect.any(Number), sourceMaxTs: expect.any(Number) } },
         ]),
       );
       expect(records).toHaveLength(2);
@@ -107,7 +107,7 @@ describe('corporate actions through Kafka (child process)', () => {
       const iwm = records.filter((r) => r.key === 'IWM');
       expect(new Set(iwm.map((r) => r.partition)).size).toBe(1);
       expect(iwm.map((r) => ((r.value as { type?: string }).type === 'corporate_action' ? CorporateAction.parse(r.value) : Tick.parse(r.value)))).toEqual([
-        { v: 1, type: 'corporate_action', symbol: 'IWM', action: 'split', exDate: '2024-06-10', ratio: 2, id: 'ca-iwm-kafka', source: 'alpaca', ts: expect.any(Number) },
+        { v: 1, type: 'corporate_action', symbol: 'IWM', action: 'split', exDate: '2024-06-10', ratio: 2, id: 'ca-iwm-kafka', source: 'alpaca', ts: expect.any(Number), sourceMaxTs: expect.any(Number) },
         expect.objectContaining({ symbol: 'IWM', price: 200.25, source: 'alpaca' }),
         expect.objectContaining({ symbol: 'IWM', price: 200.3, source: 'alpaca' }),
       ]);

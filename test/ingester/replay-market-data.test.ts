@@ -48,7 +48,7 @@ describe('replay of market data beside prices', () => {
       expect(got[2]).toMatchObject({ id: 'p2', conditions: ['@', 'I'], eligibility: { last: false, volume: true, reason: 'odd_lot' } });
       expect(got[1]).toMatchObject({ type: 'cancel', id: 'p1', ts: T, tsNanos: 250, action: 'cancel', source: 'replay' });
       expect(got[3]).toMatchObject({ type: 'correction', id: 'p2', corrected: { id: 'p2c', price: 120.45, size: 7 } });
-      expect(got[5]).toEqual({ v: 1, type: 'corporate_action', symbol: 'NVDA', action: 'dividend', exDate: '2024-07-25', amount: 0.01, source: 'replay', ts: T + 5000 });
+      expect(got[5]).toEqual({ v: 1, type: 'corporate_action', symbol: 'NVDA', action: 'dividend', exDate: '2024-07-25', amount: 0.01, source: 'replay', ts: T + 5000, sourceMaxTs: T + 5000 });
     } finally {
       await f.done();
     }

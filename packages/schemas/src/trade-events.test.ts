@@ -29,6 +29,9 @@ describe('trade events', () => {
       { ...split, action: 'dividend' },
       { ...split, action: 'dividend', ratio: undefined },
       { ...split, exDate: '2024-6-10' },
+      { ...split, exDate: '2024-02-30' },
+      { ...split, exDate: '2023-02-29' },
+      { ...split, ratio: 1e-9, action: 'reverse_split' },
       { ...split, amount: 1 },
     ];
     for (const b of bad) expect(CorporateAction.safeParse(b).success, JSON.stringify(b)).toBe(false);

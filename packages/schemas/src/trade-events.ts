@@ -4,7 +4,14 @@ import { PrintConditions, PrintEligibility } from './print.js';
 import { TickSource } from './tick.js';
 
 /** A calendar date, YYYY-MM-DD (an exchange session's date in New York). */
-export const CalendarDate = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'date must be YYYY-MM-DD');
+export const CalendarDate = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'date must be YYYY-MM-DD')
+  // 2024-02-30 has the shape but is no day: it must not reach a calendar lookup.
+  .refine((d) => {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    return Number.isFinite(t) && new Date(t).toISOString().startsWith(d);
+  }, 'no such calendar date');
 export type CalendarDate = z.infer<typeof CalendarDate>;
 
 const TradeId = z.string().min(1).max(64);
@@ -80,12 +87,19 @@ export const CorporateAction = z
     symbol: Symbol,
     action: CorporateActionKind,
     exDate: CalendarDate,
-    ratio: z.number().positive().finite().optional(),
+    // 1-for-10,000 to 10,000-for-1: beyond that a ratio is a typo, and 1/ratio would overflow the history.
+    ratio: z.number().min(1e-4).max(1e4).optional(),
     amount: z.number().positive().finite().optional(),
     source: TickSource,
     /** The provider's id of the action, when it has one (so a re-fetch is recognised). */
     id: z.string().min(1).max(64).optional(),
     ts: EpochMs,
+    /**
+     * The newest event time the source had published when it published this action (stamped by
+     * the ingester): an action published after its ex-date session began is applied late, at
+     * the first step after this time, whatever the partitioning.
+     */
+    sourceMaxTs: EpochMs.optional(),
   })
   .superRefine((a, ctx) => {
     if (a.action === 'dividend') {

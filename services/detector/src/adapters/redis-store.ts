@@ -110,10 +110,16 @@ export class RedisStateStore implements StateStore {
     let seq = Number(seqText ?? 0);
     const multi = r.multi();
     multi.set(k.state, JSON.stringify(req.state));
+    const rewritten = req.rewritten ?? {};
     for (const [sym, values] of Object.entries(req.appended)) {
-      if (values.length === 0) continue;
+      if (values.length === 0 || rewritten[sym] !== undefined) continue;
       multi.rpush(k.closes(sym), ...values.map(String));
       multi.ltrim(k.closes(sym), -this.#ringLength, -1);
+    }
+    // A corporate action restated these closes: the stored list is replaced in the same transaction.
+    for (const [sym, values] of Object.entries(rewritten)) {
+      multi.del(k.closes(sym));
+      if (values.length > 0) multi.rpush(k.closes(sym), ...values.slice(-this.#ringLength).map(String));
     }
     if (Object.keys(req.offsets).length > 0) multi.hset(k.offsets, req.offsets);
     const alerts: Alert[] = [];

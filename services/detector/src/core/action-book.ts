@@ -18,19 +18,25 @@ import type { CoreState, PendingAction } from './state.js';
 
 const pct = (x: number) => `${((x - 1) * 100).toFixed(2)} %`;
 
+/** Actions waiting in the state at most: it is rewritten with every commit. */
+export const MAX_PENDING_ACTIONS = 1_000;
+
 /**
- * Corporate actions and the split guard, on the detector's state. An action that arrives
- * before its ex-date waits and is applied at the ex-date session's first step, before any
- * price of that session is compared with the one before; one that arrives later restates the
- * history before its ex-date at once (and releases a quarantine its split had caused). A jump
- * of a split-like ratio with no known action holds the symbol until an action explains it or
- * `holdSessions` closes pass. Everything is decided in event time, so replays agree.
+ * Corporate actions and the split guard, on the detector's state. An action waits until the
+ * first step after its `applyAt` (the ex-date session's open when it was published before it,
+ * else the source's progress when it was published: both fixed by the record, so every
+ * partitioning applies it at the same step), then restates the history before its ex-date
+ * session, before that step's prices are compared with earlier ones. An action that explains a
+ * quarantined jump restates the history before the jump and releases the symbol. A jump of a
+ * split-like ratio with no known action holds the symbol until an action explains it or
+ * `holdSessions` closes pass.
  */
 export class ActionBook {
   readonly #s: CompiledSettings;
   readonly #state: () => CoreState;
   readonly #prices: MarketPrices;
   #notices: OperatorNotice[] = [];
+  #restated = new Set<string>();
 
   constructor(settings: CompiledSettings, state: () => CoreState, prices: MarketPrices) {
     this.#s = settings;
@@ -45,6 +51,13 @@ export class ActionBook {
     return out;
   }
 
+  /** Symbols whose stored history was restated since the last call: their stored closes must be rewritten. */
+  takeRestated(): string[] {
+    const out = [...this.#restated];
+    this.#restated = new Set();
+    return out;
+  }
+
   #notice(kind: OperatorNotice['kind'], symbol: string, t: number, message: string): void {
     this.#notices.push({ kind, symbol, t, message });
   }
@@ -52,75 +65,75 @@ export class ActionBook {
   /** The session an action takes effect at: its ex-date's, or the first after it when that is no trading day. */
   exSession(exDate: string): Session | null {
     const [y, m, d] = exDate.split('-').map(Number) as [number, number, number];
-    // UTC midnight of the date is the evening before in New York: the next close is the ex-date's session or the first after.
-    return this.#s.calendar.sessionOn(exDate) ?? this.#s.calendar.nextCloseAfter(Date.UTC(y, m - 1, d));
+    try {
+      // UTC midnight of the date is the evening before in New York: the next close is the ex-date's session or the first after.
+      return this.#s.calendar.sessionOn(exDate) ?? this.#s.calendar.nextCloseAfter(Date.UTC(y, m - 1, d));
+    } catch {
+      return null; // outside the calendar's years
+    }
   }
 
-  /** Takes one action record; returns a message when it cannot be placed on the calendar. */
+  /** Takes one action record; returns why it cannot be taken (a dead letter), or null. */
   offer(a: CorporateAction): string | null {
     const st = this.#state();
     const key = actionKey(a);
     if (st.actions.applied.includes(key) || st.actions.pending.some((p) => p.key === key)) return null;
     const ex = this.exSession(a.exDate);
     if (ex === null) return `ex-date ${a.exDate} is outside the ${this.#s.calendar.name} calendar`;
-    const begun = st.step !== null && st.step * this.#s.stepMs > ex.open;
-    if (!begun) {
-      st.actions.pending.push(pendingAction(a));
-      return null;
-    }
-    this.#late(pendingAction(a), ex);
+    if (st.actions.pending.length >= MAX_PENDING_ACTIONS) return `${MAX_PENDING_ACTIONS} corporate actions are already waiting for their ex-dates`;
+    const published = a.sourceMaxTs ?? a.ts;
+    st.actions.pending.push(pendingAction(a, Math.max(ex.open, published)));
     return null;
   }
 
-  /** An action whose ex-date session has begun: restate what came before it, now. */
-  #late(p: PendingAction, ex: Session): void {
+  /** At step t, before its prices are compared with earlier ones: the actions due. */
+  applyDue(t: number): void {
     const st = this.#state();
-    const t = st.evaluatedAt ?? ex.open;
+    if (st.actions.pending.length === 0 || !st.actions.pending.some((p) => p.applyAt < t)) return;
+    const due = st.actions.pending.filter((p) => p.applyAt < t);
+    st.actions.pending = st.actions.pending.filter((p) => p.applyAt >= t);
+    for (const p of due) this.#apply(p, t);
+  }
+
+  #apply(p: PendingAction, t: number): void {
+    const st = this.#state();
     rememberApplied(st, p.key);
+    const ex = this.exSession(p.exDate)!;
     const q = st.quarantine[p.symbol];
     if (q && p.ratio !== undefined && ratioMatches(q.ratio, p.ratio, this.#s.splitGuard.tolerancePct)) {
-      this.#restate(p, { tradingStep: q.tradingStep, sessionIndex: q.sessionIndex }, ex);
+      this.#restate(p, { tradingStep: q.tradingStep, sessionIndex: q.sessionIndex }, ex, true);
       this.#release(p.symbol);
       this.#notice('quarantine_resolved', p.symbol, t, `${p.symbol}: ${p.action} ${p.ratio} (ex ${p.exDate}) explains the ${pct(q.move)} jump; history restated, quarantine lifted`);
       return;
     }
-    if (st.firstSession !== null && ex.index <= st.firstSession) return; // no kept price predates it
-    const cut = { tradingStep: this.#firstStepOf(ex), sessionIndex: ex.index };
-    if (this.#restate(p, cut, ex)) this.#notice('action_late', p.symbol, t, `${p.symbol}: ${p.action} (ex ${p.exDate}) arrived after its ex-date; history before it restated late`);
+    // No kept price predates the ex-date session: nothing to restate.
+    if (st.evaluatedAt === null || st.firstSession === null || ex.index <= st.firstSession) return;
+    const late = p.applyAt > ex.open;
+    if (this.#restate(p, { tradingStep: this.#firstStepOf(ex), sessionIndex: ex.index }, ex, q !== undefined)) {
+      const what = `${p.symbol}: ${p.action} ${p.ratio ?? p.amount} (ex ${p.exDate})`;
+      if (late) this.#notice('action_late', p.symbol, t, `${what} was published after its ex-date session began; history before it restated late`);
+      else this.#notice('action_applied', p.symbol, t, `${what} applied at the ${ex.date} open`);
+    }
   }
 
-  /** Trading step of the first evaluated step of a session that has begun. */
+  /** Trading step of the first step of a session, from the last evaluated step (the next one when it has not begun). */
   #firstStepOf(ex: Session): number {
     const st = this.#state();
     const elapsed = this.#s.calendar.tradingMsBetween(ex.open, Math.max(ex.open, st.evaluatedAt ?? ex.open));
-    return (st.tradingStep ?? 0) - elapsed / this.#s.stepMs + 1;
+    return (st.tradingStep ?? -1) - elapsed / this.#s.stepMs + 1;
   }
 
-  #restate(p: PendingAction, cut: HistoryCut, ex: Session): boolean {
+  #restate(p: PendingAction, cut: HistoryCut, ex: Session, held: boolean): boolean {
     const st = this.#state();
     const f = actionFactor(p, this.#s, closeBefore(st, this.#prices, p.symbol, ex.index));
     if (f.factor === null) {
       this.#notice('action_not_applied', p.symbol, st.evaluatedAt ?? ex.open, `${p.symbol}: ${p.action} (ex ${p.exDate}) not applied: ${f.why}`);
       return false;
     }
-    restateHistory(this.#s, st, this.#prices, p.symbol, f.factor, cut);
+    restateHistory(this.#s, st, this.#prices, p.symbol, f.factor, cut, held);
+    this.#restated.add(p.symbol);
     st.counters.actionsApplied += 1;
     return true;
-  }
-
-  /** At a session's first step, before its prices are compared: the actions due by its date. */
-  applyDue(session: Session, tradingStep: number): void {
-    const st = this.#state();
-    if (st.actions.pending.length === 0) return;
-    const due = st.actions.pending.filter((p) => p.exDate <= session.date);
-    if (due.length === 0) return;
-    st.actions.pending = st.actions.pending.filter((p) => p.exDate > session.date);
-    for (const p of due) {
-      rememberApplied(st, p.key);
-      if (this.#restate(p, { tradingStep, sessionIndex: session.index }, session)) {
-        this.#notice('action_applied', p.symbol, session.open, `${p.symbol}: ${p.action}${p.ratio !== undefined ? ` ${p.ratio}` : ` ${p.amount}`} applied at the ${session.date} open`);
-      }
-    }
   }
 
   /** A symbol's new step close against its previous one: a split-like jump without an action holds it. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Detector } from './detector.js';
 import { processBatch } from './process-batch.js';
+import { MemoryStateStore } from './store.js';
 import { compileSettings } from './settings.js';
 import { testUniverse } from './test-universe.js';
 import type { InputRecord } from './tick-input.js';
@@ -107,7 +108,8 @@ describe('corporate actions', () => {
       ...all(et(10, 15, 59), (s) => (s === 'NVDA' ? 101 : 100)),
     ];
     const out = run(d, [...recs, end(et(10, 15, 59))]);
-    if (withAction === 'late') out.notices.push(...run(d, [action()]).notices);
+    // Published late: applied at the first step after it, the next session's first.
+    if (withAction === 'late') out.notices.push(...run(d, [action(), ...all(et(11, 9, 31), (s) => (s === 'NVDA' ? 102 : 100)), end(et(11, 9, 31))]).notices);
     return { d, out };
   }
 
@@ -134,9 +136,20 @@ describe('corporate actions', () => {
     const { d, out } = splitWeek('late');
     expect(out.notices.map((n) => n.kind)).toEqual(['quarantine', 'quarantine_resolved']);
     expect(d.state.quarantine).toEqual({});
-    // History before the ex-date is on the new basis: the Friday bar reads 100.
-    expect(d.state.bars.closes.NVDA).toEqual([100]);
-    expect(d.persisted().closes.NVDA!.at(-1)).toBe(101);
+    // History before the jump is on the new basis: the Friday bar reads 100, Monday's 101.
+    expect(d.state.bars.closes.NVDA).toEqual([100, 101]);
+    expect(d.snapshot()!.returns.NVDA!['1d']).toBeCloseTo((102 / 101 - 1) * 100, 6);
+  });
+
+  it('an action dated the day after the jump it explains restates only what came before the jump', () => {
+    const { d } = splitWeek(false);
+    const out = run(d, [
+      rec({ type: 'corporate_action', symbol: 'NVDA', action: 'split', exDate: '2024-06-11', ratio: 10, ts: et(10, 17, 0) }),
+      ...all(et(11, 9, 31), (s) => (s === 'NVDA' ? 102 : 100)),
+      end(et(11, 9, 31)),
+    ]);
+    expect(out.notices.map((n) => n.kind)).toEqual(['quarantine_resolved']);
+    expect(d.state.bars.closes.NVDA).toEqual([100, 101]);
   });
 
   it('a quarantine not explained within holdSessions closes is let go as a real move', () => {
@@ -182,7 +195,65 @@ describe('corporate actions', () => {
     const { d } = splitWeek(false);
     const again = new Detector({ settings: compileSettings(testUniverse({}, ['1d'])), lanes: [0], topic: 't.ticks', now: () => 0 }, d.persisted());
     expect(again.state.quarantine).toEqual(d.state.quarantine);
-    run(again, [rec({ type: 'corporate_action', symbol: 'NVDA', action: 'split', exDate: '2024-06-10', ratio: 10, ts: et(10, 17, 0) })]);
+    run(again, [rec({ type: 'corporate_action', symbol: 'NVDA', action: 'split', exDate: '2024-06-10', ratio: 10, ts: et(10, 17, 0) }), ...all(et(11, 9, 31), () => 100), end(et(11, 9, 31))]);
     expect(again.state.quarantine).toEqual({});
+  });
+
+  it('restated closes reach the store: a restart after a split reads the new basis', async () => {
+    const settings = compileSettings(testUniverse({}, ['1h', '1d']));
+    const store = new MemoryStateStore(settings.ringLength);
+    const first = new Detector({ settings, lanes: [0], topic: 't.ticks', now: () => 0 });
+    const friday = [...all(et(7, 15, 0), (s) => (s === 'NVDA' ? 1000 : 100)), ...all(et(7, 15, 59), (s) => (s === 'NVDA' ? 1000 : 100))];
+    const action = rec({ type: 'corporate_action', symbol: 'NVDA', action: 'split', exDate: '2024-06-10', ratio: 10, ts: et(7, 12, 0) });
+    await store.commit(processBatch(first, [...friday, action], {}).request);
+    const monday = [...all(et(10, 9, 31), (s) => (s === 'NVDA' ? 101 : 100)), end(et(10, 9, 31))];
+    const live = processBatch(first, monday, {});
+    await store.commit(live.request);
+    const loaded = (await store.load())!;
+    const again = new Detector({ settings, lanes: [0], topic: 't.ticks', now: () => 0 }, { state: loaded.state, closes: loaded.closes });
+    // 1h at 09:31 reaches back into Friday: +1 % on the new basis, before and after the restart.
+    expect(first.snapshot()!.returns.NVDA!['1h']).toBeCloseTo(1, 6);
+    expect(loaded.closes.NVDA!.slice(0, 2)).toEqual([100, 100]);
+    expect(again.persisted().closes.NVDA).toEqual(first.persisted().closes.NVDA);
+  });
+
+  it('the same split from two sources (1/3 and 0.3333) is applied once; an impossible ex-date is a dead letter', () => {
+    const d = detector();
+    const out = run(d, [
+      ...all(et(7, 15, 59), (s) => (s === 'NVDA' ? 300 : 100)),
+      rec({ type: 'corporate_action', symbol: 'NVDA', action: 'reverse_split', exDate: '2024-06-10', ratio: 1 / 3, ts: et(7, 12, 0) }),
+      rec({ type: 'corporate_action', symbol: 'NVDA', action: 'reverse_split', exDate: '2024-06-10', ratio: 0.3333, ts: et(7, 12, 0) }),
+      rec({ type: 'corporate_action', symbol: 'NVDA', action: 'split', exDate: '2024-02-30', ratio: 2, ts: et(7, 12, 0) }),
+      ...all(et(10, 15, 59), (s) => (s === 'NVDA' ? 909 : 100)),
+      end(et(10, 15, 59)),
+    ]);
+    expect(out.deadLetters.map((x) => [x.reason, x.message])).toEqual([['invalid_tick', 'exDate: no such calendar date']]);
+    expect(d.state.counters.actionsApplied).toBe(1);
+    expect(d.snapshot()!.returns.NVDA!['1d']).toBeCloseTo(1, 6);
+  });
+
+  it('a cancel of an extended-hours print is never late: it had moved nothing', () => {
+    const d = detector();
+    const out = run(d, [tick('SPY', et(10, 15, 0), 100), tick('SPY', et(10, 17, 0), 100, { id: 'Z-1' }), tick('SPY', et(10, 19, 0), 100), rec({ type: 'cancel', symbol: 'SPY', ts: et(10, 17, 0), id: 'Z-1', price: 100, sourceMaxTs: et(10, 19, 0) })]);
+    expect(out.deadLetters).toEqual([]);
+    expect(d.state.counters.cancels).toBe(1);
+  });
+
+  it('an action is applied at the same step whichever partition runs ahead', () => {
+    const snapshots = [0, 1].map((order) => {
+      const d = new Detector({ settings: compileSettings(testUniverse({ priceBasis: 'total_return' }, ['5m', '1d'])), lanes: [0, 1], topic: 't.ticks', now: () => 0 });
+      const lane = (l: number, recs: InputRecord[]) => recs.map((r) => ({ ...r, lane: l }));
+      const friday = lane(0, all(et(7, 15, 59), () => 100));
+      const xlu = lane(0, [tick('XLU', et(10, 10, 20), 95, { sourceMaxTs: et(10, 10, 20) }), rec({ type: 'corporate_action', symbol: 'XLU', action: 'dividend', exDate: '2024-06-10', amount: 5, ts: et(10, 10, 20), sourceMaxTs: et(10, 10, 20) }), tick('XLU', et(10, 10, 40), 95, { sourceMaxTs: et(10, 10, 40) })]);
+      const other = lane(1, [tick('SPY', et(10, 10, 50), 100, { sourceMaxTs: et(10, 10, 50) }), tick('SPY', et(10, 12, 0), 100, { sourceMaxTs: et(10, 12, 0) })]);
+      const tail = [...lane(0, [end(et(10, 12, 0))]), ...lane(1, [end(et(10, 12, 0))])];
+      const batches = order === 0 ? [friday, xlu, other, tail] : [friday, other, xlu, tail];
+      const kinds: string[] = [];
+      for (const b of batches) kinds.push(...run(d, b).notices.map((n) => `${n.kind}@${new Date(n.t).toISOString()}`));
+      return { kinds, snap: d.snapshot(), closes: d.persisted().closes.XLU };
+    });
+    expect(snapshots[1]).toEqual(snapshots[0]);
+    expect(snapshots[0]!.kinds).toEqual([`action_late@${new Date(et(10, 10, 21)).toISOString()}`]);
+    expect(snapshots[0]!.snap!.returns.XLU!['1d']).toBeCloseTo(0, 6);
   });
 });

@@ -1,5 +1,6 @@
 import type { CorporateAction } from '@rotation/schemas';
 import type { MarketPrices } from './market-prices.js';
+import { emptyRrg } from './rrg.js';
 import { closeAtOrBefore } from './session-bars.js';
 import type { CompiledSettings } from './settings.js';
 import type { CoreState, PendingAction } from './state.js';
@@ -21,12 +22,17 @@ export interface OperatorNotice {
 /** Applied-action keys remembered so that a re-sent action (a re-fetch after a restart) is not applied twice. */
 const APPLIED_KEEP = 512;
 
-export function actionKey(a: Pick<CorporateAction, 'symbol' | 'action' | 'exDate' | 'ratio' | 'amount'>): string {
-  return `${a.symbol}|${a.action}|${a.exDate}|${a.ratio ?? ''}|${a.amount ?? ''}`;
+/**
+ * Identifies an action across sources and re-sends: a symbol has one split per ex-date (a
+ * provider's 1/3 and a file's 0.3333 are the same split), but may pay a regular and a special
+ * dividend on one date, so dividends keep their amount, to the hundredth of a cent.
+ */
+export function actionKey(a: Pick<CorporateAction, 'symbol' | 'action' | 'exDate' | 'amount'>): string {
+  return a.action === 'dividend' ? `${a.symbol}|dividend|${a.exDate}|${(a.amount ?? 0).toFixed(4)}` : `${a.symbol}|split|${a.exDate}`;
 }
 
-export function pendingAction(a: CorporateAction): PendingAction {
-  const p: PendingAction = { key: actionKey(a), symbol: a.symbol, action: a.action, exDate: a.exDate };
+export function pendingAction(a: CorporateAction, applyAt: number): PendingAction {
+  const p: PendingAction = { key: actionKey(a), applyAt, symbol: a.symbol, action: a.action, exDate: a.exDate };
   if (a.ratio !== undefined) p.ratio = a.ratio;
   if (a.amount !== undefined) p.amount = a.amount;
   return p;
@@ -60,13 +66,15 @@ export function closeBefore(state: CoreState, prices: MarketPrices, symbol: stri
 }
 
 /**
- * Restates everything the detector keeps in price units for `symbol` on the new basis:
- * intraday closes and session bars before the cut, the pairs' base prices, the advance/decline
- * reference close and the RRG trend of relative strength (RS = 100 * P / B, so a split of a
- * sector scales its own RS, and a split of the benchmark every sector's). Returns, spreads,
- * z-score histories and ranks are ratios already and need nothing.
+ * Restates everything the detector keeps in price units for `symbol` on the new basis, where
+ * it was formed before the cut: intraday closes and session bars, the pairs' base prices, the
+ * advance/decline reference close and the RRG trend of relative strength (RS = 100 * P / B, so
+ * a split of a sector scales its own RS, and a split of the benchmark every sector's). An RRG
+ * that already took bars on the new basis mixes both and is started again instead. Returns,
+ * spreads, z-score histories and ranks are ratios already and need nothing. `held`: the symbol
+ * was in quarantine since the cut, so nothing of its own was updated after it.
  */
-export function restateHistory(s: CompiledSettings, state: CoreState, prices: MarketPrices, symbol: string, factor: number, cut: HistoryCut): void {
+export function restateHistory(s: CompiledSettings, state: CoreState, prices: MarketPrices, symbol: string, factor: number, cut: HistoryCut, held: boolean): void {
   prices.rings.get(symbol)?.scaleBefore(cut.tradingStep, factor);
   const closes = state.bars.closes[symbol];
   if (closes) {
@@ -76,14 +84,17 @@ export function restateHistory(s: CompiledSettings, state: CoreState, prices: Ma
     });
   }
   for (const pair of Object.values(state.pairs)) {
-    if (pair.base && pair.base[symbol] !== undefined) pair.base[symbol] = pair.base[symbol]! * factor;
+    const setBefore = pair.baseStep === undefined || pair.baseStep < cut.tradingStep;
+    if (pair.base && pair.base[symbol] !== undefined && setBefore) pair.base[symbol] = pair.base[symbol]! * factor;
   }
   const lastBar = state.bars.sessions[state.bars.sessions.length - 1];
   const ref = state.ad.prevClose[symbol];
-  if (ref !== undefined && lastBar !== undefined && lastBar < cut.sessionIndex) state.ad.prevClose[symbol] = ref * factor;
+  if (ref !== undefined && (held || (lastBar !== undefined && lastBar < cut.sessionIndex))) state.ad.prevClose[symbol] = ref * factor;
   const scaleRrg = (sym: string, f: number) => {
     const r = state.rrg[sym];
-    if (r && r.rsTrend !== null) r.rsTrend *= f;
+    if (!r || r.rsTrend === null) return;
+    if (r.lastSession === undefined || r.lastSession < cut.sessionIndex || (held && sym === symbol)) r.rsTrend *= f;
+    else state.rrg[sym] = emptyRrg();
   };
   if (symbol === s.benchmark) for (const sec of s.sectors) scaleRrg(sec.symbol, 1 / factor);
   else scaleRrg(symbol, factor);

@@ -214,14 +214,15 @@ export class Detector {
    */
   #amend(rec: InputRecord, e: TradeCancel | TradeCorrection): DeadLetter | null {
     const lane = String(rec.lane);
-    const late = this.#lateness(lane, e.ts, e.sourceMaxTs);
+    // Outside the session the print moved nothing, so there is nothing to take back, however late.
+    const regular = this.#s.calendar.phaseAt(e.ts) === 'regular';
+    const late = regular ? this.#lateness(lane, e.ts, e.sourceMaxTs) : null;
     if (late !== null) return this.#reject(rec, e.type === 'cancel' ? 'late_cancel' : 'late_correction', `${e.type} of ${e.symbol} ${e.id}: ${late}`);
     if (e.sourceMaxTs !== undefined) this.#raiseLane(lane, e.sourceMaxTs);
     const c = this.#state.counters;
     if (e.type === 'cancel') c.cancels += 1;
     else c.corrections += 1;
-    // Outside the session the print moved nothing, so there is nothing to take back.
-    if (this.#s.calendar.phaseAt(e.ts) !== 'regular') return null;
+    if (!regular) return null;
     const nanos = e.tsNanos ?? 0;
     this.#pending.remove(e.symbol, e.id, e.ts, nanos, e.price);
     if (e.type === 'correction' && e.corrected.eligibility?.last !== false) {
@@ -294,6 +295,16 @@ export class Detector {
     return this.#actions.takeNotices();
   }
 
+  /**
+   * Symbols whose kept closes a corporate action restated since the last call, with all their
+   * closes now (oldest first): the store replaces what it holds for them.
+   */
+  takeRewritten(): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const sym of this.#actions.takeRestated()) out[sym] = this.#prices.rings.get(sym)?.values() ?? [];
+    return out;
+  }
+
   /** Closes appended since the last call, per symbol, oldest first. */
   takeAppended(): Record<string, number[]> {
     const out = Object.fromEntries(this.#appended);
@@ -314,8 +325,8 @@ export class Detector {
     const tradingStep = (st.tradingStep ?? -1) + 1;
     const key = String(k);
     st.firstSession ??= session.index;
-    // Actions due by this session restate the history before any of its prices is compared with it.
-    if (st.evaluatedAt === null || st.evaluatedAt <= session.open) this.#actions.applyDue(session, tradingStep);
+    // Actions due by this step restate the history before any of its prices is compared with it.
+    this.#actions.applyDue(t);
     for (const [sym, ring] of this.#prices.rings) {
       const hit = this.#pending.take(sym, key);
       let close = ring.latest();

@@ -75,6 +75,7 @@ function pairStep(x: StepContext, pair: PairSpec, r: ReturnOf): SpreadPoint[] {
   const members = [...prices.members(pair.small), ...prices.members(pair.large)];
   if (ps.base === null && members.every((m) => Number.isFinite(prices.latest(m)))) {
     ps.base = Object.fromEntries(members.map((m) => [m, prices.latest(m)]));
+    ps.baseStep = x.now.tradingStep;
   }
   const growthRatio = ps.base === null ? NaN : (100 * growth(prices, pair.small, ps.base)) / growth(prices, pair.large, ps.base);
   // NaN while a member is held in quarantine: no ratio rather than a wrong one.

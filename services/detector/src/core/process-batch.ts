@@ -106,6 +106,7 @@ export function processBatch(detector: Detector, records: readonly InputRecord[]
     request: {
       state: detector.state,
       appended: detector.takeAppended(),
+      rewritten: detector.takeRewritten(),
       alerts: detector.takeAlerts(),
       snapshot: steps > 0 ? detector.snapshot() : null,
       offsets: touched,

@@ -27,6 +27,8 @@ export interface RrgState {
   momentumSide: Side;
   quadrant: Quadrant | null;
   tail: Array<{ t: number; rsRatio: number; rsMomentum: number }>;
+  /** Session index of the last bar taken: a corporate action restates the trend only when every bar predates it. */
+  lastSession?: number;
 }
 
 export function emptyRrg(): RrgState {

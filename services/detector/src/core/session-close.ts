@@ -32,6 +32,7 @@ function rrgBar(x: StepContext): void {
     if (!Number.isFinite(price)) continue;
     const prev = state.rrg[sec.symbol] ?? emptyRrg();
     const next = rrgStep(prev, now.t, price, bench, s.rrg);
+    next.lastSession = now.session.index;
     state.rrg[sec.symbol] = next;
     if (prev.quadrant !== null && next.quadrant !== null && next.quadrant !== prev.quadrant) {
       x.alerts.push(quadrantAlert(sec, s.benchmark, prev.quadrant, next.quadrant, next.rsRatio!, next.rsMomentum!, now.t));

@@ -12,6 +12,13 @@ export type BucketTick = [number, number, number, string];
  */
 export interface PendingAction {
   key: string;
+  /**
+   * Applied at the first evaluated step after this event time: the ex-date session's open for
+   * an action published before it, else the source's progress when it was published. Both are
+   * below the action's lane watermark until the action is consumed, so every partitioning
+   * applies it at the same step.
+   */
+  applyAt: number;
   symbol: string;
   action: CorporateActionKind;
   exDate: string;
@@ -34,6 +41,8 @@ export interface Quarantine {
 export interface PairState {
   /** Base prices of every member of both sides, set at the first step all have a price. */
   base: Record<string, number> | null;
+  /** Trading step the base was set at: a corporate action restates it only when it predates the cut. */
+  baseStep?: number;
   /** Per window: the spread (pp) at the last `lookbackBars` session closes. */
   z: Record<string, number[]>;
   /** Per window: whether a |z| crossing may alert again. */

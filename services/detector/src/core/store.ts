@@ -12,6 +12,11 @@ export interface CommitRequest {
   state: CoreState;
   /** Closes appended per symbol since the previous commit, oldest first. */
   appended: Record<string, number[]>;
+  /**
+   * Symbols whose stored closes a corporate action restated: all their closes, oldest first,
+   * replacing what is stored (their `appended` closes are included here).
+   */
+  rewritten?: Record<string, number[]>;
   /** Newly decided alerts, in decision order; the store assigns their seqs. */
   alerts: AlertDraft[];
   /** The snapshot after the batch, or null when no step was evaluated (nothing changed). */
@@ -62,10 +67,13 @@ export class MemoryStateStore implements StateStore {
 
   async commit(req: CommitRequest): Promise<Committed> {
     this.#state = structuredClone(req.state);
+    const rewritten = req.rewritten ?? {};
     for (const [sym, values] of Object.entries(req.appended)) {
+      if (rewritten[sym] !== undefined) continue;
       const list = [...(this.#closes.get(sym) ?? []), ...values];
       this.#closes.set(sym, list.slice(-this.ringLength));
     }
+    for (const [sym, values] of Object.entries(rewritten)) this.#closes.set(sym, values.slice(-this.ringLength));
     this.#offsets = { ...this.#offsets, ...req.offsets };
     const alerts = req.alerts.map((a) => ({ ...a, seq: ++this.#seq }));
     this.history.push(...alerts);

@@ -97,7 +97,7 @@ export class TickPublisher implements QuoteSink {
       return;
     }
     if (r.kind === 'rejected') return this.#deadLetter(r.reason, r.message, origin, rawText ?? JSON.stringify(raw), source);
-    const e = r.event.type === 'corporate_action' ? r.event : this.#sourceMax.stampAmendment(r.event);
+    const e = this.#sourceMax.stampAmendment(r.event);
     const room = this.#o.producer.push({ topic: this.#o.topics.ticks, key: e.symbol, value: JSON.stringify(e), timestamp: e.ts });
     this.counters.eventsByType[e.type] = (this.counters.eventsByType[e.type] ?? 0) + 1;
     this.#o.observer?.event?.(e.type);

@@ -19,8 +19,9 @@ export class SourceMaxTs {
   }
 
   /**
-   * A cancel or correction carries its print's (older) event time: it is stamped with the
-   * newest so far, so the detector judges its lateness like a tick's, and moves nothing.
+   * A cancel or correction carries its print's (older) event time, a corporate action the time
+   * it was published: each is stamped with the newest so far (or its own time when that is
+   * newer), so the detector judges it against the source's progress, and it moves nothing.
    */
   stampAmendment<T extends { ts: number; sourceMaxTs?: number }>(event: T): T {
     event.sourceMaxTs = Math.max(this.#max, event.ts);
