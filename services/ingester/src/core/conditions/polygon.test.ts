@@ -46,6 +46,10 @@ const ROWS: [id: number, last: boolean, volume: boolean, reason?: PrintReason][]
   [42, false, false, 'not_eligible'],
   [43, false, false, 'not_eligible'],
   [44, false, false, 'not_eligible'],
+  [47, false, false, 'not_eligible'],
+  [48, false, false, 'not_eligible'],
+  [49, false, false, 'not_eligible'],
+  [51, false, false, 'not_eligible'],
   [52, false, true, 'special_terms'],
   [53, false, true, 'special_terms'],
   [54, false, false, 'not_eligible'],
@@ -67,7 +71,7 @@ describe('polygonEligibility', () => {
     expect(polygonEligibility(['0', '12'])).toEqual({ eligibility: { last: false, volume: true, reason: 'extended_hours' }, unknown: [] });
   });
 
-  it.each(['26', '39', '40', '45', '46', '47', '48', '49', '50', '51', '55', '56', '59', '999'])('id %s is not mapped: unknown, withholding nothing', (id) => {
+  it.each(['26', '39', '40', '45', '46', '50', '55', '56', '59', '999'])('id %s is not mapped: unknown, withholding nothing', (id) => {
     expect(polygonEligibility([id])).toEqual({ eligibility: { last: true, volume: true }, unknown: [id] });
   });
 });

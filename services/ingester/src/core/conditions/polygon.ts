@@ -50,6 +50,12 @@ export const POLYGON_TABLE = conditionTable({
   '42': 'not_eligible', // non-eligible
   '43': 'not_eligible', // non-eligible, extended hours
   '44': 'not_eligible', // cancelled
+  // Reports of an earlier session or a summary, not a trade now: they move no last sale (an
+  // "as of" print is reported for a prior date; a summary restates what was printed).
+  '47': 'not_eligible', // as of
+  '48': 'not_eligible', // as of correction
+  '49': 'not_eligible', // as of cancel
+  '51': 'not_eligible', // summary
   '52': 'special_terms', // contingent
   '53': 'special_terms', // qualified contingent trade
   '54': 'not_eligible', // errored
