@@ -28,7 +28,7 @@ describe('gateway security', () => {
       },
     });
     const logger = createLogger({ name: 'gateway', level: 'debug', destination: sink });
-    const gw = await gateway(ns, logger, { GATEWAY_AUTH_TOKENS: `other-token,${TOKEN}`, GATEWAY_JWT_SECRET: SECRET });
+    const gw = await gateway(ns, logger, { GATEWAY_AUTH_TOKENS: `other-token-0123456,${TOKEN}`, GATEWAY_JWT_SECRET: SECRET });
     const now = Math.floor(Date.now() / 1000);
     const good = jwt({ sub: 'alice', iat: now, exp: now + 300 });
     try {

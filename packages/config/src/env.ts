@@ -11,6 +11,21 @@ const secret = z
   .min(1)
   .transform((s) => new Secret(s));
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/** 0 turns a cap off. */
+const capOrOff = z.coerce.number().int().min(0);
+// RFC 7518 3.2: an HS256 key shorter than the hash output (32 bytes) can be brute-forced offline
+// from any one token; a short static token can be guessed online.
+export const MIN_JWT_SECRET_BYTES = 32;
+export const MIN_API_TOKEN_CHARS = 16;
+const jwtSecret = z
+  .string()
+  .refine((s) => Buffer.byteLength(s, 'utf8') >= MIN_JWT_SECRET_BYTES, `an HS256 secret needs at least ${MIN_JWT_SECRET_BYTES} bytes (e.g. openssl rand -base64 32)`)
+  .transform((s) => new Secret(s));
+const apiTokens = csv.refine(
+  (list) => list.every((t) => t.length >= MIN_API_TOKEN_CHARS),
+  // Never echo the token itself: the message ends up in logs.
+  `every API token needs at least ${MIN_API_TOKEN_CHARS} characters (e.g. openssl rand -hex 16)`,
+);
 
 /**
  * Every environment variable the project reads, with its default. The reference table in
@@ -37,8 +52,11 @@ export const EnvSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Redis connection URL'),
   GATEWAY_HOST: z.string().default('0.0.0.0').describe('Gateway bind address'),
   GATEWAY_PORT: port.default(8080).describe('Gateway HTTP + websocket port'),
-  GATEWAY_AUTH_TOKENS: csv.optional().describe('Comma-separated API tokens; when set (or a JWT secret is), auth is required'),
-  GATEWAY_JWT_SECRET: secret.optional().describe('HS256 secret for JWT bearer tokens'),
+  GATEWAY_AUTH_TOKENS: apiTokens.optional().describe(`Comma-separated API tokens, each at least ${MIN_API_TOKEN_CHARS} characters; when set (or a JWT secret is), auth is required`),
+  GATEWAY_JWT_SECRET: jwtSecret.optional().describe(`HS256 secret for JWT bearer tokens, at least ${MIN_JWT_SECRET_BYTES} bytes`),
+  GATEWAY_JWT_REQUIRE_EXP: bool.default(true).describe('Refuse JWTs without an `exp` claim (false accepts them, valid until the secret changes)'),
+  GATEWAY_MAX_CONNECTIONS_PER_TOKEN: capOrOff.default(1_000).describe('Open websockets one credential (static token, or JWT `sub`) may hold on one instance; more are refused with HTTP 429 (0 = no cap)'),
+  GATEWAY_MAX_CONNECTIONS_PER_IP: capOrOff.default(1_000).describe('Open websockets one remote address may hold on one instance; more are refused with HTTP 429 (0 = no cap; raise it behind a proxy that hides client addresses)'),
   GATEWAY_ALLOWED_ORIGINS: csv.optional().describe('Comma-separated Origin values allowed to open a websocket'),
   GATEWAY_INSTANCE_ID: z.string().optional().describe('Instance name shown in welcome frames and logs'),
   GATEWAY_STATIC_DIR: z.string().optional().describe('Directory of dashboard files served at / (default: packages/dashboard/dist, else services/gateway/public; none served when missing)'),

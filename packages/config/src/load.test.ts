@@ -30,10 +30,10 @@ describe('environment', () => {
   });
 
   it('splits lists and coerces numbers', () => {
-    const env = parseEnv({ KAFKA_BROKERS: 'a:1, b:2', GATEWAY_PORT: '9000', GATEWAY_AUTH_TOKENS: 't1,t2' });
+    const env = parseEnv({ KAFKA_BROKERS: 'a:1, b:2', GATEWAY_PORT: '9000', GATEWAY_AUTH_TOKENS: 'token-one-0123456789,token-two-0123456789' });
     expect(env.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
     expect(env.GATEWAY_PORT).toBe(9000);
-    expect(env.GATEWAY_AUTH_TOKENS).toEqual(['t1', 't2']);
+    expect(env.GATEWAY_AUTH_TOKENS).toEqual(['token-one-0123456789', 'token-two-0123456789']);
   });
 
   it.each([
@@ -55,10 +55,33 @@ describe('environment', () => {
   });
 
   it('never shows a secret when the config is logged or serialised', () => {
-    const env = parseEnv({ GATEWAY_JWT_SECRET: 'hunter2', ALPACA_SECRET_KEY: 'shh' });
+    const env = parseEnv({ GATEWAY_JWT_SECRET: 'hunter2-hunter2-hunter2-hunter2-hunter2', ALPACA_SECRET_KEY: 'shh' });
     expect(JSON.stringify(env)).not.toContain('hunter2');
     expect(inspect(env, { depth: 5 })).not.toContain('shh');
-    expect(env.GATEWAY_JWT_SECRET?.reveal()).toBe('hunter2');
+    expect(env.GATEWAY_JWT_SECRET?.reveal()).toBe('hunter2-hunter2-hunter2-hunter2-hunter2');
+  });
+
+  it.each([
+    [{ GATEWAY_JWT_SECRET: 'x' }, 'GATEWAY_JWT_SECRET', /at least 32 bytes/],
+    [{ GATEWAY_JWT_SECRET: 'a'.repeat(31) }, 'GATEWAY_JWT_SECRET', /at least 32 bytes/],
+    [{ GATEWAY_AUTH_TOKENS: 'long-enough-token-000,short' }, 'GATEWAY_AUTH_TOKENS', /at least 16 characters/],
+    [{ GATEWAY_MAX_CONNECTIONS_PER_IP: '-1' }, 'GATEWAY_MAX_CONNECTIONS_PER_IP', /./],
+  ])('refuses weak or invalid gateway auth settings: %j', (env, name, message) => {
+    const issues = issuesOf(() => parseEnv(env));
+    expect(issues.map((i) => i.path)).toEqual([name]);
+    expect(issues[0]?.message).toMatch(message);
+    // A refused credential is never echoed back into logs.
+    expect(issues[0]?.message).not.toContain('short');
+  });
+
+  it('accepts credentials at the minimum lengths and defaults the connection caps and exp requirement', () => {
+    const env = parseEnv({ GATEWAY_JWT_SECRET: 'a'.repeat(32), GATEWAY_AUTH_TOKENS: 'b'.repeat(16) });
+    expect(env.GATEWAY_JWT_SECRET?.reveal()).toHaveLength(32);
+    expect(env.GATEWAY_AUTH_TOKENS).toEqual(['b'.repeat(16)]);
+    expect(env.GATEWAY_JWT_REQUIRE_EXP).toBe(true);
+    expect(env.GATEWAY_MAX_CONNECTIONS_PER_TOKEN).toBe(1_000);
+    expect(env.GATEWAY_MAX_CONNECTIONS_PER_IP).toBe(1_000);
+    expect(parseEnv({ GATEWAY_MAX_CONNECTIONS_PER_TOKEN: '0', GATEWAY_JWT_REQUIRE_EXP: 'false' })).toMatchObject({ GATEWAY_MAX_CONNECTIONS_PER_TOKEN: 0, GATEWAY_JWT_REQUIRE_EXP: false });
   });
 });
 
