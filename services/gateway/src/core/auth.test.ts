@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { Authenticator, redactPath } from './auth.js';
+import { Authenticator, isLoopbackHost, redactPath } from './auth.js';
 
 const secret = 'a-test-secret-of-reasonable-length-123';
 const key = new TextEncoder().encode(secret);
@@ -31,7 +31,22 @@ describe('Authenticator', () => {
   });
 
   it('accepts a valid HS256 JWT and reports its subject', async () => {
-    expect(await a.authorize({ authorization: `Bearer ${await jwt({})}` })).toEqual({ ok: true, method: 'jwt', subject: 'alice' });
+    const d = await a.authorize({ authorization: `Bearer ${await jwt({})}` });
+    expect(d).toMatchObject({ ok: true, method: 'jwt', subject: 'alice' });
+    // expiresAt drives the close of the open connection.
+    expect(d.ok && d.expiresAt).toBeGreaterThan(Date.now() + 4 * 60_000);
+  });
+
+  const noExp = () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bob').setIssuedAt().sign(key);
+
+  it('refuses a JWT without exp unless configured otherwise', async () => {
+    expect(await a.authorize({ queryToken: await noExp() })).toEqual({ ok: false, status: 401, reason: 'token has no exp' });
+    const lax = new Authenticator({ tokens: [], jwtSecret: secret, requireExp: false });
+    expect(await lax.authorize({ queryToken: await noExp() })).toEqual({ ok: true, method: 'jwt', subject: 'bob' });
+  });
+
+  it('gives static tokens no expiry', async () => {
+    expect(await a.authorize({ queryToken: 'tok-one' })).not.toHaveProperty('expiresAt');
   });
 
   it.each([
@@ -54,6 +69,23 @@ describe('Authenticator', () => {
     expect((await o.authorize({ origin: 'http://localhost:8080' })).ok).toBe(true);
     expect((await o.authorize({})).ok).toBe(true);
     expect(await o.authorize({ origin: 'https://evil.example' })).toEqual({ ok: false, status: 403, reason: 'origin not allowed' });
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['localhost', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['::ffff:127.0.0.1', true],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['10.0.0.5', false],
+    ['gateway.example', false],
+  ])('%s -> %s', (host, loopback) => {
+    expect(isLoopbackHost(host)).toBe(loopback);
   });
 });
 

@@ -8,6 +8,8 @@ export interface AuthOptions {
   jwtSecret?: string;
   /** Origins allowed to open a websocket or call the API from a browser; empty = any. */
   allowedOrigins?: readonly string[];
+  /** Refuse JWTs without `exp` (GATEWAY_JWT_REQUIRE_EXP); default true. */
+  requireExp?: boolean;
 }
 
 export interface AuthRequest {
@@ -18,10 +20,12 @@ export interface AuthRequest {
 }
 
 export type AuthDecision =
-  | { ok: true; method: 'none' | 'token' | 'jwt'; subject: string }
+  | { ok: true; method: 'none' | 'token' | 'jwt'; subject: string; /** JWT `exp` in ms; open connections are closed then. */ expiresAt?: number }
   | { ok: false; status: 401 | 403; reason: string };
 
 const MAX_TOKEN_LENGTH = 4096;
+/** Clock skew allowed on `exp` and `nbf`, at the upgrade and on open connections alike. */
+export const CLOCK_TOLERANCE_MS = 5_000;
 
 /**
  * The gateway's access decision, shared by the websocket upgrade and the HTTP API. Static
@@ -32,11 +36,13 @@ export class Authenticator {
   readonly #digests: Buffer[];
   readonly #secret: Uint8Array | undefined;
   readonly #origins: ReadonlySet<string>;
+  readonly #requireExp: boolean;
 
   constructor(options: AuthOptions) {
     this.#digests = options.tokens.map(digest);
     this.#secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined;
     this.#origins = new Set((options.allowedOrigins ?? []).map((o) => o.replace(/\/+$/, '')));
+    this.#requireExp = options.requireExp ?? true;
   }
 
   get required(): boolean {
@@ -60,10 +66,17 @@ export class Authenticator {
     if (this.#matchesStatic(token)) return { ok: true, method: 'token', subject: `token:${digest(token).toString('hex').slice(0, 8)}` };
     if (this.#secret && token.split('.').length === 3) {
       try {
-        const { payload } = await jwtVerify(token, this.#secret, { algorithms: ['HS256'], clockTolerance: 5 });
-        return { ok: true, method: 'jwt', subject: typeof payload.sub === 'string' ? payload.sub : 'jwt' };
+        const { payload } = await jwtVerify(token, this.#secret, {
+          algorithms: ['HS256'],
+          clockTolerance: CLOCK_TOLERANCE_MS / 1000,
+          // Without exp a leaked token works until the secret is rotated.
+          ...(this.#requireExp ? { requiredClaims: ['exp'] } : {}),
+        });
+        const subject = typeof payload.sub === 'string' ? payload.sub : 'jwt';
+        return { ok: true, method: 'jwt', subject, ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}) };
       } catch (error) {
-        const reason = error instanceof joseErrors.JWTExpired ? 'token expired' : 'invalid token';
+        const reason =
+          error instanceof joseErrors.JWTExpired ? 'token expired' : error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'exp' ? 'token has no exp' : 'invalid token';
         return { ok: false, status: 401, reason };
       }
     }
@@ -85,6 +98,12 @@ function digest(s: string): Buffer {
 function bearer(header: string | undefined): string | undefined {
   const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return m?.[1];
+}
+
+/** A bind address only this host can reach; anything else without auth is open to the network. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
 }
 
 /** A request path for logs: the `token` query parameter (and anything like it) replaced. */
