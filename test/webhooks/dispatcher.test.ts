@@ -44,7 +44,8 @@ interface Setup {
   logs: string[];
 }
 
-function dispatcher(sinks: SinkConfigInput[]): Setup {
+/** The receivers listen on loopback, so these tests allow private targets unless a test says otherwise. */
+function dispatcher(sinks: SinkConfigInput[], allowPrivateTargets = true): Setup {
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -57,6 +58,7 @@ function dispatcher(sinks: SinkConfigInput[]): Setup {
     sinks: sinks.map((s) => SinkConfig.parse(s)),
     logger: createLogger({ name: 'webhooks-test', level: 'debug', destination }),
     deadLetter: (e) => void dead.push(e),
+    allowPrivateTargets,
   });
   cleanups.push(() => d.close(2_000));
   return { dispatcher: d, dead, logs };
@@ -159,6 +161,28 @@ describe('webhook dispatcher against a real HTTP receiver', () => {
     await until(() => dead.length === 1, 'dead letter');
     expect(dead[0]).toMatchObject({ reason: 'rejected', attempts: 1, lastStatus: 410 });
     expect(rx.requests).toHaveLength(1);
+  });
+
+  test('loopback targets are refused by default, however the URL spells them: dead-lettered once as refused_target, nothing sent', async () => {
+    const rx = await receiver();
+    const spellings = [rx.url, `http://2130706433:${rx.port}/h`, `http://0x7f.1:${rx.port}/h`, `http://localhost:${rx.port}/h`, `http://[::1]:${rx.port}/h`, `http://[::ffff:127.0.0.1]:${rx.port}/h`];
+    const { dispatcher: d, dead, logs } = dispatcher(
+      spellings.map((url, i) => ({ name: `s${i}`, url, maxAttempts: 5, backoff: fast })),
+      false,
+    );
+    d.push(alert(1));
+    await until(() => dead.length === spellings.length, 'a dead letter per sink');
+    for (const e of dead) expect(e).toMatchObject({ reason: 'refused_target', attempts: 1, lastError: expect.stringMatching(/^target resolves to a loopback address$/) });
+    expect(rx.requests).toHaveLength(0);
+    expect(logs.join('')).not.toContain('url-credential');
+  });
+
+  test('with private targets allowed, a name resolving to loopback is delivered (the pinned lookup path)', async () => {
+    const rx = await receiver();
+    const { dispatcher: d, dead } = dispatcher([{ name: 'local', url: `http://localhost:${rx.port}/h`, backoff: fast }], true);
+    d.push(alert(1));
+    await until(() => d.stats().local!.delivered === 1, 'delivery');
+    expect(dead).toEqual([]);
   });
 
   test('a receiver that never answers is timed out per request and retried', async () => {

@@ -46,7 +46,8 @@ describe('webhook relay in the gateway', () => {
         ],
       }),
     );
-    const env = { WEBHOOKS_FILE: file };
+    // The receivers are on 127.0.0.1: a loopback target has to be allowed explicitly.
+    const env = { WEBHOOKS_FILE: file, WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' };
 
     let gw = await gateway(ns, logger, env);
     cleanups.push(() => gw.stop());

@@ -65,6 +65,14 @@ export const EnvSchema = z.object({
   GATEWAY_MAX_SUBSCRIPTIONS: positiveInt.default(16).describe('Channels one connection may subscribe to'),
   GATEWAY_COMMAND_RATE: positiveInt.default(10).describe('Commands per second per connection (token bucket, burst twice this); sustained excess closes with 4009'),
   GATEWAY_REPLAY_MAX: positiveInt.default(5_000).describe('Most alerts one resume replays; further behind, the client gets a resync'),
+  GATEWAY_HISTORY_CACHE_ALERTS: positiveInt
+    .default(5_000)
+    .describe('Recent alerts kept in memory with their encoded frames, shared by every connection; a resume within them never reads Redis (about 2 KB each)'),
+  GATEWAY_HISTORY_PAGE: positiveInt.default(500).describe('Alerts per replay page: one Redis read, and how much of a replay a connection may have queued at once'),
+  GATEWAY_HISTORY_READS: positiveInt.default(4).describe('Redis history reads in flight at once per gateway instance (each connection has at most one)'),
+  GATEWAY_SLOW_CLIENT_MS: positiveInt
+    .default(10_000)
+    .describe('A replay waiting on a socket that has flushed nothing for this long closes the connection as a slow consumer (4008)'),
   INGESTER_WATERMARK_MS: z.coerce.number().int().min(0).default(1_000).describe('Live feeds: how often a watermark record goes to every ticks partition so quiet partitions do not hold the detector back (0 = never)'),
   INGESTER_ACTIONS_FETCH: bool.default(true).describe('Live feeds (alpaca, polygon): fetch the universe\'s splits and dividends at start and on every refresh'),
   INGESTER_ACTIONS_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(365).default(30).describe('Corporate actions: days before today the fetched window starts (ex-dates; Alpaca: process dates)'),
@@ -72,6 +80,11 @@ export const EnvSchema = z.object({
   INGESTER_ACTIONS_REFRESH_MS: z.coerce.number().int().min(0).default(21_600_000).describe('Corporate actions: how often the window is fetched again while a live feed runs (0 = only at start)'),
   INGESTER_ACTIONS_WAIT_MS: z.coerce.number().int().min(0).default(5_000).describe('Corporate actions: how long the first streamed trade waits for the start-up fetch before the stream goes on without it'),
   INGESTER_HTTP_PORT: port.default(9464).describe('Ingester /healthz and /metrics port (service mode; 0 = off)'),
+  INGESTER_PRODUCE_MAX_BYTES: z.coerce.number().int().min(16 * 1024).max(100 * 1024 * 1024).default(1_000_000).describe('Bytes of one produce request, records counted with their framing; keep it below the broker\'s message.max.bytes (1,048,588 by default). A single record larger than this is dead-lettered as too_large'),
+  INGESTER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000).describe('After SIGTERM/SIGINT, how long the ingester waits for the broker to acknowledge what it accepted; then it exits 3 and reports what was not acknowledged'),
+  INGESTER_MAX_DECOMPRESSED_BYTES: capOrOff.default(8 * 1024 ** 3).describe('Replay: bytes one gzip file may decompress to before the replay stops with an error (0 = no cap)'),
+  INGESTER_MAX_GZIP_RATIO: capOrOff.default(200).describe('Replay: decompressed / compressed bytes one gzip file may reach once past 16 MiB decompressed, before the replay stops as a likely gzip bomb (0 = no cap)'),
+  INGESTER_MAX_SPILL_BYTES: capOrOff.default(16 * 1024 ** 3).describe('Replay: bytes of sorted runs written to the temp directory before the replay stops with an error (0 = no cap)'),
   DETECTOR_HTTP_PORT: port.default(9465).describe('Detector /healthz and /metrics port (0 = off)'),
   DETECTOR_INSTANCE_ID: z.string().optional().describe('Consumer instance name (defaults to host:pid)'),
   DETECTOR_FETCH_MAX_BYTES: positiveInt.min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024).describe('Most bytes fetched per ticks partition in one batch; one batch is one Redis commit, so this bounds commit size and time between commits'),
@@ -88,6 +101,9 @@ export const EnvSchema = z.object({
   FINNHUB_STREAM_URL: z.string().url().default('wss://ws.finnhub.io').describe('Finnhub websocket'),
   FINNHUB_IDLE_MS: z.coerce.number().int().min(1_000).default(150_000).describe('Finnhub: a connection silent this long (no trade, no {"type":"ping"}; pings come 60-120 s apart) is a stall and is replaced'),
   WEBHOOKS_FILE: z.string().optional().describe('Path of a webhook sinks file (JSON)'),
+  WEBHOOKS_ALLOW_PRIVATE_TARGETS: bool
+    .default(false)
+    .describe('Let webhook sinks post to loopback, private and link-local addresses (judged on the resolved addresses at send time); off, such a sink\'s alerts are dead-lettered as refused_target'),
   CHAOS_FULL: bool.default(false).describe('pnpm test:chaos: run every seed and scenario instead of the CI subset'),
   ROTATION_STRICT_ENV: bool.default(true).describe('Reject unknown ROTATION_/GATEWAY_/INGESTER_/DETECTOR_ variables'),
 });

@@ -33,6 +33,8 @@ describe('parseWebhooksFile', () => {
     ['an unknown top-level key', { sinks: [], extra: 1 }, '(root)', /unknown key\(s\) "extra"/],
     ['an unknown sink key', { sinks: [{ name: 'a', url: 'https://x.test', retries: 3 }] }, 'sinks[0]', /unknown key\(s\) "retries"/],
     ['a non-http URL', { sinks: [{ name: 'a', url: 'ftp://x.test' }] }, 'sinks[0].url', /http/],
+    ['credentials in the URL', { sinks: [{ name: 'a', url: 'https://user:hunter2-pass@x.test/hook' }] }, 'sinks[0].url', /must not embed credentials/],
+    ['a user name in the URL', { sinks: [{ name: 'a', url: 'https://user@x.test/hook' }] }, 'sinks[0].url', /must not embed credentials/],
     ['a short secret', { sinks: [{ name: 'a', url: 'https://x.test', secret: 'short' }] }, 'sinks[0].secret', /16 characters/],
     ['an unknown kind', { sinks: [{ name: 'a', url: 'https://x.test', kinds: ['moon_phase'] }] }, 'sinks[0].kinds[0]', /./],
     ['an unknown severity', { sinks: [{ name: 'a', url: 'https://x.test', minSeverity: 'fatal' }] }, 'sinks[0].minSeverity', /./],

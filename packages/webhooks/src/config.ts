@@ -15,7 +15,16 @@ const httpUrl = z
     } catch {
       return false;
     }
-  }, 'must be an http:// or https:// URL');
+  }, 'must be an http:// or https:// URL')
+  // fetch() refuses such URLs on every attempt, which looked like endless network errors: say so at load.
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.username === '' && u.password === '';
+    } catch {
+      return true;
+    }
+  }, 'must not embed credentials (user:pass@); send them in "headers", e.g. {"Authorization": "Basic …"}');
 
 /**
  * One webhook sink. Defaults are chosen for a receiver that is sometimes down for minutes:

@@ -3,6 +3,7 @@ import type { Alert } from '@rotation/schemas';
 import { loadWebhooksFile, type SinkConfig } from './config.js';
 import { WebhookError, WebhookErrorCode } from './errors.js';
 import { SinkWorker, type DeadLetterEntry, type SinkDeps, type SinkStats } from './sink.js';
+import { guardedFetch } from './transport.js';
 
 export interface DispatcherOptions {
   sinks: readonly SinkConfig[];
@@ -11,7 +12,12 @@ export interface DispatcherOptions {
   deadLetter: (entry: DeadLetterEntry) => void | Promise<void>;
   /** See SinkDeps.onSettled: lets a relay commit an alert once every sink is done with it. */
   onSettled?: SinkDeps['onSettled'];
-  /** Default: the global fetch (Node 20 has it). */
+  /**
+   * Let sinks post to loopback, private and link-local addresses (WEBHOOKS_ALLOW_PRIVATE_TARGETS).
+   * Off by default: a sinks file must not turn the gateway into a proxy into its own network.
+   */
+  allowPrivateTargets?: boolean;
+  /** Default: guardedFetch, which judges every resolved address against allowPrivateTargets. */
   fetch?: typeof fetch;
   random?: () => number;
   now?: () => number;
@@ -32,7 +38,7 @@ export class WebhookDispatcher {
       logger: options.logger,
       deadLetter: options.deadLetter,
       ...(options.onSettled ? { onSettled: options.onSettled } : {}),
-      fetch: options.fetch ?? globalThis.fetch,
+      fetch: options.fetch ?? guardedFetch({ allowPrivate: options.allowPrivateTargets ?? false }),
       random: options.random ?? Math.random,
       now: options.now ?? Date.now,
     };

@@ -6,3 +6,5 @@ export { acceptsAlert, type AlertFilter } from './filter.js';
 export { retryDelay, classifyStatus, parseRetryAfter, type RetryBackoff, type Outcome } from './retry.js';
 export { jsonBody, slackBody, escapeSlack } from './body.js';
 export { WebhookError, WebhookErrorCode } from './errors.js';
+export { classifyAddress, targetAllowed, type AddressClass } from './address.js';
+export { guardedFetch, guardedLookup, type TargetPolicy } from './transport.js';

@@ -5,9 +5,11 @@ import { jsonBody, slackBody } from './body.js';
 import type { SinkConfig } from './config.js';
 import { acceptsAlert } from './filter.js';
 import { classifyStatus, retryDelay } from './retry.js';
+import { WebhookError, WebhookErrorCode } from './errors.js';
 import { signBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './sign.js';
 
-export type DeadLetterReason = 'max_attempts' | 'rejected' | 'queue_full' | 'shutdown';
+/** `refused_target`: the host resolved to a loopback, private or link-local address and those are not allowed. */
+export type DeadLetterReason = 'max_attempts' | 'rejected' | 'refused_target' | 'queue_full' | 'shutdown';
 
 /** What the dispatcher hands to `deadLetter`: enough to redeliver by hand, nothing secret (no URL, no headers). */
 export interface DeadLetterEntry {
@@ -46,7 +48,7 @@ export interface SinkDeps {
   now: () => number;
 }
 
-type Attempt = { ok: true } | { ok: false; retry: boolean; retryAfterMs?: number; status?: number; error: string };
+type Attempt = { ok: true } | { ok: false; retry: boolean; refused?: boolean; retryAfterMs?: number; status?: number; error: string };
 
 /**
  * One sink: a bounded FIFO drained by a single loop, so alerts reach the receiver in the
@@ -141,7 +143,7 @@ export class SinkWorker {
         const detail = { alertId: alert.id, attempt: attempts, status: result.status, error: result.error };
         if (!result.retry || attempts >= this.#cfg.maxAttempts) {
           this.#log.warn(detail, 'webhook delivery given up; dead-lettered');
-          how = result.retry ? 'max_attempts' : 'rejected';
+          how = result.retry ? 'max_attempts' : result.refused ? 'refused_target' : 'rejected';
           await this.#deadLetter({
             alert,
             reason: how,
@@ -198,6 +200,8 @@ export class SinkWorker {
         signal: AbortSignal.any([AbortSignal.timeout(this.#cfg.timeoutMs), this.#abort.signal]),
       });
     } catch (error) {
+      // Resolving to the same forbidden address again will not help: dead-letter at once.
+      if (error instanceof WebhookError && error.code === WebhookErrorCode.targetRefused) return { ok: false, retry: false, refused: true, error: error.message };
       return { ok: false, retry: true, error: describeFetchError(error, this.#cfg.timeoutMs) };
     }
     // The body is not needed; cancelling frees the connection for the next request.

@@ -12,7 +12,7 @@ import { createLogger, redactUrl, type Logger } from '@rotation/log';
 import { connectRedis, createRedis, sharedKeys } from '@rotation/redis';
 import { topicNames } from '@rotation/schemas';
 import { randomBytes } from 'node:crypto';
-import { Authenticator } from './core/auth.js';
+import { Authenticator, isLoopbackHost } from './core/auth.js';
 import { GatewayError, GatewayErrorCode } from './core/errors.js';
 import { Hub } from './adapters/hub.js';
 import { KafkaSource } from './adapters/kafka-source.js';
@@ -29,7 +29,8 @@ export interface GatewayTuning {
   maxCommandBytes: number;
   highWaterBytes: number;
   maxConnections: number;
-  memoryAlerts: number;
+  /** Overrides GATEWAY_HISTORY_CACHE_ALERTS (tests that need Redis-backed resumes). */
+  memoryAlerts?: number;
   recentAlerts: number;
   apiMaxLimit: number;
   abuseStrikes: number;
@@ -44,7 +45,6 @@ export const DEFAULT_TUNING: GatewayTuning = {
   maxCommandBytes: 4 * 1024,
   highWaterBytes: 64 * 1024,
   maxConnections: 10_000,
-  memoryAlerts: 1_000,
   recentAlerts: 20,
   apiMaxLimit: 1_000,
   abuseStrikes: 20,
@@ -104,9 +104,12 @@ export async function startGateway(config: Config, options: StartOptions): Promi
     heartbeatMs: env.GATEWAY_HEARTBEAT_MS,
     maxSubscriptions: env.GATEWAY_MAX_SUBSCRIPTIONS,
     maxCommandBytes: tuning.maxCommandBytes,
-    memoryAlerts: tuning.memoryAlerts,
+    memoryAlerts: tuning.memoryAlerts ?? env.GATEWAY_HISTORY_CACHE_ALERTS,
     maxReplay: env.GATEWAY_REPLAY_MAX,
     recentAlerts: tuning.recentAlerts,
+    historyPageSize: env.GATEWAY_HISTORY_PAGE,
+    historyReads: env.GATEWAY_HISTORY_READS,
+    stallMs: env.GATEWAY_SLOW_CLIENT_MS,
   });
   let stopping = false;
   let restartTimer: NodeJS.Timeout | undefined;
@@ -167,6 +170,7 @@ export async function startGateway(config: Config, options: StartOptions): Promi
         topic: topics.alerts,
         groupId: `${namespace}.webhooks`,
         file: env.WEBHOOKS_FILE,
+        allowPrivateTargets: env.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
         redis,
         deadLetterKey: sharedKeys(namespace).webhooksDlq,
         logger,
@@ -186,10 +190,16 @@ export async function startGateway(config: Config, options: StartOptions): Promi
       const kafkaOk = source.running;
       return { ready: kafkaOk && hub.redisUp, kafka: kafkaOk, redis: hub.redisUp };
     };
+    const auth = new Authenticator({
+      tokens: env.GATEWAY_AUTH_TOKENS ?? [],
+      jwtSecret: env.GATEWAY_JWT_SECRET?.reveal(),
+      allowedOrigins: env.GATEWAY_ALLOWED_ORIGINS ?? [],
+      requireExp: env.GATEWAY_JWT_REQUIRE_EXP,
+    });
     server = new GatewayServer({
       hub,
       store,
-      auth: new Authenticator({ tokens: env.GATEWAY_AUTH_TOKENS ?? [], jwtSecret: env.GATEWAY_JWT_SECRET?.reveal(), allowedOrigins: env.GATEWAY_ALLOWED_ORIGINS ?? [] }),
+      auth,
       metrics,
       logger,
       readiness,
@@ -199,6 +209,7 @@ export async function startGateway(config: Config, options: StartOptions): Promi
       maxBufferBytes: env.GATEWAY_MAX_BUFFER_BYTES,
       highWaterBytes: tuning.highWaterBytes,
       maxConnections: tuning.maxConnections,
+      caps: { perToken: env.GATEWAY_MAX_CONNECTIONS_PER_TOKEN, perIp: env.GATEWAY_MAX_CONNECTIONS_PER_IP },
       limiter: { ratePerSec: env.GATEWAY_COMMAND_RATE, abuseStrikes: tuning.abuseStrikes },
       apiMaxLimit: tuning.apiMaxLimit,
     });
@@ -206,6 +217,13 @@ export async function startGateway(config: Config, options: StartOptions): Promi
     const port = await server.listen(options.port ?? env.GATEWAY_PORT, host).catch((cause: unknown) => {
       throw new GatewayError(GatewayErrorCode.listenFailed, `cannot listen on ${host}:${options.port ?? env.GATEWAY_PORT}: ${(cause as Error).message}`, {}, { cause });
     });
+    if (!auth.required && !isLoopbackHost(host)) {
+      // Auth is off by default; on a reachable address that means anyone can read the stream.
+      logger.warn(
+        { host, port },
+        `AUTH IS OFF and the gateway listens on ${host}, which other hosts can reach: anyone can open the stream and the API. Set GATEWAY_AUTH_TOKENS or GATEWAY_JWT_SECRET, or bind GATEWAY_HOST=127.0.0.1`,
+      );
+    }
     const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     logger.info(
       { port, namespace, auth: env.GATEWAY_AUTH_TOKENS || env.GATEWAY_JWT_SECRET ? 'required' : 'off', redis: redactUrl(env.REDIS_URL) },

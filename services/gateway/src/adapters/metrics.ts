@@ -19,6 +19,8 @@ export function createMetrics() {
     heartbeatTimeouts: counter('gateway_heartbeat_timeouts_total', 'Connections terminated for missing pongs'),
     commandErrors: counter('gateway_command_errors_total', 'Error frames sent, by code', ['code']),
     authFailures: counter('gateway_auth_failures_total', 'Refused upgrades and API calls', ['status']),
+    capRefusals: counter('gateway_connection_cap_refusals_total', 'Upgrades refused with 429 because their token or address held its cap', ['limit']),
+    tokenExpiries: counter('gateway_token_expired_closes_total', 'Connections closed with 4003 when their JWT expired'),
     resumes: counter('gateway_resumes_total', 'Alert-channel resumes by outcome', ['outcome']),
     alertsForwarded: counter('gateway_alerts_forwarded_total', 'Alerts fanned out'),
     alertDuplicates: counter('gateway_alert_duplicates_total', 'Alerts dropped as already forwarded'),
@@ -28,7 +30,7 @@ export function createMetrics() {
     snapshotsForwarded: counter('gateway_snapshots_forwarded_total', 'Snapshot versions fanned out'),
     consumerLag: gauge('gateway_consumer_lag', 'Records behind the partition end at the last batch', ['topic', 'partition']),
     redisUp: gauge('gateway_redis_up', '1 when the last Redis probe answered'),
-    webhookAlerts: counter('gateway_webhook_alerts_total', 'Alerts a webhook sink finished with, by outcome (delivered, max_attempts, rejected, queue_full)', ['sink', 'outcome']),
+    webhookAlerts: counter('gateway_webhook_alerts_total', 'Alerts a webhook sink finished with, by outcome (delivered, max_attempts, rejected, refused_target, queue_full)', ['sink', 'outcome']),
     webhookQueued: gauge('gateway_webhook_queued', 'Alerts waiting in a webhook sink', ['sink']),
     kafkaUp: gauge('gateway_kafka_consumer_up', '1 while the Kafka consumer is running'),
   };

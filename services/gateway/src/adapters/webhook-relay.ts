@@ -15,6 +15,8 @@ export interface WebhookRelayOptions {
   groupId: string;
   /** The sinks file (WEBHOOKS_FILE). */
   file: string;
+  /** WEBHOOKS_ALLOW_PRIVATE_TARGETS: sinks may reach loopback, private and link-local addresses. */
+  allowPrivateTargets?: boolean;
   redis: Redis;
   /** Redis stream that keeps dead letters (`<ns>:webhooks:dlq`). */
   deadLetterKey: string;
@@ -50,9 +52,10 @@ export class WebhookRelay {
   #stopped: Promise<void> | undefined;
 
   constructor(options: WebhookRelayOptions) {
-    this.#o = { commitIntervalMs: 500, maxOutstanding: 10_000, drainTimeoutMs: 10_000, ...options, logger: options.logger.child({ component: 'webhooks' }) };
+    this.#o = { commitIntervalMs: 500, maxOutstanding: 10_000, drainTimeoutMs: 10_000, allowPrivateTargets: false, ...options, logger: options.logger.child({ component: 'webhooks' }) };
     this.#dispatcher = dispatcherFromFile(options.file, {
       logger: this.#o.logger,
+      allowPrivateTargets: this.#o.allowPrivateTargets,
       deadLetter: (entry) => this.#recordDeadLetter(entry),
       onSettled: (alert, how, sink) => {
         this.#o.metrics.webhookAlerts.inc({ sink, outcome: how });
