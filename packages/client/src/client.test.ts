@@ -427,6 +427,58 @@ describe('unauthorized', () => {
   });
 });
 
+describe('token expiry (close 4003)', () => {
+  it('with a token function: reconnects promptly with a fresh token and resumes', async () => {
+    const tokens = ['jwt-1', 'jwt-2'];
+    let calls = 0;
+    const h = harness({ token: () => tokens[calls++] ?? 'jwt-n', channels: ['alerts'] });
+    void h.client.connect();
+    const first = await h.welcomeAndAck();
+    expect(first.url).toContain('token=jwt-1');
+    first.receive(event('alerts', 7, 6, alert(7)));
+    first.serverClose(4003, 'token expired');
+    expect(h.client.status).toMatchObject({ state: 'reconnecting', code: 4003, reason: expect.stringMatching(/token expired/) });
+    // The first backoff step (full jitter: 0.5 of 1 s), not the climbing one.
+    expect(h.client.status).toMatchObject({ delayMs: 500 });
+    h.sched.advance(500);
+    const second = await h.welcomeAndAck();
+    expect(second.url).toContain('token=jwt-2');
+    expect(second.sent.find((c) => c.op === 'subscribe')).toMatchObject({ channels: ['alerts'], resume: { alerts: 7 } });
+  });
+
+  it('with a static token: stops with an unauthorized error that says how to refresh', async () => {
+    const h = harness({ token: 'static-token' });
+    const connected = h.client.connect();
+    const s = await h.welcomeAndAck();
+    await connected;
+    s.serverClose(4003, 'token expired');
+    expect(h.client.status).toMatchObject({ state: 'closed' });
+    expect(h.errors.at(-1)).toMatchObject({ code: 'CLIENT_UNAUTHORIZED', message: expect.stringMatching(/expired.*function/) });
+    h.sched.advance(600_000);
+    await flushMicrotasks();
+    expect(h.sockets).toHaveLength(1);
+  });
+
+  it('a failing token function is retried with backoff', async () => {
+    let calls = 0;
+    const h = harness({
+      token: () => {
+        calls += 1;
+        if (calls === 1) throw new Error('auth server down');
+        return 'jwt-ok';
+      },
+    });
+    void h.client.connect();
+    await flushMicrotasks();
+    expect(h.sockets).toHaveLength(0);
+    expect(h.errors.at(-1)?.message).toMatch(/token provider failed: auth server down/);
+    expect(h.client.status).toMatchObject({ state: 'reconnecting' });
+    h.sched.advance(60_000);
+    await flushMicrotasks();
+    expect(h.socket().url).toContain('token=jwt-ok');
+  });
+});
+
 describe('bad input never reaches user code as a throw', () => {
   it('drops invalid frames with an error event, ignores unknown types, keeps state intact', async () => {
     const h = harness({ channels: ['spreads'] });

@@ -24,8 +24,12 @@ export const realScheduler: Scheduler = {
 export interface ClientOptions {
   /** e.g. ws://127.0.0.1:8080/v1/stream */
   url: string;
-  /** API token or JWT, when the gateway requires auth. */
-  token?: string;
+  /**
+   * API token or JWT, when the gateway requires auth. A function is called before every
+   * connect, so a JWT can be refreshed: the gateway closes a connection whose JWT expired with
+   * 4003, and the client then reconnects at once with the function's new token.
+   */
+  token?: string | TokenProvider;
   /**
    * `query` sends `?token=` (the only way in browsers); `header` sends `Authorization: Bearer`
    * (needs `ws`). Default: header when the client loaded `ws` itself, else query.
@@ -51,6 +55,9 @@ export interface ClientOptions {
   random?: () => number;
   scheduler?: Scheduler;
 }
+
+/** Returns the token for the next connect (e.g. a fresh JWT from your auth server). */
+export type TokenProvider = () => string | Promise<string>;
 
 export type ClientStatus =
   | { state: 'idle' }
@@ -144,7 +151,9 @@ const CLIENT_GAVE_UP = 4000;
  */
 export class RotationClient {
   readonly #opts: Required<Omit<ClientOptions, 'token' | 'authTransport' | 'channels' | 'WebSocket' | 'backoff'>> & { backoff: BackoffOptions };
-  readonly #token: string | undefined;
+  readonly #tokenSource: string | TokenProvider | undefined;
+  /** The token of the current (or last) connect. */
+  #token: string | undefined;
   readonly #authTransport: 'query' | 'header' | undefined;
   readonly #ctor: WebSocketConstructor | undefined;
   readonly #emitter: TypedEmitter<ClientEvents>;
@@ -197,7 +206,8 @@ export class RotationClient {
       scheduler: options.scheduler ?? realScheduler,
       backoff: validateBackoff({ ...DEFAULT_BACKOFF, ...options.backoff }),
     };
-    this.#token = options.token;
+    this.#tokenSource = options.token;
+    this.#token = typeof options.token === 'string' ? options.token : undefined;
     this.#authTransport = options.authTransport;
     this.#ctor = options.WebSocket;
     this.#sched = this.#opts.scheduler;
@@ -365,6 +375,17 @@ export class RotationClient {
       return;
     }
     if (this.#stopped) return;
+    if (typeof this.#tokenSource === 'function') {
+      try {
+        this.#token = await this.#tokenSource();
+      } catch (error) {
+        // The provider may be down for a moment (auth server restart): back off and ask again.
+        this.#report(new ClientError(ClientErrorCode.socket, `the token provider failed: ${(error as Error)?.message ?? String(error)}`, {}, { cause: error }));
+        this.#onClosed(CLIENT_GAVE_UP, 'token provider failed');
+        return;
+      }
+      if (this.#stopped) return;
+    }
     const transport = this.#authTransport ?? (this.#resolved.supportsHeaders ? 'header' : 'query');
     const headers = this.#token !== undefined && transport === 'header' ? { Authorization: `Bearer ${this.#token}` } : undefined;
     this.#lastHttpStatus = undefined;
@@ -416,6 +437,12 @@ export class RotationClient {
     if (this.#stopped) return;
 
     const http = this.#lastHttpStatus;
+    const refreshable = typeof this.#tokenSource === 'function';
+    if (code === CloseCode.tokenExpired && !refreshable) {
+      // The same token would be refused at the upgrade: stop, and say how to avoid it.
+      this.#fatal(new ClientError(ClientErrorCode.unauthorized, 'the token expired (close code 4003); pass `token` as a function so the client can fetch a fresh one', { code }));
+      return;
+    }
     if (code === CloseCode.unauthorized || http === 401 || http === 403) {
       const why = code === CloseCode.unauthorized ? `close code 4001${reason ? ` (${reason})` : ''}` : `HTTP ${http} on the upgrade`;
       this.#fatal(new ClientError(ClientErrorCode.unauthorized, `the gateway refused the token: ${why}${this.#token === undefined ? '; no token was given' : ''}`, { code, httpStatus: http }));
@@ -434,8 +461,9 @@ export class RotationClient {
     if (this.#shutdownAfterMs !== undefined) {
       // The gateway announced its shutdown: come back after its hint, spread by a first-step jitter.
       delay = this.#shutdownAfterMs + backoffDelay(0, this.#opts.random, this.#opts.backoff);
-    } else if (code === CloseCode.slowConsumer && wasWelcomed) {
-      // Cut off for falling behind: the resume brings back what was dropped; return promptly.
+    } else if ((code === CloseCode.slowConsumer || code === CloseCode.tokenExpired) && wasWelcomed) {
+      // Cut off for falling behind, or for a token that ran out (a fresh one is fetched on
+      // connect): the resume brings back what was missed; return promptly.
       delay = backoffDelay(0, this.#opts.random, this.#opts.backoff);
     } else {
       delay = backoffDelay(this.#attempt, this.#opts.random, this.#opts.backoff);
@@ -790,6 +818,7 @@ function describeClose(code: number, reason: string, httpStatus: number | undefi
     [CloseCode.goingAway]: 'gateway going away',
     [CloseCode.policy]: 'policy violation',
     [CloseCode.tooLarge]: 'frame too large',
+    [CloseCode.tokenExpired]: 'token expired',
     [CloseCode.slowConsumer]: 'slow consumer',
     [CloseCode.abuse]: 'too many bad commands',
     [CloseCode.heartbeatTimeout]: 'heartbeat timeout',

@@ -135,6 +135,8 @@ export const CloseCode = {
   policy: 1008,
   tooLarge: 1009,
   unauthorized: 4001,
+  /** The connection's JWT reached its `exp`: get a fresh token and reconnect. */
+  tokenExpired: 4003,
   slowConsumer: 4008,
   abuse: 4009,
   heartbeatTimeout: 4012,

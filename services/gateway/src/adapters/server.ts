@@ -3,7 +3,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '@rotation/log';
 import { CloseCode } from '@rotation/schemas';
-import { redactPath, type Authenticator } from '../core/auth.js';
+import { CLOCK_TOLERANCE_MS, redactPath, type AuthDecision, type Authenticator } from '../core/auth.js';
+import { ConnectionCaps, type ConnectionCapsOptions } from '../core/connection-caps.js';
+import { expiryStep } from '../core/token-expiry.js';
 import { frames } from '../core/frames.js';
 import type { CommandLimiterOptions } from '../core/rate-limit.js';
 import { Connection } from './connection.js';
@@ -28,6 +30,8 @@ export interface ServerOptions {
   maxBufferBytes: number;
   highWaterBytes: number;
   maxConnections: number;
+  /** Per-credential and per-address caps under maxConnections. */
+  caps: ConnectionCapsOptions;
   limiter: CommandLimiterOptions;
   apiMaxLimit: number;
 }
@@ -41,11 +45,13 @@ export class GatewayServer {
   readonly http: Server;
   readonly #wss: WebSocketServer;
   readonly #o: ServerOptions;
+  readonly #caps: ConnectionCaps;
   #heartbeat: NodeJS.Timeout | undefined;
   #stopping = false;
 
   constructor(options: ServerOptions) {
     this.#o = options;
+    this.#caps = new ConnectionCaps(options.caps);
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayloadBytes,
@@ -137,11 +143,21 @@ export class GatewayServer {
       this.#o.logger.info({ path: redactPath(req.url ?? ''), reason: decision.reason, remote: req.socket.remoteAddress }, 'websocket upgrade refused');
       return reject(socket, decision.status, decision.reason);
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connected(ws, decision.subject));
+    // Anonymous clients (auth off) share one subject, so only their address tells them apart.
+    const slot = this.#caps.tryAcquire(decision.method === 'none' ? undefined : decision.subject, req.socket.remoteAddress);
+    if (!slot.ok) {
+      this.#o.metrics.capRefusals.inc({ limit: slot.limit });
+      this.#o.logger.info({ limit: slot.limit, max: slot.max, subject: decision.subject, remote: req.socket.remoteAddress }, 'websocket upgrade over its connection cap');
+      return reject(socket, 429, `too many connections for this ${slot.limit === 'token' ? 'token' : 'address'} (at most ${slot.max})`);
+    }
+    // The raw socket's close covers both ends: a handshake that fails and a connection that ends.
+    socket.once('close', slot.release);
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connected(ws, decision));
   }
 
-  #connected(ws: WebSocket, subject: string): void {
+  #connected(ws: WebSocket, decision: Extract<AuthDecision, { ok: true }>): void {
     const { hub, logger, metrics } = this.#o;
+    const subject = decision.subject;
     const conn = new Connection(ws, subject, {
       maxBufferBytes: this.#o.maxBufferBytes,
       highWaterBytes: this.#o.highWaterBytes,
@@ -155,12 +171,34 @@ export class GatewayServer {
       hub.onFrame(conn, Buffer.isBuffer(data) ? data : Buffer.concat(data as unknown as Buffer[]), isBinary);
     });
     ws.on('error', (err) => logger.debug({ conn: conn.id, err: err.message }, 'websocket error'));
+    const expiry = decision.expiresAt === undefined ? undefined : this.#watchExpiry(conn, decision.expiresAt);
     ws.on('close', (code) => {
+      clearTimeout(expiry?.timer);
       hub.detach(conn);
       logger.debug({ conn: conn.id, code }, 'websocket closed');
     });
     hub.attach(conn);
     logger.debug({ conn: conn.id, subject }, 'websocket connected');
+  }
+
+  /** The upgrade checked the token once; this closes the connection when the token runs out. */
+  #watchExpiry(conn: Connection, expiresAt: number): { timer: NodeJS.Timeout | undefined } {
+    const handle: { timer: NodeJS.Timeout | undefined } = { timer: undefined };
+    const check = () => {
+      const step = expiryStep(expiresAt, Date.now(), CLOCK_TOLERANCE_MS);
+      if (step.kind === 'wait') {
+        handle.timer = setTimeout(check, step.ms);
+        handle.timer.unref();
+        return;
+      }
+      this.#o.metrics.tokenExpiries.inc();
+      this.#o.logger.info({ conn: conn.id, subject: conn.subject }, 'token expired; closing the connection');
+      conn.close(CloseCode.tokenExpired, 'token expired');
+      // A peer that never answers the close frame does not keep the socket.
+      setTimeout(() => conn.ws.terminate(), 2_000).unref();
+    };
+    check();
+    return handle;
   }
 
   async #request(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -243,13 +281,25 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+
+/**
+ * How long a refused socket may take to flush its response. end() alone only half-closes: a
+ * peer that reads the response and never closes its side kept the fd for ever (20,000 of them
+ * filled the fd limit), and node drops its own HTTP timeouts for an upgraded socket.
+ */
+export const REFUSED_SOCKET_LINGER_MS = 2_000;
 
 function reject(socket: Duplex, status: number, reason: string): void {
   if (!socket.writable) return void socket.destroy();
   const body = JSON.stringify({ error: reason });
-  const extra = status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '';
+  const extra = status === 401 ? 'WWW-Authenticate: Bearer\r\n' : status === 429 ? 'Retry-After: 5\r\n' : '';
+  const backstop = setTimeout(() => socket.destroy(), REFUSED_SOCKET_LINGER_MS);
+  backstop.unref();
+  socket.once('close', () => clearTimeout(backstop));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    // Flushed to the kernel, which still delivers it after the fd is closed.
+    () => socket.destroy(),
   );
 }
