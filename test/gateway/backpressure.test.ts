@@ -71,7 +71,8 @@ describe('gateway backpressure and outages', () => {
     const target = new URL(env.REDIS_URL);
     const proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port) });
     await proxy.listen();
-    const gw = await gateway(ns, logger, { REDIS_URL: `redis://127.0.0.1:${proxy.port}` }, { redisTimeoutMs: 500 });
+    // Memory of 2 alerts, so that a resume from 1 needs Redis.
+    const gw = await gateway(ns, logger, { REDIS_URL: `redis://127.0.0.1:${proxy.port}` }, { redisTimeoutMs: 500, memoryAlerts: 2 });
     const client = await Client.connect(gw.wsUrl);
     try {
       await until(async () => (await fetch(`${gw.url}/readyz`)).status === 200, 'ready');
@@ -91,8 +92,11 @@ describe('gateway backpressure and outages', () => {
       expect(client.alertSeqs()).toEqual(range(1, 5));
       // A resume that memory cannot serve says so, retryably, instead of hanging.
       const late = await Client.connect(gw.wsUrl);
-      late.send({ op: 'subscribe', id: 'r', channels: ['alerts'], resume: { alerts: 99 } });
+      late.send({ op: 'subscribe', id: 'r', channels: ['alerts'], resume: { alerts: 1 } });
       expect(await late.next('error', (m) => m.id === 'r')).toMatchObject({ code: 'history_unavailable', retryable: true });
+      // One above every head seen is answered without Redis (issue #19), outage or not.
+      late.send({ op: 'subscribe', id: 'a', channels: ['alerts:spread_zscore'], resume: { 'alerts:spread_zscore': 99 } });
+      expect(await late.next('resync', (m) => m.channel === 'alerts:spread_zscore')).toMatchObject({ reason: 'ahead_of_history' });
       await late.close();
 
       proxy.restore();

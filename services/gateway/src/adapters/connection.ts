@@ -8,9 +8,12 @@ import type { Metrics } from './metrics.js';
 export interface ChannelState {
   /** Live frames at or below this seq are not delivered (already sent by snapshot or replay). */
   minSeq: number;
-  /** While a resume reads history, live frames wait here and are merged afterwards. */
+  /** While a resume replays, live frames wait here and are merged afterwards. */
   pending?: Array<{ seq: number; buf: Buffer }>;
 }
+
+/** What a replay waiting for room learns: go on, or stop (closed, or closed now as a slow consumer). */
+export type RoomVerdict = 'room' | 'closed';
 
 export interface ConnectionOptions {
   maxBufferBytes: number;
@@ -35,6 +38,11 @@ export class Connection {
   #closed = false;
   readonly #out: OutboundBuffer;
   readonly #maxBytes: number;
+  /** Replays of this connection run one at a time (issue #19: one client, one history read in flight). */
+  replays: Promise<void> = Promise.resolve();
+  /** When the socket last flushed something, or the buffer last went from empty to non-empty. */
+  #lastProgress = Date.now();
+  #roomWaiters = new Set<() => void>();
 
   constructor(
     readonly ws: WebSocket,
@@ -50,6 +58,11 @@ export class Connection {
     return this.#closed;
   }
 
+  /** The most replay bytes queued in one step: what `waitForRoom` leaves free. */
+  get replayChunkBytes(): number {
+    return Math.floor(this.#maxBytes / 2);
+  }
+
   get bufferedBytes(): number {
     return this.#out.bufferedBytes;
   }
@@ -57,6 +70,7 @@ export class Connection {
   /** An ordered frame (ack, error, alert). Overflow closes the connection as a slow consumer. */
   send(buf: Buffer): void {
     if (this.#closed) return;
+    if (this.#out.bufferedBytes === 0) this.#lastProgress = Date.now();
     if (this.#out.enqueue(buf) === 'overflow' || this.ws.bufferedAmount > this.#maxBytes) {
       this.closeSlow();
       return;
@@ -74,11 +88,55 @@ export class Connection {
     this.#pump();
   }
 
-  /** Replayed history, sent in order before anything queued later. */
-  sendBacklog(bufs: readonly Buffer[]): void {
+  /** One page of replayed history for `channel`, in order; counted against the buffer like any alert. */
+  sendBacklog(bufs: readonly Buffer[], channel: Channel): void {
     if (this.#closed) return;
-    this.#out.enqueueBacklog(bufs);
+    if (this.#out.bufferedBytes === 0) this.#lastProgress = Date.now();
+    if (this.#out.enqueueBacklog(bufs, channel) === 'overflow') {
+      this.closeSlow();
+      return;
+    }
     this.#pump();
+  }
+
+  /** Forgets the replay still queued for `channel` (unsubscribed, or its resume superseded). */
+  dropReplay(channel: Channel): void {
+    this.#out.dropChannel(channel);
+    this.#wakeRoomWaiters();
+  }
+
+  /**
+   * Resolves once the buffer is below half its budget, so the next replay page fits. A socket
+   * that has flushed nothing for `stallMs` while a replay waits is closed as a slow consumer
+   * (4008; the client resumes): without that, a client that never reads would hold its replay
+   * (and its slot) for ever. Progress is per connection, not per wait, so re-subscribing does
+   * not restart the clock.
+   */
+  waitForRoom(stallMs: number): Promise<RoomVerdict> {
+    if (this.#closed) return Promise.resolve('closed');
+    if (this.#out.hasRoom) return Promise.resolve('room');
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.#closed) return finish('closed');
+        if (this.#out.hasRoom) return finish('room');
+        if (Date.now() - this.#lastProgress >= stallMs) {
+          this.closeSlow();
+          return finish('closed');
+        }
+      };
+      const timer = setInterval(check, Math.max(10, Math.min(250, stallMs / 4)));
+      const finish = (v: RoomVerdict): void => {
+        clearInterval(timer);
+        this.#roomWaiters.delete(check);
+        resolve(v);
+      };
+      this.#roomWaiters.add(check);
+      check();
+    });
+  }
+
+  #wakeRoomWaiters(): void {
+    for (const w of [...this.#roomWaiters]) w();
   }
 
   /** Fan-out entry point: one shared frame for `channel` at `seq`. */
@@ -116,6 +174,7 @@ export class Connection {
     if (this.#closed) return;
     this.#closed = true;
     this.#out.clear();
+    this.#wakeRoomWaiters();
     try {
       this.ws.close(code, reason);
     } catch {
@@ -127,6 +186,7 @@ export class Connection {
   markClosed(): void {
     this.#closed = true;
     this.#out.clear();
+    this.#wakeRoomWaiters();
   }
 
   #pump(): void {
@@ -136,6 +196,8 @@ export class Connection {
       this.options.metrics.bytesOut.inc(bytes);
       this.ws.send(buf, { binary: false }, (err) => {
         this.#out.written(bytes);
+        this.#lastProgress = Date.now();
+        if (this.#roomWaiters.size > 0) this.#wakeRoomWaiters();
         if (!err && !this.#closed) this.#pump();
       });
     }

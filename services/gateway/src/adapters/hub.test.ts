@@ -32,70 +32,148 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-function setup(history: SequencedAlert[]) {
-  const reads: Array<ReturnType<typeof deferred<{ alerts: SequencedAlert[]; head: number }>>> = [];
+interface Read {
+  from: number;
+  to: number;
+  count: number;
+  resolve: (v: SequencedAlert[]) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * `deferHistory`: range reads wait for the test (reads[]), as a replay's pages do; otherwise
+ * they answer from `history` at once. `reading: false` is a client that never reads: the
+ * socket takes frames and never reports them written.
+ */
+function setup(history: SequencedAlert[], o: { deferHistory?: boolean; reading?: boolean; maxBufferBytes?: number; stallMs?: number } = {}) {
+  const reads: Read[] = [];
+  let inFlight = 0;
+  let peakInFlight = 0;
   const store = {
     position: async () => ({ epoch: 'e1', head: history.at(-1)?.seq ?? 0 }),
     tail: async (n: number) => history.slice(-n),
     snapshot: async () => undefined,
-    range: async (from: number, to: number | undefined) => history.filter((a) => a.seq >= from && a.seq <= (to ?? Infinity)),
-    rangeWithHead: () => {
-      const d = deferred<{ alerts: SequencedAlert[]; head: number }>();
-      reads.push(d);
-      return d.promise;
+    range: async (from: number, to: number | undefined, count: number) => {
+      const found = history.filter((a) => a.seq >= from && a.seq <= (to ?? Infinity)).slice(0, count);
+      if (!o.deferHistory) return found;
+      const d = deferred<SequencedAlert[]>();
+      reads.push({ from, to: to ?? Infinity, count, resolve: d.resolve, reject: d.reject });
+      peakInFlight = Math.max(peakInFlight, ++inFlight);
+      return d.promise.finally(() => inFlight--);
     },
   } as unknown as RedisStore;
   const metrics = createMetrics();
-  const hub = new Hub({ store, metrics, logger: silentLogger(), instance: 't', heartbeatMs: 1000, maxSubscriptions: 8, maxCommandBytes: 4096, memoryAlerts: 2, maxReplay: 100, recentAlerts: 5 });
+  const hub = new Hub({
+    store,
+    metrics,
+    logger: silentLogger(),
+    instance: 't',
+    heartbeatMs: 1000,
+    maxSubscriptions: 8,
+    maxCommandBytes: 4096,
+    memoryAlerts: 2,
+    maxReplay: 100,
+    recentAlerts: 5,
+    historyPageSize: 3,
+    historyReads: 2,
+    stallMs: o.stallMs ?? 1000,
+  });
   const sent: ServerMessage[] = [];
+  let closedWith: number | undefined;
   const ws = {
     bufferedAmount: 0,
     send: (buf: Buffer, _o: unknown, cb: (e?: Error) => void) => {
       sent.push(ServerMessage.parse(JSON.parse(buf.toString())));
-      queueMicrotask(() => cb());
+      if (o.reading !== false) queueMicrotask(() => cb());
     },
-    close: () => undefined,
+    close: (code: number) => void (closedWith = code),
     terminate: () => undefined,
   } as unknown as WebSocket;
-  const conn = new Connection(ws, 'test', { maxBufferBytes: 1 << 20, highWaterBytes: 1 << 16, limiter: { ratePerSec: 100 }, metrics, logger: silentLogger() });
+  const conn = new Connection(ws, 'test', { maxBufferBytes: o.maxBufferBytes ?? 1 << 20, highWaterBytes: 1 << 16, limiter: { ratePerSec: 100 }, metrics, logger: silentLogger() });
   hub.attach(conn);
   const command = (c: unknown) => hub.onFrame(conn, Buffer.from(JSON.stringify(c)), false);
   const seqs = () => sent.filter((m) => m.type === 'event').map((m) => (m as { seq: number }).seq);
-  return { hub, reads, sent, command, seqs };
+  /** Answers every history read from `history` as it comes, until the replay stops asking. */
+  const serveReads = async () => {
+    for (let i = 0; i < 50; i++) {
+      await flush();
+      for (const r of reads.splice(0)) r.resolve(history.filter((a) => a.seq >= r.from && a.seq <= r.to).slice(0, r.count));
+    }
+  };
+  return { hub, conn, metrics, reads, sent, command, seqs, serveReads, peak: () => peakInFlight, closedWith: () => closedWith };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
 describe('Hub resume from history', () => {
-  it('merges live alerts that arrive during the history read: no gap, no duplicate, in order', async () => {
+  it('merges live alerts that arrive during a paged history read: no gap, no duplicate, in order', async () => {
     const history = Array.from({ length: 10 }, (_, i) => alert(i + 1));
-    const { hub, reads, command, seqs } = setup(history);
+    const { hub, reads, command, seqs, serveReads } = setup(history, { deferHistory: true });
     await hub.load(); // memory holds only the last 2: a resume from 3 needs history
     command({ op: 'subscribe', id: 'r', channels: ['alerts'], resume: { alerts: 3 } });
+    await flush();
     expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatchObject({ from: 4, to: 6, count: 3 });
     // Live alerts 11 and 12 are forwarded while the read is in flight; Redis already has 11.
+    history.push(alert(11), alert(12));
     await hub.onAlertRecord(record(alert(11)));
     await hub.onAlertRecord(record(alert(12)));
     expect(seqs()).toEqual([]);
-    reads[0]!.resolve({ alerts: [...history.slice(3), alert(11)], head: 11 });
-    await flush();
+    await serveReads();
     await hub.onAlertRecord(record(alert(13)));
     await flush();
     expect(seqs()).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
   });
 
-  it('answers history_unavailable (retryable) and leaves the channel unsubscribed when the read fails', async () => {
-    const history = Array.from({ length: 10 }, (_, i) => alert(i + 1));
-    const { hub, reads, command, sent, seqs } = setup(history);
+  it('reads history in pages, one read in flight per connection', async () => {
+    const history = Array.from({ length: 20 }, (_, i) => alert(i + 1));
+    const { hub, reads, command, seqs, serveReads, peak } = setup(history, { deferHistory: true });
     await hub.load();
-    command({ op: 'subscribe', id: 'r', channels: ['alerts'], resume: { alerts: 3 } });
-    reads[0]!.reject(new Error('redis down'));
+    command({ op: 'subscribe', id: 'r', channels: ['alerts', 'alerts:spread_zscore'], resume: { alerts: 1, 'alerts:spread_zscore': 1 } });
+    await serveReads();
+    expect(peak()).toBe(1);
+    expect(reads).toHaveLength(0);
+    expect(seqs()).toEqual([...Array.from({ length: 19 }, (_, i) => i + 2), ...Array.from({ length: 19 }, (_, i) => i + 2)]);
+  });
+
+  it('an unsubscribe stops the replay in progress; the next resume replays from its own position', async () => {
+    const history = Array.from({ length: 20 }, (_, i) => alert(i + 1));
+    const { hub, reads, command, seqs, serveReads } = setup(history, { deferHistory: true });
+    await hub.load();
+    command({ op: 'subscribe', id: 'r1', channels: ['alerts'], resume: { alerts: 1 } });
     await flush();
-    expect(sent.at(-1)).toMatchObject({ type: 'error', id: 'r', code: 'history_unavailable', retryable: true });
-    await hub.onAlertRecord(record(alert(11)));
+    command({ op: 'unsubscribe', id: 'u', channels: ['alerts'] });
+    command({ op: 'subscribe', id: 'r2', channels: ['alerts'], resume: { alerts: 15 } });
+    await serveReads();
+    expect(reads).toHaveLength(0);
+    expect(seqs()).toEqual([16, 17, 18, 19, 20]);
+  });
+
+  it('answers a resume at or above the head without reading Redis', async () => {
+    const history = Array.from({ length: 10 }, (_, i) => alert(i + 1));
+    const { hub, reads, command, sent } = setup(history, { deferHistory: true });
+    await hub.load();
+    command({ op: 'subscribe', id: 'a', channels: ['alerts'], resume: { alerts: 10 } });
+    command({ op: 'subscribe', id: 'b', channels: ['alerts:spread_zscore'], resume: { 'alerts:spread_zscore': 1_000_000 } });
     await flush();
-    expect(seqs()).toEqual([]);
-    expect(hub.registry.subscribers('alerts').size).toBe(0);
+    expect(reads).toHaveLength(0);
+    expect(sent.at(-1)).toMatchObject({ type: 'resync', channel: 'alerts:spread_zscore', reason: 'ahead_of_history' });
+  });
+
+  it('closes a client that never reads as a slow consumer (4008) instead of holding its replays', async () => {
+    const history = Array.from({ length: 30 }, (_, i) => alert(i + 1));
+    // Each frame is ~300 bytes: a 3-alert page fills half of a 1 KB budget.
+    const { hub, command, metrics, closedWith } = setup(history, { reading: false, maxBufferBytes: 1_000, stallMs: 50 });
+    await hub.load();
+    for (let i = 0; i < 5; i++) {
+      command({ op: 'subscribe', id: `s${i}`, channels: ['alerts'], resume: { alerts: 1 } });
+      await flush();
+      command({ op: 'unsubscribe', id: `u${i}`, channels: ['alerts'] });
+    }
+    command({ op: 'subscribe', id: 'last', channels: ['alerts'], resume: { alerts: 1 } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(closedWith()).toBe(4008);
+    expect((await metrics.slowDisconnects.get()).values[0]?.value).toBe(1);
   });
 
   it('fills a gap between the forwarded and an incoming seq from history, then drops duplicates', async () => {

@@ -11,10 +11,12 @@ import { AlertLog, type SequencedAlert } from '../core/alert-log.js';
 import { alertMatches, isAlertChannel, isStateChannel, type AlertChannel } from '../core/channels.js';
 import { parseCommand } from '../core/commands.js';
 import { encode, frames } from '../core/frames.js';
-import { judgeHistory, planResume, type ResyncReason } from '../core/resume.js';
+import { Pool } from '../core/pool.js';
+import { nextPage, pageSource, type Page } from '../core/replay-plan.js';
+import { planResume, type ResyncReason } from '../core/resume.js';
 import { StateBoard } from '../core/state-board.js';
 import { SubscriptionRegistry } from '../core/subscriptions.js';
-import type { Connection } from './connection.js';
+import type { ChannelState, Connection } from './connection.js';
 import type { Metrics } from './metrics.js';
 import type { RedisStore } from './redis-store.js';
 import { parseRecord } from '../core/records.js';
@@ -33,6 +35,12 @@ export interface HubOptions {
   maxReplay: number;
   /** Alerts included in the `snapshot`/`resync` of an alert channel. */
   recentAlerts: number;
+  /** Alerts per replay page (one Redis read, one step of a connection's backlog). */
+  historyPageSize: number;
+  /** Redis history reads in flight at once for the whole instance. */
+  historyReads: number;
+  /** A replay waiting on a socket that has flushed nothing this long closes it as a slow consumer. */
+  stallMs: number;
 }
 
 /**
@@ -49,10 +57,15 @@ export class Hub {
   /** Alerts are forwarded strictly one after another (gap fills are async). */
   #chain: Promise<void> = Promise.resolve();
   readonly #alertSnapshotFrames = new Map<Channel, Buffer>();
+  /** Shared by every connection's replays: Redis sees a few short reads, never one per client. */
+  readonly #historyReads: Pool;
+  /** The highest head seen in Redis (load, probe): resumes above it are answered without a read. */
+  #knownHead = 0;
   redisUp = false;
 
   constructor(options: HubOptions) {
     this.#o = options;
+    this.#historyReads = new Pool(options.historyReads);
     this.alerts = new AlertLog(options.memoryAlerts, '0');
     this.state = new StateBoard('0');
   }
@@ -72,6 +85,7 @@ export class Hub {
     // History may hold alerts not yet published to Kafka: they count as forwarded (resumes
     // serve them) and their Kafka records are dropped as duplicates later.
     this.alerts.reset(position.epoch, tail, Math.max(position.head, tail.at(-1)?.seq ?? 0));
+    this.#knownHead = this.alerts.head;
     this.state.reset(position.epoch, snapshot);
     this.#alertSnapshotFrames.clear();
     this.redisUp = true;
@@ -114,6 +128,7 @@ export class Hub {
     try {
       const position = await this.#o.store.position();
       this.redisUp = true;
+      if (position.epoch === this.alerts.epoch) this.#knownHead = Math.max(this.#knownHead, position.head);
       if (position.epoch !== this.alerts.epoch) {
         await this.#enqueue(() => this.#epochChanged());
         return;
@@ -230,8 +245,10 @@ export class Hub {
         return;
       case 'unsubscribe': {
         for (const ch of this.registry.remove(conn, cmd.channels)) {
+          // A replay in progress sees its ChannelState gone and stops; what it queued goes too.
           conn.subs.delete(ch);
           conn.dropState(ch);
+          conn.dropReplay(ch);
         }
         conn.send(frames.unsubscribed(cmd.id, cmd.channels));
         return;
@@ -277,7 +294,7 @@ export class Hub {
       conn.send(this.#alertSnapshotFrame(channel));
       return;
     }
-    const plan = planResume({ lastSeq, clientEpoch, epoch: this.epoch, head, memoryFirst: this.alerts.firstSeq, maxReplay: this.#o.maxReplay });
+    const plan = planResume({ lastSeq, clientEpoch, epoch: this.epoch, head, knownHead: this.#knownHead, memoryFirst: this.alerts.firstSeq, maxReplay: this.#o.maxReplay });
     this.#o.metrics.resumes.inc({ outcome: plan.kind });
     switch (plan.kind) {
       case 'live':
@@ -289,58 +306,106 @@ export class Hub {
         sub.minSeq = head;
         conn.send(this.#resyncFrame(channel, plan.reason));
         return;
-      case 'memory': {
-        const replay = (this.alerts.since(plan.fromSeq) ?? []).filter((l) => alertMatches(channel, l.alert));
-        conn.sendBacklog(replay.map((l) => l.frames.find((f) => f.channel === channel)!.buf));
-        sub.pending = undefined;
-        sub.minSeq = head;
+      case 'memory':
+      case 'history': {
+        // One replay in flight per connection; a later one waits its turn (live frames wait in
+        // sub.pending meanwhile). A replay whose subscription is gone by then does nothing.
+        const run = (): Promise<void> => this.#replay(conn, channel, sub, lastSeq, head, id);
+        conn.replays = conn.replays.then(run, run);
         return;
       }
-      case 'history':
-        void this.#resumeFromHistory(conn, channel, lastSeq, id);
-        return;
     }
   }
 
-  async #resumeFromHistory(conn: Connection, channel: AlertChannel, lastSeq: number, id: string): Promise<void> {
-    let verdict: ReturnType<typeof judgeHistory>;
-    let alerts: SequencedAlert[];
+  /** Still the subscription this replay serves (not unsubscribed, not superseded, socket open)? */
+  #current(conn: Connection, channel: AlertChannel, sub: ChannelState): boolean {
+    return !conn.closed && conn.subs.get(channel) === sub;
+  }
+
+  /**
+   * Replays lastSeq+1..target a page at a time: from the in-memory log when it reaches back
+   * (shared frames, no JSON work), else from Redis through the instance's read pool. Each page
+   * is queued only once the connection has drained below half its budget, so memory per
+   * connection stays within GATEWAY_MAX_BUFFER_BYTES plus one page, whatever the client does.
+   */
+  async #replay(conn: Connection, channel: AlertChannel, sub: ChannelState, lastSeq: number, target: number, id: string): Promise<void> {
+    let prev = lastSeq;
     try {
-      const read = await this.#o.store.rangeWithHead(lastSeq + 1, this.#o.maxReplay + 1);
-      alerts = read.alerts;
-      verdict = judgeHistory(lastSeq, alerts.map((a) => a.seq), read.head, this.#o.maxReplay);
+      for (let page = nextPage(lastSeq + 1, target, this.#o.historyPageSize); page; page = nextPage(page.to + 1, target, this.#o.historyPageSize)) {
+        if (!this.#current(conn, channel, sub)) return;
+        const got = await this.#page(channel, page, prev);
+        if (!this.#current(conn, channel, sub)) return;
+        if (got === 'trimmed') {
+          this.#o.metrics.resumes.inc({ outcome: 'resync_history_trimmed' });
+          conn.dropReplay(channel);
+          sub.minSeq = this.alerts.head;
+          conn.send(this.#resyncFrame(channel, 'history_trimmed'));
+          return this.#flushPending(conn, channel, sub);
+        }
+        if (!(await this.#queuePage(conn, channel, sub, got.bufs))) return;
+        prev = got.prev;
+      }
     } catch (error) {
-      if (conn.closed || !conn.subs.has(channel)) return;
+      if (!this.#current(conn, channel, sub)) return;
       this.#o.logger.warn({ conn: conn.id, channel, err: (error as Error).message }, 'resume could not read history');
+      conn.dropReplay(channel);
       this.registry.remove(conn, [channel]);
       conn.subs.delete(channel);
       this.#error(conn, { id, code: 'history_unavailable', message: `history is unavailable right now; subscribe to ${channel} again with the same resume position`, retryable: true });
       return;
     }
-    const sub = conn.subs.get(channel);
-    if (conn.closed || !sub) return;
+    if (!this.#current(conn, channel, sub)) return;
+    sub.minSeq = Math.max(lastSeq, target);
+    this.#flushPending(conn, channel, sub);
+  }
+
+  /**
+   * Queues a page in chunks of at most half the connection's budget, each once the buffer has
+   * room: a page of large alerts must not overflow a client that reads. False when it stopped.
+   */
+  async #queuePage(conn: Connection, channel: AlertChannel, sub: ChannelState, bufs: readonly Buffer[]): Promise<boolean> {
+    for (let i = 0; i < bufs.length; ) {
+      if ((await conn.waitForRoom(this.#o.stallMs)) === 'closed' || !this.#current(conn, channel, sub)) return false;
+      let bytes = 0;
+      let j = i;
+      while (j < bufs.length && (j === i || bytes + bufs[j]!.byteLength <= conn.replayChunkBytes)) bytes += bufs[j++]!.byteLength;
+      conn.sendBacklog(bufs.slice(i, j), channel);
+      i = j;
+    }
+    return !conn.closed;
+  }
+
+  #flushPending(conn: Connection, channel: AlertChannel, sub: ChannelState): void {
     const pending = sub.pending ?? [];
     sub.pending = undefined;
-    if (verdict.kind === 'resync') {
-      this.#o.metrics.resumes.inc({ outcome: `resync_${verdict.reason}` });
-      sub.minSeq = this.alerts.head;
-      conn.send(this.#resyncFrame(channel, verdict.reason));
-    } else if (verdict.kind === 'live') {
-      sub.minSeq = verdict.minSeq;
-    } else {
-      // Replayed frames are encoded per resume: they come from Redis, not from this
-      // instance's forwarded (shared) frames. prevSeq chains the replay for gap detection.
-      let prev = lastSeq;
-      const bufs: Buffer[] = [];
-      for (const a of alerts) {
-        if (!alertMatches(channel, a)) continue;
-        bufs.push(frames.alertEvent(channel, this.epoch, a, prev));
-        prev = a.seq;
-      }
-      conn.sendBacklog(bufs);
-      sub.minSeq = Math.max(lastSeq, alerts.at(-1)?.seq ?? lastSeq);
-    }
     for (const p of pending) conn.deliver(channel, p.seq, p.buf, false);
+  }
+
+  /**
+   * The frames of `channel` for one page, chained by prevSeq from `prev`; 'trimmed' when Redis
+   * no longer holds the start of it (an alert would silently be missing).
+   */
+  async #page(channel: AlertChannel, page: Page, prev: number): Promise<{ bufs: Buffer[]; prev: number } | 'trimmed'> {
+    const bufs: Buffer[] = [];
+    if (pageSource(page, this.alerts.firstSeq, this.alerts.head) === 'memory') {
+      for (const l of this.alerts.since(page.from)!.slice(0, page.to - page.from + 1)) {
+        const f = l.frames.find((x) => x.channel === channel);
+        if (!f) continue;
+        bufs.push(f.buf);
+        prev = l.alert.seq;
+      }
+      return { bufs, prev };
+    }
+    const size = page.to - page.from + 1;
+    const alerts = await this.#historyReads.run(() => this.#o.store.range(page.from, page.to, size));
+    if (alerts.length === 0 || alerts[0]!.seq !== page.from) return 'trimmed';
+    // Frames from Redis are encoded per replay: they are not this instance's shared frames.
+    for (const a of alerts) {
+      if (!alertMatches(channel, a)) continue;
+      bufs.push(frames.alertEvent(channel, this.epoch, a, prev));
+      prev = a.seq;
+    }
+    return { bufs, prev };
   }
 
   #alertSnapshotFrame(channel: AlertChannel): Buffer {

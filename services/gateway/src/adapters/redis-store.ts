@@ -64,17 +64,6 @@ export class RedisStore {
     return this.#alerts(entries);
   }
 
-  /** A range read and the assigned head in one transaction, so the two agree. */
-  async rangeWithHead(fromSeq: number, count: number): Promise<{ alerts: SequencedAlert[]; head: number }> {
-    const result = await this.#deadline(
-      this.redis.multi().xrange(this.keys.alertHistory, `${fromSeq}-0`, '+', 'COUNT', count).get(this.keys.alertSeq).exec(),
-      'rangeWithHead',
-    );
-    const [[rangeErr, entries] = [], [headErr, head] = []] = result ?? [];
-    if (rangeErr || headErr) throw rangeErr ?? headErr;
-    return { alerts: this.#alerts(entries as StreamEntry[]), head: toInt(head as string | null) };
-  }
-
   async ping(): Promise<void> {
     await this.#deadline(this.redis.ping(), 'ping');
   }

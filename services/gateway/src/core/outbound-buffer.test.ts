@@ -54,12 +54,46 @@ describe('OutboundBuffer', () => {
     expect(drain(q)).toEqual(['state-999']);
   });
 
-  it('drains a backlog in place without counting it against maxBytes', () => {
-    const q = new OutboundBuffer({ maxBytes: 8, highWaterBytes: 8 });
+  it('drains a backlog in place, in order, counted while it waits', () => {
+    const q = new OutboundBuffer({ maxBytes: 100, highWaterBytes: 100 });
     q.enqueue(b('ack'));
-    q.enqueueBacklog(['r1', 'r2', 'r3', 'r4', 'r5', 'r6'].map(b));
+    expect(q.enqueueBacklog(['r1', 'r2', 'r3', 'r4', 'r5', 'r6'].map(b), 'alerts')).toBe('queued');
+    expect(q.bufferedBytes).toBe(3 + 12);
     expect(q.enqueue(b('live7'))).toBe('queued');
     expect(drain(q)).toEqual(['ack', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'live7']);
+    expect(q.bufferedBytes).toBe(0);
+  });
+
+  it('a replay backlog that does not fit the budget overflows (the slow-client policy applies to it)', () => {
+    const q = new OutboundBuffer({ maxBytes: 10, highWaterBytes: 4 });
+    expect(q.enqueueBacklog(['r1', 'r2', 'r3'].map(b), 'alerts')).toBe('queued');
+    q.take(); // 2 in flight, never flushed
+    expect(q.enqueueBacklog(['r4', 'r5', 'r6'].map(b), 'alerts')).toBe('overflow');
+  });
+
+  it('hasRoom only below half the budget, so a page is taken once the last one drained', () => {
+    const q = new OutboundBuffer({ maxBytes: 8, highWaterBytes: 2 });
+    expect(q.hasRoom).toBe(true);
+    q.enqueueBacklog(['r1', 'r2', 'r3'].map(b), 'alerts');
+    expect(q.hasRoom).toBe(false);
+    const f = q.take()!;
+    q.written(f.byteLength);
+    expect(q.bufferedBytes).toBe(4);
+    expect(q.hasRoom).toBe(true);
+  });
+
+  it('dropChannel forgets the queued replay of one channel only, and its bytes', () => {
+    const q = new OutboundBuffer({ maxBytes: 100, highWaterBytes: 2 });
+    q.enqueueBacklog(['a1', 'a2', 'a3'].map(b), 'alerts');
+    q.enqueueBacklog(['k1', 'k2'].map(b), 'alerts:spread_zscore');
+    q.enqueue(b('ack'));
+    const first = q.take()!; // a1 is in flight: already the socket's, not dropped
+    expect(q.dropChannel('alerts')).toBe(4);
+    expect(q.bufferedBytes).toBe(2 + 4 + 3);
+    q.written(first.byteLength);
+    expect(drain(q)).toEqual(['k1', 'k2', 'ack']);
+    expect(q.bufferedBytes).toBe(0);
+    expect(q.dropChannel('alerts')).toBe(0);
   });
 
   it('drops the waiting frame of an unsubscribed channel', () => {

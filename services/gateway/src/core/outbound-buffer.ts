@@ -8,9 +8,12 @@
  * - Unkeyed frames (alerts, acks, errors) are ordered and never dropped: when in-flight plus
  *   waiting bytes pass `maxBytes` the result is 'overflow' and the connection must be closed
  *   so the client resumes from history instead of silently missing alerts.
- * - A backlog (a resume's replay) is drained in order at the position it was queued but is
- *   not counted against `maxBytes`: it is already bounded by the replay cap, and counting it
- *   would cut off exactly the clients that are catching up.
+ * - A backlog (one page of a resume's replay) is drained in order at the position it was
+ *   queued and counts against `maxBytes` like any ordered frame: uncounted, a client that never
+ *   reads made the gateway hold every replay it asked for (issue #19). Replays are queued a
+ *   page at a time, once the buffer is below `lowWaterBytes` (see `hasRoom`), so a client that
+ *   reads is never cut off for catching up. `dropChannel` forgets what is still queued for a
+ *   channel the client left.
  */
 export type EnqueueResult = 'queued' | 'coalesced' | 'overflow';
 
@@ -23,6 +26,9 @@ interface BacklogEntry {
   kind: 'backlog';
   frames: readonly Buffer[];
   next: number;
+  channel: string;
+  /** Bytes of frames[next..] (still queued). */
+  bytes: number;
 }
 type Entry = FrameEntry | BacklogEntry;
 
@@ -43,6 +49,11 @@ export class OutboundBuffer {
   constructor(options: OutboundBufferOptions) {
     this.#maxBytes = options.maxBytes;
     this.#highWater = Math.min(options.highWaterBytes, options.maxBytes);
+  }
+
+  /** Below half the budget: room for the next replay page without risking an overflow from it alone. */
+  get hasRoom(): boolean {
+    return this.bufferedBytes <= this.#maxBytes / 2;
   }
 
   /** Bytes waiting here plus bytes handed to the socket and not yet flushed. */
@@ -75,9 +86,14 @@ export class OutboundBuffer {
     return 'queued';
   }
 
-  /** Queues frames that are sent in order before anything queued after them. */
-  enqueueBacklog(frames: readonly Buffer[]): void {
-    if (frames.length > 0) this.#queue.push({ kind: 'backlog', frames, next: 0 });
+  /** Queues replay frames of `channel`, sent in order before anything queued after them; counted against `maxBytes`. */
+  enqueueBacklog(frames: readonly Buffer[], channel: string): EnqueueResult {
+    if (frames.length === 0) return 'queued';
+    let bytes = 0;
+    for (const f of frames) bytes += f.byteLength;
+    this.#queue.push({ kind: 'backlog', frames, next: 0, channel, bytes });
+    this.#queuedBytes += bytes;
+    return this.bufferedBytes > this.#maxBytes ? 'overflow' : 'queued';
   }
 
   /** The next frame to write, or undefined when nothing waits or the socket has enough in flight. */
@@ -89,6 +105,8 @@ export class OutboundBuffer {
         const buf = entry.frames[entry.next++];
         if (entry.next >= entry.frames.length) this.#advance();
         if (!buf) continue;
+        entry.bytes -= buf.byteLength;
+        this.#queuedBytes -= buf.byteLength;
         this.#inflightBytes += buf.byteLength;
         return buf;
       }
@@ -115,6 +133,21 @@ export class OutboundBuffer {
     this.#queuedBytes -= entry.buf.byteLength;
     entry.buf = Buffer.alloc(0);
     return true;
+  }
+
+  /** Forgets the replay frames still queued for `channel` (unsubscribed, or its resume superseded); returns the bytes freed. */
+  dropChannel(channel: string): number {
+    let freed = 0;
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const entry = this.#queue[i]!;
+      if (entry.kind !== 'backlog' || entry.channel !== channel) continue;
+      freed += entry.bytes;
+      entry.bytes = 0;
+      entry.next = entry.frames.length;
+      entry.frames = [];
+    }
+    this.#queuedBytes -= freed;
+    return freed;
   }
 
   /** Drops everything waiting (the connection is closing). */

@@ -10,7 +10,7 @@ export type ResumePlan =
   | { kind: 'live'; minSeq: number }
   /** Replay from the in-memory ring, starting at `fromSeq`. */
   | { kind: 'memory'; fromSeq: number }
-  /** Memory does not reach back (or the client is ahead of this instance): read Redis history. */
+  /** Memory does not reach back: read Redis history (paged). */
   | { kind: 'history'; fromSeq: number }
   | { kind: 'resync'; reason: ResyncReason };
 
@@ -20,6 +20,8 @@ export interface ResumeInput {
   epoch: string;
   /** The last seq this instance forwarded. */
   head: number;
+  /** The highest head this instance has seen in Redis (start-up, last probe): at least `head`. */
+  knownHead: number;
   /** The oldest seq in memory (undefined when empty). */
   memoryFirst: number | undefined;
   maxReplay: number;
@@ -28,26 +30,12 @@ export interface ResumeInput {
 export function planResume(i: ResumeInput): ResumePlan {
   if (i.clientEpoch !== undefined && i.clientEpoch !== i.epoch) return { kind: 'resync', reason: 'epoch_changed' };
   if (i.lastSeq === i.head) return { kind: 'live', minSeq: i.lastSeq };
-  // Ahead of this instance: another instance forwarded more already; Redis decides if it is real.
-  if (i.lastSeq > i.head) return { kind: 'history', fromSeq: i.lastSeq + 1 };
+  // Ahead of this instance: another instance forwarded more already. Answered from what the
+  // probe last saw, never a Redis read per client: a seq above every head ever seen was not
+  // assigned in this history (resync); one the probe saw is skipped when it arrives here. A
+  // client one probe interval ahead gets a needless resync, which loses nothing.
+  if (i.lastSeq > i.head) return i.lastSeq <= Math.max(i.head, i.knownHead) ? { kind: 'live', minSeq: i.lastSeq } : { kind: 'resync', reason: 'ahead_of_history' };
   if (i.head - i.lastSeq > i.maxReplay) return { kind: 'resync', reason: 'too_far_behind' };
   if (i.memoryFirst !== undefined && i.lastSeq + 1 >= i.memoryFirst) return { kind: 'memory', fromSeq: i.lastSeq + 1 };
   return { kind: 'history', fromSeq: i.lastSeq + 1 };
-}
-
-export type HistoryVerdict = { kind: 'replay' } | { kind: 'live'; minSeq: number } | { kind: 'resync'; reason: ResyncReason };
-
-/**
- * Judges what Redis returned for a `history` plan: `seqs` are the entries read from
- * `lastSeq + 1` on (ascending, at most maxReplay + 1 of them), `redisHead` the last seq
- * assigned. The replay must start exactly at lastSeq + 1, or alerts would silently be missing.
- */
-export function judgeHistory(lastSeq: number, seqs: readonly number[], redisHead: number, maxReplay: number): HistoryVerdict {
-  if (seqs.length === 0) {
-    if (lastSeq === redisHead) return { kind: 'live', minSeq: lastSeq };
-    return { kind: 'resync', reason: lastSeq > redisHead ? 'ahead_of_history' : 'history_trimmed' };
-  }
-  if (seqs[0] !== lastSeq + 1) return { kind: 'resync', reason: 'history_trimmed' };
-  if (seqs.length > maxReplay) return { kind: 'resync', reason: 'too_far_behind' };
-  return { kind: 'replay' };
 }
