@@ -2,6 +2,7 @@
  * The client against the real gateway (services/gateway) over the real broker and Redis: the
  * detector's writes are simulated through the shared keys and topics (test/gateway/support.ts).
  */
+import { createHmac } from 'node:crypto';
 import { inject } from 'vitest';
 import { loadConfig } from '@rotation/config';
 import { startGateway, type RunningGateway } from '@rotation/gateway';
@@ -11,6 +12,13 @@ import { describe, expect, test } from '../support/fixtures.js';
 import { until } from './protocol-server.js';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+const SECRET = 'client-test-secret-0123456789abcdef-01';
+function jwt(claims: Record<string, unknown>): string {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
+  return `${body}.${createHmac('sha256', SECRET).update(body).digest('base64url')}`;
+}
 
 describe('client against the real gateway', () => {
   test('snapshot and live alerts, then a gateway restart: the client resumes on the new instance with exactly the missed alerts', async ({ ns, kafka, redis, logger, withTopics }) => {
@@ -54,6 +62,45 @@ describe('client against the real gateway', () => {
     } finally {
       await c?.close();
       for (const g of gateways) await g.stop();
+      await sim.close();
+    }
+  });
+
+  test('a JWT that expires on an open connection: closed with 4003, the client fetches a fresh token and resumes with nothing missed', async ({ ns, kafka, redis, logger, withTopics }) => {
+    await withTopics();
+    const sim = await DetectorSim.start(redis, kafka, ns);
+    const gw = await gateway(ns, logger, { GATEWAY_JWT_SECRET: SECRET });
+    const issued: number[] = [];
+    // The first token lives 1 s (closed at exp + the 5 s tolerance); the next ones 5 minutes.
+    const c = new RotationClient({
+      url: gw.wsUrl,
+      channels: ['alerts'],
+      backoff: { baseMs: 50, capMs: 500 },
+      token: () => {
+        const now = Math.floor(Date.now() / 1000);
+        issued.push(now);
+        return jwt({ sub: 'refresher', iat: now, exp: now + (issued.length === 1 ? 1 : 300) });
+      },
+    });
+    const seen: number[] = [];
+    const codes: number[] = [];
+    c.on('alert', (_a, meta) => seen.push(meta.seq));
+    c.on('status', (st) => {
+      if (st.state === 'reconnecting' && st.code !== undefined) codes.push(st.code);
+    });
+    try {
+      await c.connect();
+      await sim.alerts(2);
+      await until(() => seen.length === 2, 'first alerts', 30_000);
+      await until(() => codes.length > 0, 'the expiry close', 15_000);
+      expect(codes[0]).toBe(4003);
+      await sim.alerts(2);
+      await until(() => c.status.state === 'open' && issued.length >= 2, 'reconnect with a fresh token', 15_000);
+      await until(() => seen.length === 4, 'alerts after the refresh', 30_000);
+      expect(seen).toEqual(range(1, 4));
+    } finally {
+      await c.close();
+      await gw.stop();
       await sim.close();
     }
   });

@@ -2,6 +2,9 @@ import { createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createLogger } from '@rotation/log';
 import { CloseCode } from '@rotation/schemas';
+import { inject } from 'vitest';
+import { loadConfig } from '@rotation/config';
+import { startGateway } from '@rotation/gateway';
 import { describe, expect, test } from '../support/fixtures.js';
 import { Client, DetectorSim, gateway, upgradeStatus } from './support.js';
 
@@ -61,6 +64,25 @@ describe('gateway security', () => {
     } finally {
       await gw.stop();
       await sim.close();
+    }
+  });
+
+  test('auth off on a non-loopback bind warns loudly at start-up; on loopback it does not', async ({ ns, withTopics }) => {
+    await withTopics();
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
+    const logger = createLogger({ name: 'gateway', level: 'warn', destination: sink });
+    const config = loadConfig({ ROTATION_NAMESPACE: ns, KAFKA_BROKERS: inject('kafkaBrokers'), REDIS_URL: inject('redisUrl') });
+    for (const [host, warned] of [['0.0.0.0', true], ['127.0.0.1', false]] as const) {
+      lines.length = 0;
+      const gw = await startGateway(config, { logger, port: 0, host, tuning: { probeMs: 300 } });
+      await gw.stop();
+      expect(lines.some((l) => /AUTH IS OFF/.test(l) && (JSON.parse(l) as { level: string }).level === 'warn')).toBe(warned);
     }
   });
 
