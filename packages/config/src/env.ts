@@ -58,6 +58,17 @@ export const EnvSchema = z.object({
   GATEWAY_MAX_CONNECTIONS_PER_TOKEN: capOrOff.default(1_000).describe('Open websockets one credential (static token, or JWT `sub`) may hold on one instance; more are refused with HTTP 429 (0 = no cap)'),
   GATEWAY_MAX_CONNECTIONS_PER_IP: capOrOff.default(1_000).describe('Open websockets one remote address may hold on one instance; more are refused with HTTP 429 (0 = no cap; raise it behind a proxy that hides client addresses)'),
   GATEWAY_ALLOWED_ORIGINS: csv.optional().describe('Comma-separated Origin values allowed to open a websocket'),
+  GATEWAY_METRICS: z
+    .enum(['auto', 'on', 'off', 'token'])
+    .default('auto')
+    .describe('Who may read /metrics (process details, auth-failure counts): auto = open while auth is off, else a bearer credential the API accepts or GATEWAY_METRICS_TOKEN; token = only GATEWAY_METRICS_TOKEN; on = anyone; off = 404'),
+  GATEWAY_METRICS_TOKEN: z
+    .string()
+    .min(MIN_API_TOKEN_CHARS, `a metrics token needs at least ${MIN_API_TOKEN_CHARS} characters`)
+    .transform((s) => new Secret(s))
+    .optional()
+    .describe('Bearer token for scraping /metrics (Authorization header only), separate from the stream\'s credentials'),
+  GATEWAY_SOURCE_MAPS: bool.default(false).describe('Serve the dashboard\'s source maps (.map, about 2.5 MB of readable source); off = 404'),
   GATEWAY_INSTANCE_ID: z.string().optional().describe('Instance name shown in welcome frames and logs'),
   GATEWAY_STATIC_DIR: z.string().optional().describe('Directory of dashboard files served at / (default: packages/dashboard/dist, else services/gateway/public; none served when missing)'),
   GATEWAY_HEARTBEAT_MS: positiveInt.default(15_000).describe('Interval of websocket pings and heartbeat messages; a connection silent for two intervals is terminated'),
@@ -82,9 +93,9 @@ export const EnvSchema = z.object({
   INGESTER_HTTP_PORT: port.default(9464).describe('Ingester /healthz and /metrics port (service mode; 0 = off)'),
   INGESTER_PRODUCE_MAX_BYTES: z.coerce.number().int().min(16 * 1024).max(100 * 1024 * 1024).default(1_000_000).describe('Bytes of one produce request, records counted with their framing; keep it below the broker\'s message.max.bytes (1,048,588 by default). A single record larger than this is dead-lettered as too_large'),
   INGESTER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000).describe('After SIGTERM/SIGINT, how long the ingester waits for the broker to acknowledge what it accepted; then it exits 3 and reports what was not acknowledged'),
-  INGESTER_MAX_DECOMPRESSED_BYTES: capOrOff.default(8 * 1024 ** 3).describe('Replay: bytes one gzip file may decompress to before the replay stops with an error (0 = no cap)'),
-  INGESTER_MAX_GZIP_RATIO: capOrOff.default(200).describe('Replay: decompressed / compressed bytes one gzip file may reach once past 16 MiB decompressed, before the replay stops as a likely gzip bomb (0 = no cap)'),
-  INGESTER_MAX_SPILL_BYTES: capOrOff.default(16 * 1024 ** 3).describe('Replay: bytes of sorted runs written to the temp directory before the replay stops with an error (0 = no cap)'),
+  INGESTER_MAX_DECOMPRESSED_BYTES: capOrOff.default(1024 ** 3).describe('Replay: bytes one gzip file may decompress to before the replay stops with an error (0 = no cap)'),
+  INGESTER_MAX_GZIP_RATIO: capOrOff.default(100).describe('Replay: decompressed / compressed bytes one gzip file may reach once past 16 MiB decompressed, before the replay stops as a likely gzip bomb (0 = no cap)'),
+  INGESTER_MAX_SPILL_BYTES: capOrOff.default(1024 ** 3).describe('Replay: bytes of sorted runs one replay may write to the temp directory (about 4 times the input it sorts) before it stops with an error (0 = no cap)'),
   DETECTOR_HTTP_PORT: port.default(9465).describe('Detector /healthz and /metrics port (0 = off)'),
   DETECTOR_INSTANCE_ID: z.string().optional().describe('Consumer instance name (defaults to host:pid)'),
   DETECTOR_FETCH_MAX_BYTES: positiveInt.min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024).describe('Most bytes fetched per ticks partition in one batch; one batch is one Redis commit, so this bounds commit size and time between commits'),

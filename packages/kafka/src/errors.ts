@@ -5,6 +5,10 @@ export const KafkaErrorCode = {
   sendFailed: 'KAFKA_SEND_FAILED',
   consumerCrashed: 'KAFKA_CONSUMER_CRASHED',
   closed: 'KAFKA_PRODUCER_CLOSED',
+  // One record larger than a whole produce request: the caller dead-letters it.
+  recordTooLarge: 'KAFKA_RECORD_TOO_LARGE',
+  // A bounded shutdown stopped waiting for the broker; the unacknowledged records are reported.
+  abandoned: 'KAFKA_PRODUCER_ABANDONED',
 } as const;
 export type KafkaErrorCode = (typeof KafkaErrorCode)[keyof typeof KafkaErrorCode];
 

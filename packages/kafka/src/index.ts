@@ -1,6 +1,6 @@
 export { createKafka, assertKafkaReachable, type KafkaClientOptions } from './client.js';
 export { ensureTopics, type TopicLayout } from './topics.js';
-export { BatchingProducer, type BatchingProducerOptions, type OutRecord } from './batching-producer.js';
+export { BatchingProducer, DEFAULT_MAX_BATCH_BYTES, recordBytes, type BatchingProducerOptions, type OutRecord } from './batching-producer.js';
 export { createConsumer, CONSUMER_DEFAULTS, type ConsumerOptions } from './consumer.js';
 export { KafkaError, KafkaErrorCode, UNREACHABLE_HINT } from './errors.js';
 export { topicLayoutFromEnv } from './layout.js';

@@ -2,7 +2,8 @@
  * `pnpm ingest replay|synthetic|live|actions`: the ingester's only wiring point. Reads configuration
  * once, builds the source, runs the pipeline, prints a summary, and maps outcomes to exit
  * codes: 0 when the input ended or a signal stopped it (after flushing), 1 on a fatal error,
- * 2 on a usage or configuration error.
+ * 2 on a usage or configuration error, 3 when the run ended (shutdown deadline or broker
+ * failure) with accepted records the broker never acknowledged: the message counts them.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, parseDuration, type Config } from '@rotation/config';
@@ -99,13 +100,20 @@ async function execute(opts: CommonOptions, service: boolean, build: (config: Co
   } catch (e) {
     const err = e as Error & { code?: string };
     logger.error({ err }, 'ingest failed');
-    code = err instanceof IngesterError && err.code === IngesterErrorCode.usage ? 2 : 1;
-    out = '';
+    code = exitCodeOf(err);
+    // With --json a run that lost records still says so as one object: what a wrapper acts on.
+    out = opts.json && err instanceof IngesterError && err.code === IngesterErrorCode.undelivered ? `${JSON.stringify({ error: err.code, message: err.message, ...err.context })}\n` : '';
     process.stderr.write(`ingester: ${err.message}\n`);
   }
   // Exit only once the summary is written: a pipe may take it asynchronously.
   if (out) (opts.json ? process.stdout : process.stderr).write(out, () => process.exit(code));
   else process.exit(code);
+}
+
+function exitCodeOf(err: Error): number {
+  if (!(err instanceof IngesterError)) return 1;
+  if (err.code === IngesterErrorCode.usage) return 2;
+  return err.code === IngesterErrorCode.undelivered ? 3 : 1;
 }
 
 function humanSummary(s: RunSummary): string {
@@ -147,12 +155,15 @@ program
   .option('--timeframe <tf>', 'bar length of Alpaca / yfinance files that do not say it: 1Day, 1Min, 5Min, 1Hour ... (default: daily when every bar starts a day, else 1Min)', timeframeArg)
   .option('--json', 'print the summary as one JSON object on stdout (logs go to stderr)')
   .action(async (o: CommonOptions & { file: string[]; symbol?: string; speed: Speed; priceBasis?: PriceBasis; allowMixedBasis?: boolean; timeframe?: Timeframe }) => {
-    await execute(o, false, (_config, logger) => {
+    await execute(o, false, (config, logger) => {
       if (o.file.length === 0) throw new IngesterError(IngesterErrorCode.usage, 'replay needs at least one --file');
       return new ReplaySource({
         files: o.file,
         speed: o.speed,
         logger,
+        maxDecompressedBytes: config.env.INGESTER_MAX_DECOMPRESSED_BYTES,
+        maxGzipRatio: config.env.INGESTER_MAX_GZIP_RATIO,
+        maxSpillBytes: config.env.INGESTER_MAX_SPILL_BYTES,
         ...(o.symbol ? { symbol: o.symbol } : {}),
         ...(o.priceBasis ? { priceBasis: o.priceBasis } : {}),
         ...(o.allowMixedBasis ? { allowMixedBasis: true } : {}),

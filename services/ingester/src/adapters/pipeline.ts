@@ -9,6 +9,7 @@ import { WatermarkClock } from '../core/watermark-clock.js';
 import { startHealthServer, type HealthServer } from './http-server.js';
 import { createIngesterMetrics } from './metrics.js';
 import { ProgressReporter } from './progress.js';
+import { deliveryReport, type DeliveryReport } from './delivery-report.js';
 import { TickPublisher, type PublisherCounters } from './publisher.js';
 
 /**
@@ -36,8 +37,13 @@ export interface PipelineOptions {
 export interface RunSummary {
   source: string;
   read: number;
+  /** Ticks the broker acknowledged. */
   published: number;
+  /** Ticks handed to the producer; equal to `published` when the run ends normally. */
+  accepted: number;
   deadLettered: number;
+  /** Dead letters dropped after the DLQ producer failed (the ticks went on). */
+  deadLettersLost: number;
   duplicates: number;
   deadLettersByReason: Partial<Record<DeadLetterReason, number>>;
   /** Published prints whose conditions withhold the last sale or the volume, by reason. */
@@ -60,15 +66,29 @@ export interface RunSummary {
 export class Pipeline {
   readonly #o: PipelineOptions;
   #stopped = false;
+  #producers: BatchingProducer[] = [];
+  #deadline: NodeJS.Timeout | undefined;
+  #abandoned = false;
 
   constructor(options: PipelineOptions) {
     this.#o = options;
   }
 
-  /** Stop reading; run() then flushes and resolves with the summary. */
+  /**
+   * Stop reading; run() then flushes and resolves with the summary. The flush is bounded by
+   * INGESTER_SHUTDOWN_TIMEOUT_MS: past it the producers stop waiting for the broker and run()
+   * rejects with an `undelivered` error that counts what was not acknowledged.
+   */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    const ms = this.#o.env.INGESTER_SHUTDOWN_TIMEOUT_MS;
+    this.#deadline = setTimeout(() => {
+      this.#abandoned = true;
+      this.#o.logger.warn({ timeoutMs: ms }, 'shutdown deadline passed: no longer waiting for the broker');
+      for (const p of this.#producers) p.abandon(`shutdown deadline of ${ms} ms passed before the broker acknowledged every record`);
+    }, ms);
+    this.#deadline.unref();
     await this.#o.source.stop();
   }
 
@@ -82,11 +102,18 @@ export class Pipeline {
     const tickSource = TickSource.safeParse(source.name);
     const watermarks = source.live && tickSource.success && env.INGESTER_WATERMARK_MS > 0 ? new WatermarkClock(WATERMARK_LAG_MS) : undefined;
     const metrics = this.#o.service ? createIngesterMetrics() : undefined;
-    const producer = new BatchingProducer(kafka, { logger });
+    const producer = new BatchingProducer(kafka, { logger, maxBatchBytes: env.INGESTER_PRODUCE_MAX_BYTES });
+    // Dead letters have a producer of their own: a DLQ that fails or stalls must not take the ticks with it.
+    const dlqProducer = new BatchingProducer(kafka, { logger, maxBatchBytes: env.INGESTER_PRODUCE_MAX_BYTES });
+    this.#producers = [producer, dlqProducer];
+    // A signal during start-up: the deadline timer was armed before the producers existed.
+    if (this.#abandoned) for (const p of this.#producers) p.abandon('stopped during start-up');
     await producer.connect();
+    await dlqProducer.connect();
     metrics?.watchProducer(producer);
     const publisher = new TickPublisher({
       producer,
+      dlqProducer,
       normalizer: new Normalizer({ universe: this.#o.universe }),
       topics,
       logger,
@@ -110,21 +137,17 @@ export class Pipeline {
       // A run a signal cut short did not reach the end of its input, so it must not claim one.
       ended = !this.#stopped;
     } catch (e) {
-      failure = e;
+      // A source held by backpressure when the deadline passed is released by the abandon: not a failure of its own.
+      if (!this.#abandoned) failure = e;
     } finally {
       clearInterval(watermarkTimer);
       progress.stop();
     }
-    // Everything accepted is flushed even after a source failure; a producer failure wins.
-    try {
-      if (ended && !source.live && tickSource.success) await endOfStream(producer, publisher, tickSource.data, ticksPartitions, logger);
-      await producer.close();
-    } catch (e) {
-      failure = e;
-      // The end-of-stream flush may have thrown before close() ran: disconnect all the same.
-      await producer.close().catch(() => undefined);
-    }
+    failure = await this.#closeProducers(failure, ended && !source.live && tickSource.success ? () => endOfStream(producer, publisher, tickSource.data!, ticksPartitions, logger) : undefined);
+    clearTimeout(this.#deadline);
     await http?.close();
+    const report = deliveryReport(producer, dlqProducer, publisher);
+    if (report.undelivered.total > 0) throw undeliveredError(report, failure, this.#abandoned, logger);
     if (failure) {
       const message = failure instanceof Error ? failure.message : String(failure);
       throw failure instanceof Error && 'code' in failure ? failure : new IngesterError(IngesterErrorCode.publishFailed, message, {}, { cause: failure });
@@ -134,7 +157,9 @@ export class Pipeline {
       source: source.name,
       read: c.read,
       published: c.published,
+      accepted: c.accepted,
       deadLettered: c.deadLettered,
+      deadLettersLost: c.deadLettersLost,
       duplicates: c.duplicates,
       deadLettersByReason: c.deadLettersByReason,
       ineligibleByReason: c.ineligibleByReason,
@@ -145,7 +170,30 @@ export class Pipeline {
       ...(source.summary ? { input: source.summary() } : {}),
     };
   }
+
+  async #closeProducers(failure: unknown, end: (() => Promise<void>) | undefined): Promise<unknown> {
+    const [producer, dlqProducer] = this.#producers as [BatchingProducer, BatchingProducer];
+    try {
+      if (end) await end();
+      await producer.close();
+    } catch (e) {
+      // A shutdown that ran out of time is reported by the delivery report, not as the producer's failure.
+      if (!this.#abandoned) failure = e;
+      // The end-of-stream flush may have thrown before close() ran: disconnect all the same.
+      await producer.close().catch(() => undefined);
+    }
+    await dlqProducer.close().catch((e: unknown) => {
+      if (!this.#abandoned) this.#o.logger.error({ err: e }, 'dead-letter producer failed; ticks were not affected');
+    });
+    return failure;
+  }
 }
+
+/**
+ * The run's end for the producers: everything accepted is flushed even after a source failure
+ * (the end-of-stream watermark first, when the input ended), and a producer failure wins. The
+ * dead-letter producer's failure is logged, never the run's: its losses are counted.
+ */
 
 /** Creates the namespace's topics when missing and returns the ticks topic's partition count. */
 async function prepareTopics(kafka: Kafka, env: Env, ticksTopic: string, logger: Logger): Promise<number> {
@@ -197,4 +245,19 @@ async function endOfStream(producer: BatchingProducer, publisher: TickPublisher,
   publisher.watermark({ v: 1, watermark: newest, source, final: true }, partitions);
   await producer.flush();
   logger.info({ watermark: newest, source, partitions }, `end of stream watermark ${new Date(newest).toISOString()} to ${partitions} partitions`);
+}
+
+/**
+ * The error of a run that ended with records the broker never acknowledged: each figure in the
+ * message and the context, so the operator knows exactly what is on the topic and what is not.
+ */
+function undeliveredError(r: DeliveryReport, cause: unknown, abandoned: boolean, logger: Logger): IngesterError {
+  const u = r.undelivered;
+  const why = abandoned ? 'the shutdown deadline passed' : `the broker failed (${cause instanceof Error ? cause.message : String(cause)})`;
+  const resume = r.resumeAfter ? `; a replay resumes after ${JSON.stringify(r.resumeAfter.origin)} (event time ${new Date(r.resumeAfter.ts).toISOString()})` : '';
+  const message =
+    `${why}: ${r.acknowledged.ticks} ticks acknowledged; not acknowledged: ${u.ticks} ticks, ${u.events} events, ${u.watermarks} watermarks, ${u.deadLetters} dead letters ` +
+    `(${u.inFlight} of them were in flight and may be on the topic)${resume}`;
+  logger.error({ delivery: r }, message);
+  return new IngesterError(IngesterErrorCode.undelivered, message, { ...r }, { cause });
 }

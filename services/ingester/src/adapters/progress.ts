@@ -67,7 +67,7 @@ export class ProgressReporter {
     }
     const etaSec = total !== undefined && rate > 0 ? Math.round((total - done) / rate) : undefined;
     this.#o.logger.info(
-      { progress: { done, total, read: c.read, published: c.published, deadLettered: c.deadLettered, duplicates: c.duplicates, ratePerSec: rate, etaSec } },
+      { progress: { done, total, read: c.read, accepted: c.accepted, published: c.published, deadLettered: c.deadLettered, duplicates: c.duplicates, ratePerSec: rate, etaSec } },
       'progress',
     );
   }

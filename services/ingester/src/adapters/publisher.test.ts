@@ -9,9 +9,19 @@ import { TickPublisher } from './publisher.js';
 class FakeProducer {
   records: OutRecord[] = [];
   waits = 0;
+  #listeners: Array<(records: readonly OutRecord[]) => void> = [];
+  /** Records refused as the real producer refuses one larger than a produce request. */
+  tooLarge = (_r: OutRecord) => false;
   push(r: OutRecord): boolean {
+    if (this.tooLarge(r)) throw Object.assign(new Error('too large'), { code: 'KAFKA_RECORD_TOO_LARGE' });
     this.records.push(r);
     return this.records.length % 3 !== 0;
+  }
+  onAcked(listener: (records: readonly OutRecord[]) => void): void {
+    this.#listeners.push(listener);
+  }
+  ackAll(): void {
+    for (const l of this.#listeners) l(this.records);
   }
   async waitForRoom(): Promise<void> {
     this.waits += 1;
@@ -32,7 +42,11 @@ describe('TickPublisher', () => {
       p.quote({ symbol: 'IWM', price: 3, ts: 1_704_209_400_001 }, origin, 'e', 'replay'),
     ];
     await Promise.all(results);
-    expect(p.counters).toEqual({ read: 5, published: 2, deadLettered: 2, duplicates: 1, deadLettersByReason: { unknown_symbol: 1, parse_error: 1 }, ineligibleByReason: {}, eventsByType: {}, skippedByReason: {} });
+    // Accepted is not published: only what the broker acknowledged counts as published.
+    expect(p.counters).toMatchObject({ accepted: 2, published: 0 });
+    producer.ackAll();
+    expect(p.lastAcked).toEqual({ ts: 1_704_209_400_001, origin });
+    expect(p.counters).toEqual({ read: 5, accepted: 2, published: 2, deadLettered: 2, deadLettersLost: 0, duplicates: 1, deadLettersByReason: { unknown_symbol: 1, parse_error: 1 }, ineligibleByReason: {}, eventsByType: {}, skippedByReason: {} });
     expect(producer.records.map((r) => [r.topic, r.key, r.timestamp])).toEqual([
       [topics.ticks, 'IWM', 1_704_209_400_000],
       [topics.ticksDlq, 'replay', 42],
@@ -70,5 +84,32 @@ describe('TickPublisher', () => {
     p.watermark({ v: 1, watermark: 7_000, source: 'replay', final: true }, 3);
     expect(producer.records.map((r) => [r.topic, r.partition, r.key, r.timestamp])).toEqual([0, 1, 2].map((n) => [topics.ticks, n, WATERMARK_KEY, 7_000]));
     expect(producer.records.map((r) => LaneWatermark.parse(JSON.parse(r.value as string)))).toEqual(Array(3).fill({ v: 1, watermark: 7_000, source: 'replay', final: true }));
+  });
+
+  it('dead-letters a tick too large for any produce request instead of failing the run', async () => {
+    const producer = new FakeProducer();
+    producer.tooLarge = (r) => (r.value as string).includes('huge');
+    const topics = topicNames('t');
+    const p = new TickPublisher({ producer, normalizer: new Normalizer({ universe: { symbols: ['IWM'], aliases: {} } }), topics, logger: silentLogger() });
+    await p.quote({ symbol: 'IWM', price: 2, ts: 1_704_209_400_000, id: 'huge' }, { file: 'f', line: 2 }, 'raw', 'replay');
+    await p.quote({ symbol: 'IWM', price: 2, ts: 1_704_209_400_001 }, { file: 'f', line: 3 }, 'raw', 'replay');
+    expect(producer.records.map((r) => r.topic)).toEqual([topics.ticksDlq, topics.ticks]);
+    expect(p.counters.deadLettersByReason).toEqual({ too_large: 1 });
+  });
+
+  it('keeps publishing ticks when the DLQ producer has failed, counting the lost dead letters', async () => {
+    const producer = new FakeProducer();
+    const dlqProducer = Object.assign(new FakeProducer(), {
+      push: () => {
+        throw new Error('produce failed after retries');
+      },
+      waitForRoom: () => Promise.reject(new Error('failed')),
+    });
+    const topics = topicNames('t');
+    const p = new TickPublisher({ producer, dlqProducer, normalizer: new Normalizer({ universe: { symbols: ['IWM'], aliases: {} } }), topics, logger: silentLogger() });
+    await p.reject('parse_error', 'bad', { file: 'f', line: 2 }, 'x', 'replay');
+    await p.quote({ symbol: 'IWM', price: 2, ts: 1_704_209_400_000 }, { file: 'f', line: 3 }, 'raw', 'replay');
+    producer.ackAll();
+    expect(p.counters).toMatchObject({ published: 1, deadLettered: 0, deadLettersLost: 1 });
   });
 });

@@ -1,4 +1,4 @@
-import type { BatchingProducer } from '@rotation/kafka';
+import { KafkaErrorCode, type BatchingProducer, type OutRecord } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
 import { WATERMARK_KEY, type DeadLetterOrigin, type DeadLetterReason, type LaneWatermark, type PrintReason, type TickSource, type TopicNames, type TradeEvent } from '@rotation/schemas';
 import { buildDeadLetter } from '../core/dead-letter.js';
@@ -10,9 +10,14 @@ import type { WatermarkClock } from '../core/watermark-clock.js';
 export interface PublisherCounters {
   /** Every record a source delivered: quotes and rejections. */
   read: number;
-  /** Ticks accepted by the producer (all of them are on the topic once the producer is closed). */
+  /** Ticks handed to the producer, acknowledged or not. */
+  accepted: number;
+  /** Ticks the broker acknowledged: on the topic, whatever happens to the process next. */
   published: number;
+  /** Dead letters handed to the DLQ producer. */
   deadLettered: number;
+  /** Dead letters dropped because the DLQ producer had failed: counted and logged, never fatal to the ticks. */
+  deadLettersLost: number;
   duplicates: number;
   deadLettersByReason: Partial<Record<DeadLetterReason, number>>;
   /** Published prints that may not set a last-sale price (they stay on the topic), by reason. */
@@ -33,8 +38,28 @@ export interface PublisherObserver {
   skipped?(reason: SkipReason): void;
 }
 
+type Producer = Pick<BatchingProducer, 'push' | 'waitForRoom' | 'onAcked'>;
+
+/** What the publisher tags its records with (OutRecord.meta): how an acknowledgement is counted, and where a replay resumes. */
+export interface RecordMeta {
+  kind: 'tick' | 'event' | 'watermark' | 'dead_letter';
+  ts?: number;
+  origin?: DeadLetterOrigin;
+}
+
+/** The newest tick or event acknowledged: a replay resumes after it. */
+export interface AckedPosition {
+  ts: number;
+  origin: DeadLetterOrigin;
+}
+
 export interface PublisherOptions {
-  producer: Pick<BatchingProducer, 'push' | 'waitForRoom'>;
+  producer: Producer;
+  /**
+   * Dead letters go through a producer of their own, so a DLQ that fails or fills up cannot
+   * stop or lose ticks. Defaults to `producer` (tests).
+   */
+  dlqProducer?: Producer;
   normalizer: Normalizer;
   topics: Pick<TopicNames, 'ticks' | 'ticksDlq'>;
   logger: Logger;
@@ -52,14 +77,43 @@ export interface PublisherOptions {
  * Being the one place ticks become records, it stamps each with the run's `sourceMaxTs`.
  */
 export class TickPublisher implements QuoteSink {
-  readonly counters: PublisherCounters = { read: 0, published: 0, deadLettered: 0, duplicates: 0, deadLettersByReason: {}, ineligibleByReason: {}, eventsByType: {}, skippedByReason: {} };
+  readonly counters: PublisherCounters = { read: 0, accepted: 0, published: 0, deadLettered: 0, deadLettersLost: 0, duplicates: 0, deadLettersByReason: {}, ineligibleByReason: {}, eventsByType: {}, skippedByReason: {} };
   readonly #o: PublisherOptions;
   readonly #now: () => number;
   readonly #sourceMax = new SourceMaxTs();
+  readonly #dlq: Producer;
+  /** The newest tick or event the broker acknowledged (records are acknowledged in order). */
+  lastAcked: AckedPosition | undefined;
 
   constructor(options: PublisherOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#dlq = options.dlqProducer ?? options.producer;
+    options.producer.onAcked((records) => this.#acknowledged(records));
+    // One producer for both: its acknowledgements are already counted above.
+    if (this.#dlq !== options.producer) this.#dlq.onAcked((records) => this.#acknowledged(records));
+  }
+
+  #acknowledged(records: readonly OutRecord[]): void {
+    for (const r of records) {
+      const m = r.meta as RecordMeta | undefined;
+      if (m?.kind === 'tick') this.counters.published += 1;
+      if ((m?.kind === 'tick' || m?.kind === 'event') && m.ts !== undefined && m.origin) this.lastAcked = { ts: m.ts, origin: m.origin };
+    }
+  }
+
+
+  /**
+   * The producer refuses a record larger than a whole produce request (the broker would refuse
+   * the batch it is in, and every good tick with it): that one record becomes a dead letter.
+   */
+  #pushOrTooLarge(record: OutRecord): boolean | 'too_large' {
+    try {
+      return this.#o.producer.push(record);
+    } catch (err) {
+      if ((err as { code?: string }).code === KafkaErrorCode.recordTooLarge) return 'too_large';
+      throw err;
+    }
   }
 
   quote(raw: RawQuote, origin: DeadLetterOrigin, rawText: string | null, source: TickSource): void | Promise<void> {
@@ -72,9 +126,11 @@ export class TickPublisher implements QuoteSink {
     }
     if (r.kind === 'rejected') return this.#deadLetter(r.reason, r.message, origin, rawText ?? JSON.stringify(raw), source);
     const tick = this.#sourceMax.stamp(r.tick);
-    const room = this.#o.producer.push({ topic: this.#o.topics.ticks, key: tick.symbol, value: JSON.stringify(tick), timestamp: tick.ts });
+    const record = { topic: this.#o.topics.ticks, key: tick.symbol, value: JSON.stringify(tick), timestamp: tick.ts, meta: { kind: 'tick', ts: tick.ts, origin } satisfies RecordMeta };
+    const room = this.#pushOrTooLarge(record);
+    if (room === 'too_large') return this.#deadLetter('too_large', `tick of ${record.value.length} characters exceeds the produce request limit`, origin, rawText ?? record.value, source);
     this.#o.watermarks?.observe(tick.ts, this.#now());
-    this.counters.published += 1;
+    this.counters.accepted += 1;
     this.#o.observer?.published();
     const reason = tick.eligibility?.reason;
     if (reason !== undefined) {
@@ -98,7 +154,9 @@ export class TickPublisher implements QuoteSink {
     }
     if (r.kind === 'rejected') return this.#deadLetter(r.reason, r.message, origin, rawText ?? JSON.stringify(raw), source);
     const e = this.#sourceMax.stampAmendment(r.event);
-    const room = this.#o.producer.push({ topic: this.#o.topics.ticks, key: e.symbol, value: JSON.stringify(e), timestamp: e.ts });
+    const record = { topic: this.#o.topics.ticks, key: e.symbol, value: JSON.stringify(e), timestamp: e.ts, meta: { kind: 'event', ts: e.ts, origin } satisfies RecordMeta };
+    const room = this.#pushOrTooLarge(record);
+    if (room === 'too_large') return this.#deadLetter('too_large', `event of ${record.value.length} characters exceeds the produce request limit`, origin, rawText ?? record.value, source);
     this.counters.eventsByType[e.type] = (this.counters.eventsByType[e.type] ?? 0) + 1;
     this.#o.observer?.event?.(e.type);
     return room ? undefined : this.#o.producer.waitForRoom();
@@ -123,7 +181,7 @@ export class TickPublisher implements QuoteSink {
   watermark(mark: LaneWatermark, partitions: number): void {
     const value = JSON.stringify(mark);
     for (let partition = 0; partition < partitions; partition++) {
-      this.#o.producer.push({ topic: this.#o.topics.ticks, partition, key: WATERMARK_KEY, value, timestamp: mark.watermark });
+      this.#o.producer.push({ topic: this.#o.topics.ticks, partition, key: WATERMARK_KEY, value, timestamp: mark.watermark, meta: { kind: 'watermark' } satisfies RecordMeta });
     }
   }
 
@@ -134,7 +192,17 @@ export class TickPublisher implements QuoteSink {
 
   #deadLetter(reason: DeadLetterReason, message: string, origin: DeadLetterOrigin, rawText: string, source: TickSource): void | Promise<void> {
     const letter = buildDeadLetter(reason, message, source, origin, rawText, this.#now());
-    const room = this.#o.producer.push({ topic: this.#o.topics.ticksDlq, key: source, value: JSON.stringify(letter), timestamp: letter.at });
+    let room: boolean;
+    try {
+      room = this.#dlq.push({ topic: this.#o.topics.ticksDlq, key: source, value: JSON.stringify(letter), timestamp: letter.at, meta: { kind: 'dead_letter' } satisfies RecordMeta });
+    } catch (err) {
+      // A failed DLQ loses dead letters, never ticks: counted, logged, and the run goes on.
+      this.counters.deadLettersLost += 1;
+      if (this.counters.deadLettersLost === 1 || this.counters.deadLettersLost % 1000 === 0) {
+        this.#o.logger.error({ err, reason, origin, deadLettersLost: this.counters.deadLettersLost }, 'dead letter not delivered: the DLQ producer has failed');
+      }
+      return;
+    }
     this.counters.deadLettered += 1;
     this.counters.deadLettersByReason[reason] = (this.counters.deadLettersByReason[reason] ?? 0) + 1;
     this.#o.observer?.deadLettered(reason);
@@ -142,6 +210,7 @@ export class TickPublisher implements QuoteSink {
       // The first few and then a sample: a file of garbage must not turn into a log of garbage.
       this.#o.logger.warn({ reason, origin, message, deadLettered: this.counters.deadLettered }, 'dead-lettered input');
     }
-    return room ? undefined : this.#o.producer.waitForRoom();
+    // A DLQ that fails while full releases the source: the next push counts the loss.
+    return room ? undefined : this.#dlq.waitForRoom().catch(() => undefined);
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -166,5 +166,23 @@ describe('ReplaySource', () => {
     const f = path.join(dir, 'spy.us.txt');
     await writeFile(f, '<TICKER>,<PER>,<DATE>,<TIME>,<OPEN>,<HIGH>,<LOW>,<CLOSE>,<VOL>,<OPENINT>\nSPY.US,5,20240102,153500,1,1,1,470,5,0\n');
     await expect(new ReplaySource({ files: [f], speed: { kind: 'max' }, logger: silentLogger() }).run(new RecordingSink())).rejects.toMatchObject({ code: 'INGESTER_UNKNOWN_FORMAT', message: expect.stringContaining('<PER> 5: only daily (D) Stooq bars are read') });
+  });
+
+  it('stops with an inputTooLarge error once the sorted runs would pass the spill cap, and cleans up', async () => {
+    const a = path.join(dir, 'many.csv');
+    await writeFile(a, ['ts,symbol,price', ...Array.from({ length: 500 }, (_, i) => `${at(i % 60)},IWM,${i + 1}`)].join('\n'));
+    const work = path.join(dir, 'work');
+    await mkdir(work);
+    const source = new ReplaySource({ files: [a], speed: { kind: 'max' }, logger: silentLogger(), runRecords: 50, tmpDir: work, maxSpillBytes: 8_000 });
+    await expect(source.run(new RecordingSink())).rejects.toMatchObject({ code: 'INGESTER_INPUT_TOO_LARGE', message: expect.stringMatching(/INGESTER_MAX_SPILL_BYTES/) });
+    expect(source.spilledBytes).toBeLessThanOrEqual(8_000);
+    expect(await readdir(work)).toEqual([]);
+  });
+
+  it('a gzip past the decompressed cap stops the replay (a corrupt one only ends its file)', async () => {
+    const bomb = path.join(dir, 'bomb.csv.gz');
+    await writeFile(bomb, gzipSync(Buffer.concat([Buffer.from('ts,symbol,price\n'), Buffer.alloc(2 * 1024 * 1024, `${at(1)},IWM,1\n`)])));
+    const source = new ReplaySource({ files: [bomb], speed: { kind: 'max' }, logger: silentLogger(), tmpDir: dir, maxDecompressedBytes: 256 * 1024 });
+    await expect(source.run(new RecordingSink())).rejects.toMatchObject({ code: 'INGESTER_INPUT_TOO_LARGE', message: expect.stringMatching(/INGESTER_MAX_DECOMPRESSED_BYTES/) });
   });
 });

@@ -13,7 +13,7 @@ import { ONE_SYMBOL_FORMATS, createLineDecoder, decodeAlpacaBars, detectFormat, 
 import { checkBases, type FileBasis, type PlannedBasis, type PriceBasis } from '../core/parsers/price-basis.js';
 import type { IngestSource } from '../core/ingest-source.js';
 import type { QuoteSink } from '../core/source.js';
-import { readFileLines, readFirstLines, readWholeText } from './file-lines.js';
+import { readFileLines, readFirstLines, readWholeText, type GunzipCaps } from './file-lines.js';
 
 export interface ReplayOptions {
   files: string[];
@@ -34,6 +34,12 @@ export interface ReplayOptions {
   allowMixedBasis?: boolean;
   /** Length of intraday bars in files that do not say it (Alpaca, yfinance); inferred otherwise. */
   timeframe?: Timeframe;
+  /** Bytes one gzip file may decompress to (0 = no cap). */
+  maxDecompressedBytes?: number;
+  /** Decompressed / compressed bytes one gzip file may reach past 16 MiB (0 = no cap). */
+  maxGzipRatio?: number;
+  /** Bytes of sorted runs the replay may write to its temp directory (0 = no cap). */
+  maxSpillBytes?: number;
 }
 
 export const REPLAY_DEFAULTS = {
@@ -41,6 +47,10 @@ export const REPLAY_DEFAULTS = {
   runRecords: 100_000,
   maxLineLength: 64 * 1024,
   maxJsonBytes: 64 * 1024 * 1024,
+  // The same defaults as the INGESTER_MAX_* settings main.ts passes in.
+  maxDecompressedBytes: 1024 ** 3,
+  maxGzipRatio: 100,
+  maxSpillBytes: 1024 ** 3,
 } as const;
 
 type OptionalKeys = 'symbol' | 'tmpDir' | 'priceBasis' | 'allowMixedBasis' | 'timeframe';
@@ -73,6 +83,8 @@ export class ReplaySource implements IngestSource {
   /** Records handed to the sink in pass 2. */
   done = 0;
   spilledRuns = 0;
+  /** Bytes written to sorted runs so far (bounded by maxSpillBytes). */
+  spilledBytes = 0;
   /** Each file's price basis, known once run() has looked at the files. */
   bases: PlannedBasis[] = [];
 
@@ -162,7 +174,9 @@ export class ReplaySource implements IngestSource {
       const fh = await open(file, 'w');
       try {
         for (let i = 0; i < buffer.length; i += 2_000) {
-          await fh.write(buffer.slice(i, i + 2_000).map((r) => `${encodeRecord(r)}\n`).join(''));
+          const chunk = buffer.slice(i, i + 2_000).map((r) => `${encodeRecord(r)}\n`).join('');
+          this.#chargeSpill(Buffer.byteLength(chunk, 'utf8'));
+          await fh.write(chunk);
         }
       } finally {
         await fh.close();
@@ -202,8 +216,26 @@ export class ReplaySource implements IngestSource {
     return runs;
   }
 
+  /** Refuses a write that would take the sorted runs past the spill cap: the disk stays bounded. */
+  #chargeSpill(bytes: number): void {
+    const cap = this.#o.maxSpillBytes;
+    if (cap > 0 && this.spilledBytes + bytes > cap) {
+      throw new IngesterError(
+        IngesterErrorCode.inputTooLarge,
+        `replay input needs more than ${cap} bytes of sorted runs on disk (INGESTER_MAX_SPILL_BYTES); split the input or raise the cap`,
+        { spilledBytes: this.spilledBytes, spilledRuns: this.spilledRuns, cap },
+      );
+    }
+    this.spilledBytes += bytes;
+  }
+
+  get #caps(): GunzipCaps {
+    return { maxDecompressedBytes: this.#o.maxDecompressedBytes, maxRatio: this.#o.maxGzipRatio };
+  }
+
   async #readJson(p: PlannedFile, sink: QuoteSink, take: (d: Decoded) => Promise<void>): Promise<void> {
-    const text = await readWholeText(p.file, this.#o.maxJsonBytes).catch((e: Error) => e);
+    const text = await readWholeText(p.file, this.#o.maxJsonBytes, this.#caps).catch((e: Error) => e);
+    if (isCapError(text)) throw text;
     if (text instanceof Error) await sink.reject('parse_error', `file unreadable: ${text.message}`, { file: p.file }, '', 'replay');
     else if (text === undefined) await sink.reject('too_large', `JSON document larger than ${this.#o.maxJsonBytes} bytes`, { file: p.file }, '', 'replay');
     else {
@@ -221,7 +253,7 @@ export class ReplaySource implements IngestSource {
     const hasHeader = p.format !== 'ndjson';
     let lastLine = 0;
     try {
-      for await (const l of readFileLines(p.file, this.#o.maxLineLength)) {
+      for await (const l of readFileLines(p.file, this.#o.maxLineLength, this.#caps)) {
         if (this.#stopped) break;
         lastLine = l.line;
         if (hasHeader && l.line === 1) continue;
@@ -233,6 +265,8 @@ export class ReplaySource implements IngestSource {
         if (d) await take(d);
       }
     } catch (e) {
+      // A cap is the replay's limit, not the file's damage: it stops the run.
+      if (isCapError(e)) throw e;
       // A truncated or corrupt gzip ends the file, not the replay: what was read still counts.
       this.#o.logger.warn({ file: p.file, line: lastLine, err: e }, 'file ended with a read error');
       await sink.reject('parse_error', `file unreadable after line ${lastLine}: ${(e as Error).message}`, { file: p.file, line: lastLine + 1 }, '', 'replay');
@@ -264,6 +298,10 @@ export class ReplaySource implements IngestSource {
       }
     }
   }
+}
+
+function isCapError(e: unknown): e is IngesterError {
+  return e instanceof IngesterError && e.code === IngesterErrorCode.inputTooLarge;
 }
 
 async function* readRun(file: string): AsyncGenerator<SortRecord> {

@@ -8,6 +8,10 @@ export const IngesterErrorCode = {
   unknownFormat: 'INGESTER_UNKNOWN_FORMAT',
   unknownScenario: 'INGESTER_UNKNOWN_SCENARIO',
   publishFailed: 'INGESTER_PUBLISH_FAILED',
+  // A replay file decompressed, or spilled, past its cap (a gzip bomb or an input beyond the disk budget).
+  inputTooLarge: 'INGESTER_INPUT_TOO_LARGE',
+  // Stopped (signal or broker failure) with accepted records the broker never acknowledged; the counts are in the context.
+  undelivered: 'INGESTER_UNDELIVERED',
   // Files of a replay on different price bases (or not on the one asked for): refused before publishing.
   priceBasis: 'INGESTER_PRICE_BASIS',
 } as const;
