@@ -47,6 +47,7 @@ interface Read {
  */
 function setup(history: SequencedAlert[], o: { deferHistory?: boolean; reading?: boolean; maxBufferBytes?: number; stallMs?: number } = {}) {
   const reads: Read[] = [];
+  const counts: number[] = [];
   let inFlight = 0;
   let peakInFlight = 0;
   const store = {
@@ -54,6 +55,7 @@ function setup(history: SequencedAlert[], o: { deferHistory?: boolean; reading?:
     tail: async (n: number) => history.slice(-n),
     snapshot: async () => undefined,
     range: async (from: number, to: number | undefined, count: number) => {
+      counts.push(count);
       const found = history.filter((a) => a.seq >= from && a.seq <= (to ?? Infinity)).slice(0, count);
       if (!o.deferHistory) return found;
       const d = deferred<SequencedAlert[]>();
@@ -100,7 +102,7 @@ function setup(history: SequencedAlert[], o: { deferHistory?: boolean; reading?:
       for (const r of reads.splice(0)) r.resolve(history.filter((a) => a.seq >= r.from && a.seq <= r.to).slice(0, r.count));
     }
   };
-  return { hub, conn, metrics, reads, sent, command, seqs, serveReads, peak: () => peakInFlight, closedWith: () => closedWith };
+  return { hub, conn, metrics, reads, counts, sent, command, seqs, serveReads, peak: () => peakInFlight, closedWith: () => closedWith };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -188,6 +190,18 @@ describe('Hub resume from history', () => {
     await hub.onAlertRecord(record(alert(7)));
     await flush();
     expect(seqs()).toEqual([3, 4, 5, 6, 7]);
+  });
+
+  it('fills a long gap in pages, never one read of the whole gap', async () => {
+    const history = [alert(1), alert(2)];
+    const { hub, command, seqs, counts } = setup(history);
+    await hub.load();
+    command({ op: 'subscribe', id: 's', channels: ['alerts'] });
+    history.push(...Array.from({ length: 10 }, (_, i) => alert(i + 3)));
+    await hub.onAlertRecord(record(alert(13)));
+    await flush();
+    expect(seqs()).toEqual(Array.from({ length: 11 }, (_, i) => i + 3));
+    expect(counts).toEqual([3, 3, 3, 1]);
   });
 
   it('skips records that are not valid alerts or carry no seq', async () => {

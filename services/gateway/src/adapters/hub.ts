@@ -168,19 +168,29 @@ export class Hub {
     if (this.alerts.classify(alert.seq).kind !== 'duplicate') this.#forward(alert);
   }
 
-  /** Forwards history entries from..to; on failure the gap stays visible through prevSeq. */
+  /**
+   * Forwards history entries from..to, a page at a time through the instance's read pool (a
+   * long consumer stall must not become one huge XRANGE); on failure the gap stays visible
+   * through prevSeq.
+   */
   async #fill(from: number, to: number): Promise<void> {
+    let found = 0;
     try {
-      const found = await this.#o.store.range(from, to, to - from + 1);
-      for (const a of found) if (this.alerts.classify(a.seq).kind !== 'duplicate') this.#forward(a);
-      this.#o.metrics.alertGapsFilled.inc(found.length);
-      if (found.length < to - from + 1) {
+      for (let page = nextPage(from, to, this.#o.historyPageSize); page; page = nextPage(page.to + 1, to, this.#o.historyPageSize)) {
+        const { from: a, to: b } = page;
+        const alerts = await this.#historyReads.run(() => this.#o.store.range(a, b, b - a + 1));
+        for (const alert of alerts) if (this.alerts.classify(alert.seq).kind !== 'duplicate') this.#forward(alert);
+        found += alerts.length;
+      }
+      if (found < to - from + 1) {
         this.#o.metrics.alertGapsUnfilled.inc();
-        this.#o.logger.warn({ from, to, found: found.length }, 'history no longer holds part of a gap');
+        this.#o.logger.warn({ from, to, found }, 'history no longer holds part of a gap');
       }
     } catch (error) {
       this.#o.metrics.alertGapsUnfilled.inc();
-      this.#o.logger.warn({ from, to, err: (error as Error).message }, 'could not fill alert gap from redis; forwarding live alerts anyway');
+      this.#o.logger.warn({ from, to, found, err: (error as Error).message }, 'could not fill alert gap from redis; forwarding live alerts anyway');
+    } finally {
+      this.#o.metrics.alertGapsFilled.inc(found);
     }
   }
 
