@@ -119,6 +119,10 @@ async function openPage(url: string): Promise<{ page: Page; errors: string[] }> 
   const page = await browser.newPage({ viewport: { width: 1440, height: 1200 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The gateway serves the page under a strict CSP: anything it blocks is a bug in the page.
+  await page.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`)),
+  );
   page.on('console', (m) => {
     if (m.type() === 'error' && !/401|Unauthorized/i.test(m.text())) errors.push(m.text());
   });
@@ -193,6 +197,11 @@ describe('dashboard in Chromium', () => {
       try {
         await waitFor(page, 'the live connection', (x) => x.connection === 'live');
         expect(await page.locator('#stream-url').textContent()).not.toContain(TOKEN);
+        // The token leaves the address bar after the first load and lives in this tab's sessionStorage.
+        expect(page.url()).not.toContain(TOKEN);
+        expect(await page.evaluate(() => sessionStorage.getItem('rotation.dashboard.token'))).toBe(TOKEN);
+        await page.reload();
+        await waitFor(page, 'the live connection after a reload', (x) => x.connection === 'live');
         await ingest(ns, ['synthetic', '--scenario', 'small-cap-rotation', '--seed', '12', '--duration', '3d', '--rate', '0.02', '--speed', 'max']);
         const s = await waitFor(page, 'sector rows', (x) => x.leaderboardRows === 11 && x.spreadRows === 5);
         expect(s.connection).toBe('live');

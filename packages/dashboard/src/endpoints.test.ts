@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiUrl, streamUrl, tokenFrom } from './endpoints.js';
+import { apiHeaders, streamUrl, tokenFrom, withoutToken } from './endpoints.js';
 
 describe('streamUrl', () => {
   it.each([
@@ -19,8 +19,14 @@ describe('token', () => {
     ['?x=1&token=a%20b', 'a b'],
   ])('%s -> %s', (search, token) => expect(tokenFrom(search)).toBe(token));
 
-  it('adds the token to API calls', () => {
-    expect(apiUrl('/api/v1/snapshot', '?token=a b')).toBe('/api/v1/snapshot?token=a%20b');
-    expect(apiUrl('/api/v1/snapshot', '')).toBe('/api/v1/snapshot');
+  it('sends the token to the API as a bearer header', () => {
+    expect(apiHeaders('a b')).toEqual({ authorization: 'Bearer a b' });
+    expect(apiHeaders(undefined)).toEqual({});
   });
+
+  it.each([
+    ['http://h/?token=s3cret', 'http://h/'],
+    ['http://h/?stream=ws%3A%2F%2Fx%2Fv1%2Fstream&token=t#alerts', 'http://h/?stream=ws%3A%2F%2Fx%2Fv1%2Fstream#alerts'],
+    ['http://h/?a=1', 'http://h/?a=1'],
+  ])('withoutToken(%s) -> %s', (href, out) => expect(withoutToken(href)).toBe(out));
 });

@@ -1,7 +1,8 @@
 /**
  * Where the page finds its stream. The page is served by the gateway, so the websocket is on the
  * same host. A `?token=` in the page URL is handed to the client, which sends it as the
- * websocket's `token` query parameter (browsers cannot set headers on a handshake).
+ * websocket's `token` query parameter (browsers cannot set headers on a handshake); the page
+ * then takes it out of its own URL (token-store.ts).
  */
 export const STREAM_PATH = '/v1/stream';
 
@@ -27,8 +28,14 @@ export function streamUrl(loc: PageLocation): string {
   return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}${STREAM_PATH}`;
 }
 
-/** A same-origin API path with the page's token, if any. */
-export function apiUrl(pathname: string, search: string): string {
-  const token = tokenFrom(search);
-  return token ? `${pathname}?token=${encodeURIComponent(token)}` : pathname;
+/** Headers for a same-origin API call: the token as a bearer header, never in the URL. */
+export function apiHeaders(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** `href` without its `token` parameter; every other parameter and the fragment are kept. */
+export function withoutToken(href: string): string {
+  const u = new URL(href);
+  u.searchParams.delete('token');
+  return u.toString();
 }

@@ -4,10 +4,12 @@
  * per channel, gap detection, snapshot-plus-updates merged), one store, and a render pass per
  * animation frame at most (state channels can update many times a second; the eye needs a few).
  */
+import './zod-setup.js';
 import { RotationClient } from '@rotation/client';
 import type { Channel } from '@rotation/schemas';
-import { apiUrl, streamUrl, tokenFrom } from './endpoints.js';
+import { apiHeaders, streamUrl } from './endpoints.js';
 import { fromClientStatus, type ConnectionStatus } from './status.js';
+import { adoptToken, sessionStore } from './token-store.js';
 import { alertsReady, applyAlerts, applyState, initialState, type DashboardState } from './store.js';
 import { RrgChart, SpreadChart } from './ui/charts.js';
 import { byId } from './ui/dom.js';
@@ -23,7 +25,8 @@ let pickedWindow: string | undefined;
 let renderQueued = false;
 
 const url = streamUrl(window.location);
-const token = tokenFrom(window.location.search);
+// Read once: a ?token= moves into sessionStorage and out of the address bar before anything renders.
+const token = adoptToken({ href: window.location.href, storage: sessionStore(), replaceUrl: (href) => history.replaceState(history.state, '', href) });
 byId('stream-url').textContent = url + (token ? ' (with your token)' : '');
 
 const spreadChart = new SpreadChart(byId<HTMLCanvasElement>('spread-canvas'));
@@ -48,7 +51,7 @@ client.on('alert', (a) => {
 });
 
 async function diagnose(): Promise<void> {
-  const res = await fetch(apiUrl('/api/v1/snapshot', window.location.search), { cache: 'no-store' }).catch(() => undefined);
+  const res = await fetch('/api/v1/snapshot', { cache: 'no-store', headers: apiHeaders(token) }).catch(() => undefined);
   if (res && (res.status === 401 || res.status === 403)) {
     await client.close().catch(() => undefined);
     status = { kind: 'unauthorized', reason: token ? 'the gateway refused this token' : 'the gateway requires a token' };

@@ -14,8 +14,10 @@ import { topicNames } from '@rotation/schemas';
 import { randomBytes } from 'node:crypto';
 import { Authenticator, isLoopbackHost } from './core/auth.js';
 import { GatewayError, GatewayErrorCode } from './core/errors.js';
+import { metricsAccess } from './core/http-policy.js';
 import { Hub } from './adapters/hub.js';
 import { KafkaSource } from './adapters/kafka-source.js';
+import { metricsGuard } from './adapters/metrics-endpoint.js';
 import { createMetrics, type Metrics } from './adapters/metrics.js';
 import { RedisStore } from './adapters/redis-store.js';
 import { GatewayServer, STREAM_PATH } from './adapters/server.js';
@@ -196,6 +198,8 @@ export async function startGateway(config: Config, options: StartOptions): Promi
       allowedOrigins: env.GATEWAY_ALLOWED_ORIGINS ?? [],
       requireExp: env.GATEWAY_JWT_REQUIRE_EXP,
     });
+    const metricsMode = metricsAccess(env.GATEWAY_METRICS, auth.required, env.GATEWAY_METRICS_TOKEN !== undefined);
+    if (!metricsMode) throw new GatewayError(GatewayErrorCode.startFailed, 'GATEWAY_METRICS=token needs GATEWAY_METRICS_TOKEN (the bearer token scrapers send)');
     server = new GatewayServer({
       hub,
       store,
@@ -212,6 +216,8 @@ export async function startGateway(config: Config, options: StartOptions): Promi
       caps: { perToken: env.GATEWAY_MAX_CONNECTIONS_PER_TOKEN, perIp: env.GATEWAY_MAX_CONNECTIONS_PER_IP },
       limiter: { ratePerSec: env.GATEWAY_COMMAND_RATE, abuseStrikes: tuning.abuseStrikes },
       apiMaxLimit: tuning.apiMaxLimit,
+      metricsGuard: metricsGuard(metricsMode, auth, env.GATEWAY_METRICS_TOKEN?.reveal()),
+      sourceMaps: env.GATEWAY_SOURCE_MAPS,
     });
     const host = options.host ?? env.GATEWAY_HOST;
     const port = await server.listen(options.port ?? env.GATEWAY_PORT, host).catch((cause: unknown) => {

@@ -7,9 +7,11 @@ import { CLOCK_TOLERANCE_MS, redactPath, type AuthDecision, type Authenticator }
 import { ConnectionCaps, type ConnectionCapsOptions } from '../core/connection-caps.js';
 import { expiryStep } from '../core/token-expiry.js';
 import { frames } from '../core/frames.js';
+import { NOSNIFF } from '../core/http-policy.js';
 import type { CommandLimiterOptions } from '../core/rate-limit.js';
 import { Connection } from './connection.js';
 import type { Hub } from './hub.js';
+import { serveMetrics, type MetricsGuard } from './metrics-endpoint.js';
 import type { Metrics } from './metrics.js';
 import type { RedisStore } from './redis-store.js';
 import { serveStatic } from './static-files.js';
@@ -34,6 +36,10 @@ export interface ServerOptions {
   caps: ConnectionCapsOptions;
   limiter: CommandLimiterOptions;
   apiMaxLimit: number;
+  /** GATEWAY_METRICS: who may read /metrics. */
+  metricsGuard: MetricsGuard;
+  /** GATEWAY_SOURCE_MAPS. */
+  sourceMaps: boolean;
 }
 
 /**
@@ -210,12 +216,7 @@ export class GatewayServer {
       const r = this.#o.readiness();
       return json(res, r.ready && !this.#stopping ? 200 : 503, { ...r, ready: r.ready && !this.#stopping });
     }
-    if (path === '/metrics') {
-      const body = await this.#o.metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': this.#o.metrics.registry.contentType });
-      res.end(body);
-      return;
-    }
+    if (path === '/metrics') return serveMetrics(req, res, this.#o.metrics, this.#o.metricsGuard);
     if (path.startsWith('/api/')) {
       const decision = await this.#o.auth.authorize({
         authorization: req.headers.authorization,
@@ -231,7 +232,7 @@ export class GatewayServer {
       return json(res, 404, { error: 'not found' });
     }
     if (path === STREAM_PATH) return json(res, 426, { error: 'this endpoint speaks websocket' }, { upgrade: 'websocket' });
-    if (this.#o.staticDir && (await serveStatic(this.#o.staticDir, req, res, path))) return;
+    if (this.#o.staticDir && (await serveStatic(this.#o.staticDir, req, res, path, { sourceMaps: this.#o.sourceMaps }))) return;
     json(res, 404, { error: 'not found' });
   }
 
@@ -277,7 +278,7 @@ function intParam(raw: string | null, min: number, max: number): number | undefi
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...NOSNIFF, ...headers });
   res.end(text);
 }
 

@@ -23,11 +23,24 @@ function get(p: string): Promise<{ status: number; body: string; type: string | 
   });
 }
 
+function head(p: string): Promise<Record<string, string | string[] | undefined>> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: p, method: 'HEAD' }, (res) => {
+      res.resume();
+      resolve(res.headers);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'gw-static-'));
   await mkdir(path.join(dir, 'public', 'assets'), { recursive: true });
   await writeFile(path.join(dir, 'public', 'index.html'), '<h1>dash</h1>');
   await writeFile(path.join(dir, 'public', 'assets', 'app.js'), 'console.log(1)');
+  await writeFile(path.join(dir, 'public', 'assets', 'app.js.map'), '{"version":3}');
+  await symlink(path.join(dir, 'public', 'assets', 'app.js.map'), path.join(dir, 'public', 'assets', 'alias.js'));
   await writeFile(path.join(dir, 'secret.txt'), 'do not serve');
   await symlink(path.join(dir, 'secret.txt'), path.join(dir, 'public', 'escape.txt'));
   server = createServer((req, res) => {
@@ -55,7 +68,16 @@ describe('serveStatic', () => {
     expect(await get(p)).toEqual({ status, body, type });
   });
 
-  it.each(['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/escape.txt', '/missing.js', '/assets', '/a%00b'])(
+  it('sends the page security headers on HTML and nosniff on everything', async () => {
+    const page = await head('/');
+    expect(page['content-security-policy']).toContain("default-src 'none'");
+    expect(page).toMatchObject({ 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' });
+    const js = await head('/assets/app.js');
+    expect(js['x-content-type-options']).toBe('nosniff');
+    expect(js['content-security-policy']).toBeUndefined();
+  });
+
+  it.each(['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/escape.txt', '/missing.js', '/assets/app.js.map', '/assets/alias.js', '/assets', '/a%00b'])(
     'refuses %s',
     async (p) => {
       expect((await get(p)).status).toBe(404);

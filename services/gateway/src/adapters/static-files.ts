@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { NOSNIFF, PAGE_HEADERS, staticPathAllowed } from '../core/http-policy.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -22,7 +23,12 @@ const TYPES: Record<string, string> = {
  * root, so `..`, encoded slashes and symlinks pointing out are all refused. Returns false when
  * the request is not for a file here (the caller answers 404).
  */
-export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+export interface StaticOptions {
+  /** GATEWAY_SOURCE_MAPS: serve `.map` files (the dashboard's is 2.5 MB and shows its whole source). */
+  sourceMaps: boolean;
+}
+
+export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, pathname: string, options: StaticOptions = { sourceMaps: false }): Promise<boolean> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);
@@ -40,13 +46,16 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     return false;
   }
   if (file !== realRoot && !file.startsWith(realRoot + path.sep)) return false;
+  // Judged on the real file, so a symlink named app.js cannot serve app.js.map.
+  if (!staticPathAllowed(file, options.sourceMaps)) return false;
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) return false;
+  const ext = path.extname(file).toLowerCase();
   res.writeHead(200, {
-    'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'content-type': TYPES[ext] ?? 'application/octet-stream',
     'content-length': info.size,
     'cache-control': path.basename(file) === 'index.html' ? 'no-cache' : 'public, max-age=300',
-    'x-content-type-options': 'nosniff',
+    ...(ext === '.html' ? PAGE_HEADERS : NOSNIFF),
   });
   if (req.method === 'HEAD') {
     res.end();
