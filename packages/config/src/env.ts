@@ -69,17 +69,6 @@ export const EnvSchema = z.object({
     .optional()
     .describe('Bearer token for scraping /metrics (Authorization header only), separate from the stream\'s credentials'),
   GATEWAY_SOURCE_MAPS: bool.default(false).describe('Serve the dashboard\'s source maps (.map, about 2.5 MB of readable source); off = 404'),
-  GATEWAY_METRICS: z
-    .enum(['auto', 'on', 'off', 'token'])
-    .default('auto')
-    .describe('Who may read /metrics (process details, auth-failure counts): auto = open while auth is off, else a bearer credential the API accepts or GATEWAY_METRICS_TOKEN; token = only GATEWAY_METRICS_TOKEN; on = anyone; off = 404'),
-  GATEWAY_METRICS_TOKEN: z
-    .string()
-    .min(MIN_API_TOKEN_CHARS, `a metrics token needs at least ${MIN_API_TOKEN_CHARS} characters`)
-    .transform((s) => new Secret(s))
-    .optional()
-    .describe('Bearer token for scraping /metrics (Authorization header only), separate from the stream\'s credentials'),
-  GATEWAY_SOURCE_MAPS: bool.default(false).describe('Serve the dashboard\'s source maps (.map, about 2.5 MB of readable source); off = 404'),
   GATEWAY_INSTANCE_ID: z.string().optional().describe('Instance name shown in welcome frames and logs'),
   GATEWAY_STATIC_DIR: z.string().optional().describe('Directory of dashboard files served at / (default: packages/dashboard/dist, else services/gateway/public; none served when missing)'),
   GATEWAY_HEARTBEAT_MS: positiveInt.default(15_000).describe('Interval of websocket pings and heartbeat messages; a connection silent for two intervals is terminated'),
