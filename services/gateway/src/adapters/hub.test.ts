@@ -50,8 +50,9 @@ function setup(history: SequencedAlert[], o: { deferHistory?: boolean; reading?:
   const counts: number[] = [];
   let inFlight = 0;
   let peakInFlight = 0;
+  let epoch = 'e1';
   const store = {
-    position: async () => ({ epoch: 'e1', head: history.at(-1)?.seq ?? 0 }),
+    position: async () => ({ epoch, head: history.at(-1)?.seq ?? 0 }),
     tail: async (n: number) => history.slice(-n),
     snapshot: async () => undefined,
     range: async (from: number, to: number | undefined, count: number) => {
@@ -102,7 +103,8 @@ function setup(history: SequencedAlert[], o: { deferHistory?: boolean; reading?:
       for (const r of reads.splice(0)) r.resolve(history.filter((a) => a.seq >= r.from && a.seq <= r.to).slice(0, r.count));
     }
   };
-  return { hub, conn, metrics, reads, counts, sent, command, seqs, serveReads, peak: () => peakInFlight, closedWith: () => closedWith };
+  const setEpoch = (e: string) => void (epoch = e);
+  return { hub, conn, metrics, reads, counts, sent, setEpoch, command, seqs, serveReads, peak: () => peakInFlight, closedWith: () => closedWith };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -149,6 +151,19 @@ describe('Hub resume from history', () => {
     await serveReads();
     expect(reads).toHaveLength(0);
     expect(seqs()).toEqual([16, 17, 18, 19, 20]);
+  });
+
+  it('an epoch change stops a replay in progress: resync, and nothing of the old epoch after it', async () => {
+    const history = Array.from({ length: 20 }, (_, i) => alert(i + 1));
+    const { hub, command, sent, seqs, serveReads, setEpoch } = setup(history, { deferHistory: true });
+    await hub.load();
+    command({ op: 'subscribe', id: 'r', channels: ['alerts'], resume: { alerts: 1 } });
+    await flush();
+    setEpoch('e2');
+    await hub.probe();
+    await serveReads();
+    expect(sent.filter((m) => m.type === 'resync')).toMatchObject([{ channel: 'alerts', reason: 'epoch_changed' }]);
+    expect(seqs()).toEqual([]);
   });
 
   it('answers a resume at or above the head without reading Redis', async () => {

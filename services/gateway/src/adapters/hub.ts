@@ -207,10 +207,12 @@ export class Hub {
     await this.load();
     this.#o.logger.warn({ from: old, to: this.alerts.epoch }, 'history epoch changed; alert subscribers resync');
     for (const conn of this.#connections) {
-      for (const [channel, sub] of conn.subs) {
+      for (const channel of conn.subs.keys()) {
         if (!isAlertChannel(channel)) continue;
-        sub.pending = undefined;
-        sub.minSeq = this.alerts.head;
+        // A replay in progress belongs to the old epoch: a fresh state stops it (it checks
+        // that its state is still the channel's), and what it had queued is dropped.
+        conn.dropReplay(channel);
+        conn.subs.set(channel, { minSeq: this.alerts.head });
         conn.send(this.#resyncFrame(channel, 'epoch_changed'));
       }
     }
