@@ -106,4 +106,40 @@ describe('webhook relay in the gateway', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(seqsOf(desk).slice(before)).toEqual(missed.map((a) => a.seq));
   });
+
+  test('without WEBHOOKS_ALLOW_PRIVATE_TARGETS a loopback sink is refused: dead-lettered once as refused_target, nothing posted, offsets still committed', async ({ ns, kafka, redis, logger, withTopics }) => {
+    const topics = await withTopics();
+    const sim = await DetectorSim.start(redis, kafka, ns);
+    cleanups.push(() => sim.close());
+    const local = await new Receiver().listen();
+    cleanups.push(() => local.close());
+    const dir = await mkdtemp(path.join(tmpdir(), 'rotation-webhooks-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'webhooks.json');
+    await writeFile(file, JSON.stringify({ sinks: [{ name: 'local', url: local.url, maxAttempts: 50, backoff: { baseMs: 20, capMs: 200 } }] }));
+    const gw = await gateway(ns, logger, { WEBHOOKS_FILE: file });
+    cleanups.push(() => gw.stop());
+    // A new group starts at the end of the topic: publish until the relay has refused one.
+    await until(async () => {
+      await sim.alerts(1);
+      await new Promise((r) => setTimeout(r, 200));
+      return (await redis.xlen(sharedKeys(ns).webhooksDlq)) > 0;
+    }, 'the first refused alert');
+    const entries = (await redis.xrange(sharedKeys(ns).webhooksDlq, '-', '+')) as Array<[string, string[]]>;
+    const dead = JSON.parse(entries[0]![1][1]!) as DeadLetterEntry;
+    expect(dead).toMatchObject({ sink: 'local', reason: 'refused_target', attempts: 1, lastError: 'target resolves to a loopback address' });
+    expect(JSON.stringify(dead)).not.toContain('url-credential');
+    expect(local.requests).toHaveLength(0);
+    // Refused is finished, not stuck: the group commits past it.
+    await gw.stop();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [end] = await admin.fetchTopicOffsets(topics.alerts);
+      const [committed] = await admin.fetchOffsets({ groupId: `${ns}.webhooks`, topics: [topics.alerts] });
+      expect(committed!.partitions[0]!.offset).toBe(end!.high);
+    } finally {
+      await admin.disconnect();
+    }
+  });
 });
