@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ReplaySource } from '../../services/ingester/src/adapters/replay-source.js';
-import { IngesterErrorCode } from '../../services/ingester/src/core/errors.js';
+import { ConfigResourceTypes } from 'kafkajs';
+import { IngesterErrorCode, type IngesterError } from '../../services/ingester/src/core/errors.js';
 import { describe, expect, test } from '../support/fixtures.js';
 import { readDeadLetters, readTicks, runPipeline } from './support.js';
 
@@ -77,6 +78,32 @@ describe('hostile replay input on a real broker', () => {
       expect(source.spilledBytes).toBeLessThan(5 * 100 * gz.byteLength);
       expect(await readdir(work)).toEqual([]);
       expect(await readTicks(kafka, topics.ticks)).toHaveLength(0);
+    });
+  });
+
+  test('a DLQ the broker refuses (max.message.bytes 600 on the DLQ topic) loses dead letters, never ticks', async ({ env, kafka, logger, withTopics }) => {
+    const topics = await withTopics();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topics.ticksDlq, configEntries: [{ name: 'max.message.bytes', value: '600' }] }] });
+    } finally {
+      await admin.disconnect();
+    }
+    await scratch(async (dir) => {
+      const file = path.join(dir, 'mixed.csv');
+      // Bad lines first and between the good ones: the dead letters fail while ticks are still coming.
+      const lines = goodLines(1_000).flatMap((l, i) => (i % 10 === 0 ? [`bad line ${'x'.repeat(400)}`, l] : [l]));
+      await writeFile(file, ['ts,symbol,price,size', ...lines].join('\n'));
+      const failure = await runPipeline(env, kafka, logger, new ReplaySource({ files: [file], speed: { kind: 'max' }, logger, tmpDir: dir })).then(
+        () => undefined,
+        (e: unknown) => e as IngesterError,
+      );
+      // The run says what it could not deliver: dead letters only.
+      expect(failure?.code).toBe(IngesterErrorCode.undelivered);
+      expect(failure?.context).toMatchObject({ acknowledged: { ticks: 1_000 }, undelivered: { ticks: 0, events: 0 } });
+      expect((failure?.context as { undelivered: { deadLetters: number } }).undelivered.deadLetters).toBe(100);
+      expect(await readTicks(kafka, topics.ticks)).toHaveLength(1_000);
     });
   });
 
