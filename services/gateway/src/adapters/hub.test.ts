@@ -80,6 +80,7 @@ function setup(history: SequencedAlert[], o: { deferHistory?: boolean; reading?:
     historyPageSize: 3,
     historyReads: 2,
     stallMs: o.stallMs ?? 1000,
+    aheadWaitMs: 150,
   });
   const sent: ServerMessage[] = [];
   let closedWith: number | undefined;
@@ -172,9 +173,21 @@ describe('Hub resume from history', () => {
     await hub.load();
     command({ op: 'subscribe', id: 'a', channels: ['alerts'], resume: { alerts: 10 } });
     command({ op: 'subscribe', id: 'b', channels: ['alerts:spread_zscore'], resume: { 'alerts:spread_zscore': 1_000_000 } });
-    await flush();
+    await new Promise((r) => setTimeout(r, 400));
     expect(reads).toHaveLength(0);
     expect(sent.at(-1)).toMatchObject({ type: 'resync', channel: 'alerts:spread_zscore', reason: 'ahead_of_history' });
+  });
+
+  it('a client slightly ahead of this instance goes live once the head gets there, with no resync', async () => {
+    const history = Array.from({ length: 10 }, (_, i) => alert(i + 1));
+    const { hub, reads, command, sent, seqs } = setup(history, { deferHistory: true });
+    await hub.load();
+    command({ op: 'subscribe', id: 'a', channels: ['alerts'], resume: { alerts: 12 } });
+    for (const seq of [11, 12, 13]) await hub.onAlertRecord(record(alert(seq)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(reads).toHaveLength(0);
+    expect(sent.some((m) => m.type === 'resync')).toBe(false);
+    expect(seqs()).toEqual([13]);
   });
 
   it('closes a client that never reads as a slow consumer (4008) instead of holding its replays', async () => {

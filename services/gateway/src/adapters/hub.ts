@@ -13,7 +13,7 @@ import { parseCommand } from '../core/commands.js';
 import { encode, frames } from '../core/frames.js';
 import { Pool } from '../core/pool.js';
 import { nextPage, pageSource, type Page } from '../core/replay-plan.js';
-import { planResume, type ResyncReason } from '../core/resume.js';
+import { AHEAD_WAIT_MS, planResume, type ResyncReason } from '../core/resume.js';
 import { StateBoard } from '../core/state-board.js';
 import { SubscriptionRegistry } from '../core/subscriptions.js';
 import type { ChannelState, Connection } from './connection.js';
@@ -41,6 +41,8 @@ export interface HubOptions {
   historyReads: number;
   /** A replay waiting on a socket that has flushed nothing this long closes it as a slow consumer. */
   stallMs: number;
+  /** How long a resume ahead of every head seen waits for the head (default AHEAD_WAIT_MS). */
+  aheadWaitMs?: number;
 }
 
 /**
@@ -318,6 +320,9 @@ export class Hub {
         sub.minSeq = head;
         conn.send(this.#resyncFrame(channel, plan.reason));
         return;
+      case 'ahead':
+        this.#awaitHead(conn, channel, sub, plan.lastSeq);
+        return;
       case 'memory':
       case 'history': {
         // One replay in flight per connection; a later one waits its turn (live frames wait in
@@ -327,6 +332,28 @@ export class Hub {
         return;
       }
     }
+  }
+
+  /**
+   * A client ahead of every head seen (it came from an instance further along, or its seq is
+   * bogus): live once this instance or its probe gets there, else a resync. Polls memory
+   * only; live alerts wait in sub.pending meanwhile.
+   */
+  #awaitHead(conn: Connection, channel: AlertChannel, sub: ChannelState, lastSeq: number): void {
+    const deadline = Date.now() + (this.#o.aheadWaitMs ?? AHEAD_WAIT_MS);
+    const check = (): void => {
+      if (!this.#current(conn, channel, sub)) return;
+      if (Math.max(this.alerts.head, this.#knownHead) >= lastSeq) {
+        sub.minSeq = lastSeq;
+        return this.#flushPending(conn, channel, sub);
+      }
+      if (Date.now() < deadline) return void setTimeout(check, 100).unref();
+      this.#o.metrics.resumes.inc({ outcome: 'resync_ahead_of_history' });
+      sub.minSeq = this.alerts.head;
+      conn.send(this.#resyncFrame(channel, 'ahead_of_history'));
+      this.#flushPending(conn, channel, sub);
+    };
+    check();
   }
 
   /** Still the subscription this replay serves (not unsubscribed, not superseded, socket open)? */

@@ -14,8 +14,8 @@ describe('planResume', () => {
     ['other epoch', { lastSeq: 100, clientEpoch: 'e0' }, { kind: 'resync', reason: 'epoch_changed' }],
     ['no epoch given', { lastSeq: 95, clientEpoch: undefined }, { kind: 'memory', fromSeq: 96 }],
     ['ahead of this instance, within what Redis had', { lastSeq: 103, knownHead: 105 }, { kind: 'live', minSeq: 103 }],
-    ['ahead of every head seen: not from this history', { lastSeq: 103 }, { kind: 'resync', reason: 'ahead_of_history' }],
-    ['far above the head (hostile or stale) never reads Redis', { lastSeq: 1e12, knownHead: 120 }, { kind: 'resync', reason: 'ahead_of_history' }],
+    ['ahead of every head seen: waits for the probe, no Redis read', { lastSeq: 103 }, { kind: 'ahead', lastSeq: 103 }],
+    ['far above the head (hostile or stale) never reads Redis', { lastSeq: 1e12, knownHead: 120 }, { kind: 'ahead', lastSeq: 1e12 }],
     ['from the very beginning', { lastSeq: 0, head: 3, memoryFirst: 1 }, { kind: 'memory', fromSeq: 1 }],
   ])('%s', (_name, over, expected) => {
     expect(planResume({ ...base, ...over })).toEqual(expected);

@@ -3,6 +3,9 @@
  * ideally, the epoch it saw it in); the gateway answers with exactly the alerts it missed, in
  * order, or with a `resync` when that is impossible. Pure: the adapter supplies the bounds.
  */
+/** How long a resume ahead of every head seen waits for the head to get there (two probe intervals). */
+export const AHEAD_WAIT_MS = 2_000;
+
 export type ResyncReason = 'epoch_changed' | 'history_trimmed' | 'too_far_behind' | 'ahead_of_history';
 
 export type ResumePlan =
@@ -12,6 +15,11 @@ export type ResumePlan =
   | { kind: 'memory'; fromSeq: number }
   /** Memory does not reach back: read Redis history (paged). */
   | { kind: 'history'; fromSeq: number }
+  /**
+   * Ahead of every head this instance has seen, Redis included: wait (no Redis read) for
+   * this instance's head or its next probe to reach `lastSeq`, and resync if neither does.
+   */
+  | { kind: 'ahead'; lastSeq: number }
   | { kind: 'resync'; reason: ResyncReason };
 
 export interface ResumeInput {
@@ -31,10 +39,9 @@ export function planResume(i: ResumeInput): ResumePlan {
   if (i.clientEpoch !== undefined && i.clientEpoch !== i.epoch) return { kind: 'resync', reason: 'epoch_changed' };
   if (i.lastSeq === i.head) return { kind: 'live', minSeq: i.lastSeq };
   // Ahead of this instance: another instance forwarded more already. Answered from what the
-  // probe last saw, never a Redis read per client: a seq above every head ever seen was not
-  // assigned in this history (resync); one the probe saw is skipped when it arrives here. A
-  // client one probe interval ahead gets a needless resync, which loses nothing.
-  if (i.lastSeq > i.head) return i.lastSeq <= Math.max(i.head, i.knownHead) ? { kind: 'live', minSeq: i.lastSeq } : { kind: 'resync', reason: 'ahead_of_history' };
+  // probe saw, never a Redis read per client (a bogus seq cost one each time): a seq the
+  // probe saw is skipped when it arrives here; one beyond it waits for the next probe.
+  if (i.lastSeq > i.head) return i.lastSeq <= Math.max(i.head, i.knownHead) ? { kind: 'live', minSeq: i.lastSeq } : { kind: 'ahead', lastSeq: i.lastSeq };
   if (i.head - i.lastSeq > i.maxReplay) return { kind: 'resync', reason: 'too_far_behind' };
   if (i.memoryFirst !== undefined && i.lastSeq + 1 >= i.memoryFirst) return { kind: 'memory', fromSeq: i.lastSeq + 1 };
   return { kind: 'history', fromSeq: i.lastSeq + 1 };
