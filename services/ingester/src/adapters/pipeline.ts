@@ -104,7 +104,10 @@ export class Pipeline {
     const metrics = this.#o.service ? createIngesterMetrics() : undefined;
     const producer = new BatchingProducer(kafka, { logger, maxBatchBytes: env.INGESTER_PRODUCE_MAX_BYTES });
     // Dead letters have a producer of their own: a DLQ that fails or stalls must not take the ticks with it.
-    const dlqProducer = new BatchingProducer(kafka, { logger, maxBatchBytes: env.INGESTER_PRODUCE_MAX_BYTES });
+    // A client of its own as well: two idempotent producers on one kafkajs client re-sent ticks
+    // after a broker restart (duplicates on the ticks topic in test/chaos/broker-restart.test.ts).
+    const dlqKafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-ingester-dlq`, logger });
+    const dlqProducer = new BatchingProducer(dlqKafka, { logger, maxBatchBytes: env.INGESTER_PRODUCE_MAX_BYTES });
     this.#producers = [producer, dlqProducer];
     // A signal during start-up: the deadline timer was armed before the producers existed.
     if (this.#abandoned) for (const p of this.#producers) p.abandon('stopped during start-up');
