@@ -58,12 +58,14 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   const idFile = path.join(dataDir, 'cluster-id');
   let clusterId = await readFile(idFile, 'utf8').then((s) => s.trim()).catch(() => '');
   if (!clusterId) {
-    clusterId = randomBytes(16).toString('base64url');
+    // Base64url may begin with "-", which the storage tool would read as an option.
+    do clusterId = randomBytes(16).toString('base64url');
+    while (clusterId.startsWith('-'));
     await writeFile(idFile, clusterId);
   }
   if (!existsSync(path.join(dataDir, 'kraft', 'meta.properties'))) {
     try {
-      await run('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '-g'], { timeout: 120_000 });
+      await run('java', [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile, '-g'], { timeout: 120_000 });
     } catch (cause) {
       const e = cause as { stdout?: string; stderr?: string };
       throw new InfraError(InfraErrorCode.formatFailed, `kafka storage format failed: ${(e.stdout ?? '') + (e.stderr ?? '')}`, { cause });
