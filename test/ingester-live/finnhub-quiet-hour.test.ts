@@ -11,20 +11,16 @@ import { parseEnv } from '@rotation/config';
 import { createLiveSource } from '../../services/ingester/src/adapters/live/index.js';
 import { FakeWsServer, type FakeConnection } from '../fakes/ws-fake.js';
 import { capturedLogger, FAST, MemorySink, runSource, smallUniverse } from './support.js';
+import { Mulberry32 } from '../../services/ingester/src/core/synthetic/prng.js';
 
 const TOKEN = 'fh-quiet-hour-token';
 const HOUR_MS = 3_600_000;
 const universe = smallUniverse();
 
-/** mulberry32: the same "random" cadence on every run. */
+/** The project's seeded source (the synthetic feed's), so the simulated cadence is the same on every run. */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Mulberry32(seed);
+  return () => rng.next();
 }
 
 /** Gaps between pings, uniform in [60 s, 120 s], filling one hour. */

@@ -1,16 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseEnv } from '@rotation/config';
 import { IdleWatchdog } from './watchdog.js';
+import { Mulberry32 } from '../../core/synthetic/prng.js';
 
-/** mulberry32: a seeded [0, 1) source, so the simulated cadence is the same on every run. */
+/** The project's seeded source (the synthetic feed's), so the simulated cadence is the same on every run. */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Mulberry32(seed);
+  return () => rng.next();
 }
 
 describe('IdleWatchdog', () => {
