@@ -4,4 +4,5 @@ export { EnvSchema, type Env } from './env.js';
 export { DurationMs, parseDuration, DetectorSettings, UniverseFile, type Universe } from './universe.js';
 export { loadConfig, infraOverrides, childEnv, parseEnv, parseUniverse, loadUniverseFile, REPO_ROOT, DEFAULT_UNIVERSE_FILE, type Config } from './load.js';
 export { formatPath, toConfigIssues } from './format-issues.js';
+export { historyNeed, type HistoryNeed } from './history-needs.js';
 export { readJsonFile, MAX_CONFIG_FILE_BYTES } from './json-file.js';

@@ -9,6 +9,8 @@ export const KafkaErrorCode = {
   recordTooLarge: 'KAFKA_RECORD_TOO_LARGE',
   // A bounded shutdown stopped waiting for the broker; the unacknowledged records are reported.
   abandoned: 'KAFKA_PRODUCER_ABANDONED',
+  // The last records of a topic could not be read in time (where a backfill resumes).
+  tailRead: 'KAFKA_TAIL_READ',
 } as const;
 export type KafkaErrorCode = (typeof KafkaErrorCode)[keyof typeof KafkaErrorCode];
 

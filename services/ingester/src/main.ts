@@ -1,5 +1,5 @@
 /**
- * `pnpm ingest replay|synthetic|live|actions`: the ingester's only wiring point. Reads configuration
+ * `pnpm ingest replay|synthetic|live|backfill|actions`: the ingester's only wiring point. Reads configuration
  * once, builds the source, runs the pipeline, prints a summary, and maps outcomes to exit
  * codes: 0 when the input ended or a signal stopped it (after flushing), 1 on a fatal error,
  * 2 on a usage or configuration error, 3 when the run ended (shutdown deadline or broker
@@ -208,49 +208,117 @@ program
 
 program
   .command('live')
-  .description('Stream trades from a market-data provider (keys from the environment)')
-  .requiredOption('--provider <name>', 'alpaca, polygon or finnhub', (v: string) => {
-    if (v !== 'alpaca' && v !== 'polygon' && v !== 'finnhub') throw new InvalidArgumentError('expected alpaca, polygon or finnhub');
-    return v;
-  })
+  .description('Stream trades from a market-data provider (keys from the environment), after backfilling the history the measures need')
+  .requiredOption('--provider <name>', 'alpaca, polygon or finnhub', providerArg)
+  .option('--no-backfill', 'stream without fetching history first (also INGESTER_BACKFILL=false)')
   .option('--json', 'print the summary as one JSON object on stdout (logs go to stderr)')
-  .action(async (o: CommonOptions & { provider: 'alpaca' | 'polygon' | 'finnhub' }) => {
+  .action(async (o: CommonOptions & { provider: Provider; backfill: boolean }) => {
     await execute(o, true, async (config, logger) => {
       // Loaded on demand: replay and synthetic runs do not need the websocket stack.
       const { createLiveSource } = await import('./adapters/live/index.js');
       const live = createLiveSource(o.provider, { env: config.env, universe: config.universe, logger });
       const actions = await corporateActionsFor(o.provider, config, logger);
-      let delivered = 0;
-      return {
+      const history = o.backfill && config.env.INGESTER_BACKFILL && !(o.provider === 'alpaca' && config.env.ALPACA_FEED === 'test');
+      if (!history) {
+        logger.info({ provider: o.provider }, 'backfill off: the measures fill as the stream brings history');
+        return streamOnly(o.provider, live, actions);
+      }
+      const b = await import('./adapters/backfill/index.js');
+      const setup = b.createBackfill(o.provider, { env: config.env, universe: config.universe, logger });
+      return new b.LiveBackfillSource({
         name: o.provider,
-        live: true,
-        run: (sink) => {
-          const counted: QuoteSink = {
-            quote: (...args) => {
-              delivered += 1;
-              return sink.quote(...args);
-            },
-            reject: (...args) => {
-              delivered += 1;
-              return sink.reject(...args);
-            },
-            event: (...args) => {
-              delivered += 1;
-              return sink.event(...args);
-            },
-            skip: (...args) => sink.skip(...args),
-          };
-          // Splits and dividends go out beside the stream, ahead of its first trade when the API is quick.
-          return actions ? actions.around(counted, (held) => live.start(held)) : live.start(counted);
-        },
-        stop: () => live.stop(),
-        progress: () => ({ done: delivered, total: undefined }),
-      } satisfies IngestSource;
+        live,
+        ...setup,
+        topicEnds: () => ticksTopicEnds(config, logger),
+        // Splits and dividends of the coming weeks go out beside the stream once the history is out.
+        ...(actions ? { beside: (sink: QuoteSink, stream: Promise<void>) => actions.around(sink, () => stream) } : {}),
+        logger,
+      });
     });
   });
 
+program
+  .command('backfill')
+  .description("Publish a provider's REST history (daily bars, minute bars for the last sessions, corporate actions) for a span; what the ticks topic has is skipped")
+  .requiredOption('--provider <name>', 'alpaca, polygon or finnhub', providerArg)
+  .requiredOption('--from <date>', 'first New York date of the span, YYYY-MM-DD', dateArg)
+  .option('--to <date>', 'last New York date, inclusive (default: today, up to the last settled minute)', dateArg)
+  .option('--minute-sessions <n>', 'the span\'s last sessions fetched as minute bars (default INGESTER_BACKFILL_MINUTE_SESSIONS)', positiveInteger)
+  .option('--json', 'print the summary as one JSON object on stdout (logs go to stderr)')
+  .action(async (o: CommonOptions & { provider: Provider; from: string; to?: string; minuteSessions?: number }) => {
+    await execute(o, false, async (config, logger) => {
+      if (o.to !== undefined && o.to < o.from) throw new IngesterError(IngesterErrorCode.usage, `--to ${o.to} is before --from ${o.from}`);
+      const b = await import('./adapters/backfill/index.js');
+      const setup = b.createBackfill(o.provider, { env: config.env, universe: config.universe, logger });
+      return new b.HistorySource({
+        name: o.provider,
+        ...setup,
+        ...(o.minuteSessions !== undefined ? { minuteSessions: o.minuteSessions } : {}),
+        from: o.from,
+        ...(o.to !== undefined ? { to: o.to } : {}),
+        topicEnds: () => ticksTopicEnds(config, logger),
+        logger,
+      });
+    });
+  });
+
+type Provider = 'alpaca' | 'polygon' | 'finnhub';
+
+function providerArg(v: string): Provider {
+  if (v !== 'alpaca' && v !== 'polygon' && v !== 'finnhub') throw new InvalidArgumentError('expected alpaca, polygon or finnhub');
+  return v;
+}
+
+function dateArg(text: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) !== text) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
+  return text;
+}
+
+function positiveInteger(text: string): number {
+  if (!/^[1-9]\d{0,2}$/.test(text)) throw new InvalidArgumentError('expected a whole number from 1 to 999');
+  return Number(text);
+}
+
+/** Where the ticks topic's history ends per symbol, read once with a client of its own. */
+async function ticksTopicEnds(config: Config, logger: Logger) {
+  const [{ createKafka }, { topicEnds }, { topicNames }] = await Promise.all([import('@rotation/kafka'), import('./adapters/backfill/index.js'), import('@rotation/schemas')]);
+  const kafka = createKafka({ brokers: config.env.KAFKA_BROKERS, clientId: `${config.env.KAFKA_CLIENT_ID}-ingester-tail`, logger });
+  const { endOf, ends } = await topicEnds(kafka, topicNames(config.env.ROTATION_NAMESPACE).ticks, config.universe.detector.historyBucket, logger);
+  logger.info({ partitionEnds: ends.map((e) => (e === undefined ? null : new Date(e).toISOString())) }, 'backfill: where the ticks topic ends');
+  return endOf;
+}
+
+/** The stream alone (no backfill): corporate actions go out beside it, ahead of its first trade when the API is quick. */
+function streamOnly(name: Provider, live: { start(sink: QuoteSink): Promise<void>; stop(): Promise<void> }, actions: Awaited<ReturnType<typeof corporateActionsFor>>): IngestSource {
+  let delivered = 0;
+  return {
+    name,
+    live: true,
+    run: (sink) => {
+      const counted: QuoteSink = {
+        quote: (...args) => {
+          delivered += 1;
+          return sink.quote(...args);
+        },
+        reject: (...args) => {
+          delivered += 1;
+          return sink.reject(...args);
+        },
+        event: (...args) => {
+          delivered += 1;
+          return sink.event(...args);
+        },
+        skip: (...args) => sink.skip(...args),
+      };
+      return actions ? actions.around(counted, (held) => live.start(held)) : live.start(counted);
+    },
+    stop: () => live.stop(),
+    progress: () => ({ done: delivered, total: undefined }),
+  };
+}
+
 /** The live feed's corporate-actions refresher; none for Finnhub (plan-dependent endpoint) or when switched off. */
-async function corporateActionsFor(provider: 'alpaca' | 'polygon' | 'finnhub', config: Config, logger: Logger) {
+async function corporateActionsFor(provider: Provider, config: Config, logger: Logger) {
   if (!config.env.INGESTER_ACTIONS_FETCH) return undefined;
   if (provider === 'finnhub') {
     logger.info({ provider }, 'corporate actions: not fetched for finnhub (its split and dividend endpoints depend on the plan); use pnpm ingest actions <file>');

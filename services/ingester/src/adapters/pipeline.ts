@@ -136,7 +136,7 @@ export class Pipeline {
       this.#o.onReady?.({ httpPort: http?.port });
       progress.start();
       logger.info({ source: source.name, namespace: env.ROTATION_NAMESPACE }, 'ingest started');
-      await source.run(publisher);
+      await source.run(publisher, { holdWatermarks: (held) => watermarks?.hold(held, Date.now()) });
       // A run a signal cut short did not reach the end of its input, so it must not claim one.
       ended = !this.#stopped;
     } catch (e) {

@@ -14,6 +14,8 @@ export const IngesterErrorCode = {
   undelivered: 'INGESTER_UNDELIVERED',
   // Files of a replay on different price bases (or not on the one asked for): refused before publishing.
   priceBasis: 'INGESTER_PRICE_BASIS',
+  // History could not be fetched for a backfill (keys, plan, the provider failing past its retries); the context names the request.
+  backfillFailed: 'INGESTER_BACKFILL_FAILED',
 } as const;
 export type IngesterErrorCode = (typeof IngesterErrorCode)[keyof typeof IngesterErrorCode];
 
@@ -54,8 +56,9 @@ export class LiveSourceError extends IngesterError {
 }
 
 /**
- * The REST fetchers' closed list of codes (corporate actions). None of them is fatal to a live
- * feed: the fetch is logged and tried again at the next refresh. `retryable` says whether the
+ * The REST fetchers' closed list of codes (corporate actions, history). No corporate-action
+ * failure is fatal to a live feed: the fetch is logged and tried again at the next refresh; a
+ * history request that fails past its retries fails the backfill (INGESTER_BACKFILL_FAILED). `retryable` says whether the
  * fetcher's own retries may help (a timeout, a 429 or 5xx) or not (rejected keys, a bad body).
  */
 export const FetchErrorCode = {

@@ -1,12 +1,18 @@
 import type { QuoteSink } from './source.js';
 
+/** What the pipeline lets a source steer. */
+export interface SourceControl {
+  /** A live source backfilling history: the watermarks follow published ticks only while held. */
+  holdWatermarks(held: boolean): void;
+}
+
 /** What the pipeline runs: replay, synthetic or a live feed, behind one shape. */
 export interface IngestSource {
   readonly name: string;
   /** A live feed: the pipeline publishes watermark records beside its ticks. */
   readonly live?: boolean;
   /** Resolves when the input is exhausted or stop() was called; rejects on a fatal error. */
-  run(sink: QuoteSink): Promise<void>;
+  run(sink: QuoteSink, control: SourceControl): Promise<void>;
   /** Stop reading; run() resolves soon after, once the record in hand is delivered. */
   stop(): void | Promise<void>;
   /** For progress display: records delivered and, when known, the total to deliver. */

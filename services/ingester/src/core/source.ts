@@ -42,9 +42,11 @@ export type RawEvent =
  * Why an input record was skipped without a dead letter: it carries nothing by design.
  * `null_row`: a Yahoo row of "null" (a holiday or a day without data);
  * `already_adjusted`: a corporate action the file's prices already include (a split in a
- * split-adjusted file), reported but not published, or it would be applied twice.
+ * split-adjusted file), reported but not published, or it would be applied twice;
+ * `backfilled`: a streamed print or amendment from before the hand-over of a backfill, which the
+ * backfilled bars already hold.
  */
-export type SkipReason = 'null_row' | 'already_adjusted';
+export type SkipReason = 'null_row' | 'already_adjusted' | 'backfilled';
 
 /**
  * Where sources deliver what they read. Every source (file replay, synthetic, live provider)

@@ -13,6 +13,7 @@ export class WatermarkClock {
   #newestTs: number | null = null;
   #seenAtWall = 0;
   #last: number | null = null;
+  #held = false;
 
   /** `lagMs`: how far behind the newest tick a tick may still arrive (exchange/feed jitter). */
   constructor(lagMs: number) {
@@ -27,10 +28,20 @@ export class WatermarkClock {
     }
   }
 
+  /**
+   * While held (a backfill publishes history, or waits for the provider), the watermark follows
+   * the published ticks only: advancing at wall-clock pace would promise the detector that
+   * history still to come is complete. Released, idle time counts from the release.
+   */
+  hold(held: boolean, nowWall: number): void {
+    if (this.#held && !held) this.#seenAtWall = nowWall;
+    this.#held = held;
+  }
+
   /** The watermark at wall time `nowWall`, or null before the first tick. */
   current(nowWall: number): number | null {
     if (this.#newestTs === null) return null;
-    const idle = Math.max(0, nowWall - this.#seenAtWall);
+    const idle = this.#held ? 0 : Math.max(0, nowWall - this.#seenAtWall);
     const wm = Math.floor(this.#newestTs + idle - this.#lagMs);
     this.#last = this.#last === null ? wm : Math.max(this.#last, wm);
     return this.#last;

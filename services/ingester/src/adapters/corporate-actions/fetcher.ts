@@ -10,7 +10,7 @@ import type { DeadLetterOrigin } from '@rotation/schemas';
 import type { ActionWindow } from '../../core/corporate-actions/window.js';
 import { FetchError, FetchErrorCode } from '../../core/errors.js';
 import type { QuoteSink } from '../../core/source.js';
-import { getJson, type HttpSettings } from './http.js';
+import { getJson, type HttpSettings } from '../rest-http.js';
 import type { ActionsProvider, ActionsQuery } from './query.js';
 
 export interface FetcherOptions {

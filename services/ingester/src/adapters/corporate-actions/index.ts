@@ -9,14 +9,14 @@ import type { Logger } from '@rotation/log';
 import { LiveErrorCode, LiveSourceError } from '../../core/errors.js';
 import { alpacaActionsProvider } from './alpaca.js';
 import { CorporateActionsFetcher } from './fetcher.js';
-import { HTTP_DEFAULTS, type FetchLike, type HttpSettings } from './http.js';
+import { HTTP_DEFAULTS, type FetchLike, type HttpSettings } from '../rest-http.js';
 import { polygonActionsProvider } from './polygon.js';
 import type { ActionsProvider } from './query.js';
 import { CorporateActionsRefresher, type RefresherOptions } from './refresher.js';
 
 export { CorporateActionsFetcher, type FetchReport } from './fetcher.js';
 export { CorporateActionsRefresher, heldUntil } from './refresher.js';
-export type { HttpSettings } from './http.js';
+export type { HttpSettings } from '../rest-http.js';
 
 export type ActionsProviderName = 'alpaca' | 'polygon';
 

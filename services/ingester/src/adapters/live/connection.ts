@@ -12,9 +12,15 @@ import { LiveErrorCode, LiveSourceError } from '../../core/errors.js';
 import type { ProviderSession, ProviderSpec, SessionEffect } from './session.js';
 import { IdleWatchdog } from './watchdog.js';
 
+/** What a live source tells about its connection, beside the data. */
+export interface LiveListener {
+  /** A connection's subscription was acknowledged: from now on every trade comes through the stream. */
+  subscribed?(connection: number): void;
+}
+
 export interface LiveSource {
   /** Runs until stop() (resolves) or a fatal error such as rejected credentials (rejects). */
-  start(sink: QuoteSink): Promise<void>;
+  start(sink: QuoteSink, listener?: LiveListener): Promise<void>;
   /** Closes the socket, cancels timers, delivers frames already received; start() then resolves. */
   stop(): Promise<void>;
 }
@@ -59,6 +65,7 @@ export class ReconnectingSource implements LiveSource {
   readonly #backoff: Backoff;
   readonly #limitBackoff: Backoff;
   #sink: QuoteSink | undefined;
+  #listener: LiveListener | undefined;
   #conn: Conn | undefined;
   #connections = 0;
   #frames = 0;
@@ -78,9 +85,10 @@ export class ReconnectingSource implements LiveSource {
     this.#limitBackoff = new Backoff(cfg.limitBackoff, cfg.random);
   }
 
-  start(sink: QuoteSink): Promise<void> {
+  start(sink: QuoteSink, listener?: LiveListener): Promise<void> {
     if (this.#done) return Promise.reject(new LiveSourceError(LiveErrorCode.alreadyStarted, `${this.#spec.provider} live source already started`));
     this.#sink = sink;
+    this.#listener = listener;
     this.#done = new Promise<void>((resolve, reject) => {
       this.#settle = { resolve, reject };
     });
@@ -227,6 +235,7 @@ export class ReconnectingSource implements LiveSource {
           }
           break;
         case 'subscribed':
+          if (conn.subscribedAt === undefined) this.#listener?.subscribed?.(conn.id);
           conn.subscribedAt ??= performance.now();
           this.#log.info({ connection: conn.id, ...e.detail }, 'subscribed');
           break;

@@ -13,7 +13,7 @@ import { POLYGON_STREAM_URLS, polygonSession } from './polygon/session.js';
 import { finnhubSession } from './finnhub/session.js';
 import type { LiveProvider, ProviderSpec } from './session.js';
 
-export type { LiveSource } from './connection.js';
+export type { LiveSource, LiveListener } from './connection.js';
 export { LiveErrorCode, LiveSourceError } from '../../core/errors.js';
 export { LIVE_PROVIDERS, type LiveProvider } from './session.js';
 export type { BackoffPolicy } from './backoff.js';

@@ -1,5 +1,6 @@
 import { parseTimestamp } from '../timestamp.js';
-import { dailyBarClose, dailyBarDate, MINUTE_BARS, newYorkTime, type Timeframe } from './bar-time.js';
+import { dailyBarDate, MINUTE_BARS, type Timeframe } from './bar-time.js';
+import { barQuote } from './bar-quote.js';
 import type { Decoded } from './decoded.js';
 
 /**
@@ -158,20 +159,6 @@ function inferTimeframe(bars: RawBar[]): Timeframe {
   return any ? { kind: 'day' } : MINUTE_BARS;
 }
 
-/** A bar's quote at its close: a daily bar at its session's close, an intraday bar at its end. */
-function barQuote(b: RawBar, timeframe: Timeframe, seq: number): Decoded {
-  const quote = (ts: unknown): Decoded => ({ kind: 'quote', raw: { symbol: b.symbol, price: b.bar.c, size: b.bar.v, ts }, seq, text: b.text });
-  const t = parseTimestamp(b.bar.t);
-  // An unreadable time goes on as it is: the normaliser names the problem.
-  if (!t.ok) return quote(b.bar.t);
-  // Bars start on whole minutes: sub-millisecond digits, if any, say nothing.
-  if (timeframe.kind === 'intraday') return quote(t.ts + timeframe.ms);
-  const date = dailyBarDate(t.ts) ?? newYorkTime(t.ts).date;
-  const close = dailyBarClose(date);
-  if (!close.ok) return { kind: 'reject', reason: 'invalid_tick', message: `${b.path}: t ${String(b.bar.t)}: ${close.message}`, seq, text: b.text };
-  return quote(close.ts);
-}
-
 /**
  * Every bar of the file becomes a quote at its close price `c`, size `v`, or a rejection that
  * names its page and JSON path; none is dropped. Records carry their position as `seq`.
@@ -181,5 +168,21 @@ export function decodeAlpacaBars(text: string, options: AlpacaOptions = {}): Dec
   const items: Array<RawBar | Decoded> = [...rejects];
   for (const page of pages) pageBars(page, options.symbol, items);
   const timeframe = options.timeframe ?? inferTimeframe(items.filter((x): x is RawBar => 'bar' in x));
-  return items.map((x, k) => ('bar' in x ? barQuote(x, timeframe, k + 1) : { ...x, seq: k + 1 }));
+  return items.map((x, k) => ('bar' in x ? alpacaBarQuote(x, timeframe, k + 1) : { ...x, seq: k + 1 }));
+}
+
+function alpacaBarQuote(b: RawBar, timeframe: Timeframe, seq: number): Decoded {
+  return barQuote({ symbol: b.symbol, t: b.bar.t, close: b.bar.c, volume: b.bar.v, path: b.path, text: b.text }, timeframe, seq);
+}
+
+/**
+ * One REST page of GET /v2/stocks/bars as parsed JSON (multi-symbol or single-symbol): its
+ * bars as quotes at their closes and the rejections of its malformed parts, and the page token
+ * of the next page. Same rules as a saved file: a page is a page wherever it comes from.
+ */
+export function decodeAlpacaBarsPage(doc: unknown, timeframe: Timeframe, label: string): { decoded: Decoded[]; next: string | undefined } {
+  const items: Array<RawBar | Decoded> = [];
+  pageBars({ value: doc, line: 1, label }, undefined, items);
+  const token = typeof doc === 'object' && doc !== null ? (doc as { next_page_token?: unknown }).next_page_token : undefined;
+  return { decoded: items.map((x, k) => ('bar' in x ? alpacaBarQuote(x, timeframe, k + 1) : { ...x, seq: k + 1 })), next: typeof token === 'string' && token !== '' ? token : undefined };
 }

@@ -5,8 +5,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redactUrl } from '@rotation/log';
-import { FetchError, FetchErrorCode } from '../../core/errors.js';
-import { fullJitterDelay, type BackoffPolicy } from '../live/backoff.js';
+import { FetchError, FetchErrorCode } from '../core/errors.js';
+import { fullJitterDelay, type BackoffPolicy } from './live/backoff.js';
 
 export type FetchLike = (url: string, init: { headers: Record<string, string>; signal: AbortSignal; redirect: 'error' }) => Promise<Response>;
 
@@ -22,6 +22,8 @@ export interface HttpSettings {
   /** Longest wait a Retry-After header may ask for. */
   maxRetryAfterMs: number;
   random: () => number;
+  /** Awaited before every attempt, retries included: a rate limiter's turn. */
+  beforeAttempt?: (signal: AbortSignal) => Promise<void>;
 }
 
 export const HTTP_DEFAULTS: Omit<HttpSettings, 'fetch'> = {
@@ -46,6 +48,7 @@ export interface RetryNotice {
 export async function getJson(url: string, headers: Record<string, string>, s: HttpSettings, signal: AbortSignal, onRetry?: (n: RetryNotice) => void): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
     try {
+      await s.beforeAttempt?.(signal);
       return await attemptOnce(url, headers, s, signal);
     } catch (e) {
       const error = e instanceof FetchError ? e : new FetchError(FetchErrorCode.network, (e as Error).message, true, {}, { cause: e });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FetchError } from '../../core/errors.js';
-import { getJson, HTTP_DEFAULTS, type FetchLike, type HttpSettings } from './http.js';
+import { FetchError } from '../core/errors.js';
+import { getJson, HTTP_DEFAULTS, type FetchLike, type HttpSettings } from './rest-http.js';
 
 const URL_ = 'https://api.example.test/v3/reference/splits?ticker=SPY';
 
