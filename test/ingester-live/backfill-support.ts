@@ -14,6 +14,7 @@ import { inject } from 'vitest';
 import { createBackfill, LiveBackfillSource, topicEnds } from '../../services/ingester/src/adapters/backfill/index.js';
 import { createLiveSource } from '../../services/ingester/src/adapters/live/index.js';
 import { Pipeline, type RunSummary } from '../../services/ingester/src/adapters/pipeline.js';
+import type { IngestSource } from '../../services/ingester/src/core/ingest-source.js';
 import type { FakeReply } from '../fakes/rest-fake.js';
 import { FakeAlpaca, type AlpacaScript } from '../fakes/alpaca.js';
 import { startHistoryFake, type HistoryHandler } from '../fakes/history.js';
@@ -83,7 +84,7 @@ export interface LiveRun {
 }
 
 /** `ingest live --provider alpaca` as main.ts wires it, with the clock and the HTTP retries' pace injected. */
-export function startLive(config: Config, kafka: Kafka, logger: Logger, now: () => number): LiveRun {
+export function startLive(config: Config, kafka: Kafka, logger: Logger, now: () => number, o: { stopAfterQuotes?: number } = {}): LiveRun {
   const { env, universe } = config;
   const live = createLiveSource('alpaca', { env, universe, logger });
   // Retries after a second, not after the production backoff: the faults are scripted.
@@ -96,8 +97,34 @@ export function startLive(config: Config, kafka: Kafka, logger: Logger, now: () 
     logger,
     now,
   });
-  const pipeline = new Pipeline({ env, universe, logger, source, kafka, service: true });
+  const pipeline: Pipeline = new Pipeline({ env, universe, logger, source: o.stopAfterQuotes === undefined ? source : stoppingAfter(source, o.stopAfterQuotes, () => void pipeline.stop()), kafka, service: true });
   return { pipeline, source, done: pipeline.run() };
+}
+
+/** The source, with a stop requested once `n` quotes were handed to the publisher: a stop mid-backfill, at a known point. */
+function stoppingAfter(source: IngestSource, n: number, stop: () => void): IngestSource {
+  let quotes = 0;
+  return {
+    name: source.name,
+    live: true,
+    run: (sink, control) =>
+      source.run(
+        {
+          ...sink,
+          quote: (...a) => {
+            if (++quotes === n) stop();
+            return sink.quote(...a);
+          },
+          reject: (...a) => sink.reject(...a),
+          event: (...a) => sink.event(...a),
+          skip: (...a) => sink.skip(...a),
+        },
+        control,
+      ),
+    stop: () => source.stop(),
+    progress: () => source.progress(),
+    summary: () => source.summary?.() ?? {},
+  };
 }
 
 export async function withDetector<T>(config: Config, logger: Logger, body: (d: DetectorHandle) => Promise<T>): Promise<T> {
