@@ -96,3 +96,10 @@ describe('selectHistory', () => {
     expect(selectHistory([item('SPY', cut, RANK.minute), item('IWM', cut - 1, RANK.day)], cut, () => cut)).toEqual([]);
   });
 });
+
+describe('actionItem before the calendar', () => {
+  it('cannot place an ex-date before the first session', () => {
+    const raw = { type: 'corporate_action' as const, symbol: 'NVDA', action: 'split' as const, exDate: '1900-01-02', ratio: 2, ts: 0 };
+    expect(actionItem(raw, '{}', getCalendar('XNYS'))).toBeUndefined();
+  });
+});

@@ -44,8 +44,10 @@ export function actionItem(raw: Extract<RawEvent, { type: 'corporate_action' }>,
   } catch {
     return undefined;
   }
-  if (!ex) return undefined;
-  const stamp = calendar.prev(ex)?.close ?? ex.open - 1;
+  // Before the calendar's first session an ex-date cannot be placed either.
+  const prev = ex ? calendar.prev(ex) : null;
+  if (!ex || !prev) return undefined;
+  const stamp = prev.close;
   return { symbol: String(raw.symbol), stamp, rank: RANK.action, record: { kind: 'event', raw: { ...raw, ts: stamp }, seq: 0, text } };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getCalendar } from '@rotation/calendar';
-import { historyNeed, loadConfig } from '@rotation/config';
+import { DetectorSettings, historyNeed, loadConfig } from '@rotation/config';
 import { planBackfill, type PlanInput } from './plan.js';
 
 const XNYS = getCalendar('XNYS');
@@ -144,5 +144,16 @@ describe('planBackfill from a fixed date', () => {
 
   it('a date after the last close leaves no daily bars', () => {
     expect(plan('2025-03-11T15:00:00Z', { fromDate: '2025-03-11' }).daily).toBeNull();
+  });
+});
+
+describe('planBackfill: a --from date inside the minute range', () => {
+  it('starts the minute bars at New York midnight of that date, and the actions on that date', () => {
+    const cal = getCalendar('XNYS');
+    const need = historyNeed({ windows: ['5m', '1h', '1d', '7d'], detector: DetectorSettings.parse({}), constituents: [] });
+    const plan = planBackfill({ calendar: cal, need, cut: Date.parse('2025-01-14T16:00:00Z'), minuteSessions: 2, fromDate: '2025-01-14' });
+    // 00:00 EST is 05:00Z; the pre-market opens at 04:00 ET, so nothing of the 13th is asked for.
+    expect(plan.minute!.from).toBe(Date.parse('2025-01-14T05:00:00Z'));
+    expect(plan.actions!.from).toBe('2025-01-14');
   });
 });

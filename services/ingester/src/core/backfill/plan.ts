@@ -1,5 +1,6 @@
 import type { ExchangeCalendar, Session } from '@rotation/calendar';
 import type { HistoryNeed } from '@rotation/config';
+import { newYorkMidnight } from '../parsers/bar-time.js';
 
 /**
  * What a backfill fetches, decided on the exchange calendar before any request: daily bars
@@ -86,7 +87,7 @@ export function planBackfill(i: PlanInput): BackfillPlan {
   let minute: BackfillPlan['minute'] = null;
   if (oldest !== null) {
     // A resume point inside a minute keeps that minute's bar: its close is the minute's last trade.
-    const from = Math.max(oldest.preOpen, after, i.fromDate !== undefined ? utcMidnight(i.fromDate) : -Infinity);
+    const from = Math.max(oldest.preOpen, after, i.fromDate !== undefined ? newYorkMidnight(i.fromDate) : -Infinity);
     if (from < cut) minute = { from, to: cut };
   }
   const starts = [daily ? daily.from : undefined, minute ? newYorkDate(cal, minute.from) : undefined].filter((d): d is string => d !== undefined);
