@@ -5,19 +5,19 @@ describe('compactLogLine', () => {
   it.each([
     [
       '{"level":"info","time":"2026-11-23T20:30:01.123Z","service":"gateway","msg":"listening","port":8080}',
-      { level: 'info', text: '20:30:01 listening port=8080' },
+      { level: 'info', msg: 'listening', text: '20:30:01 listening port=8080' },
     ],
     [
       '{"level":50,"time":1700000000000,"msg":"ingest failed","err":{"message":"broker down","stack":"..."}}',
-      { level: 'error', text: '22:13:20 ingest failed err="broker down"' },
+      { level: 'error', msg: 'ingest failed', text: '22:13:20 ingest failed err="broker down"' },
     ],
-    ['{"level":"warn","msg":"slow","note":"two words"}', { level: 'warn', text: 'slow note="two words"' }],
+    ['{"level":"warn","msg":"slow","note":"two words"}', { level: 'warn', msg: 'slow', text: 'slow note="two words"' }],
     [
       '{"level":"error","logger":"kafkajs","msg":"The coordinator is loading"}',
-      { level: 'debug', text: 'The coordinator is loading logger=kafkajs' },
+      { level: 'debug', msg: 'The coordinator is loading', text: 'The coordinator is loading logger=kafkajs' },
     ],
-    ['plain text from a tool', { level: 'info', text: 'plain text from a tool' }],
-    ['{not json', { level: 'info', text: '{not json' }],
+    ['plain text from a tool', { level: 'info', msg: '', text: 'plain text from a tool' }],
+    ['{not json', { level: 'info', msg: '', text: '{not json' }],
   ])('%s', (line, expected) => {
     expect(compactLogLine(line)).toEqual(expected);
   });

@@ -13,6 +13,8 @@ const MAX_LINE_CHARS = 400;
 
 export interface CompactLine {
   level: Level;
+  /** The record's message alone ('' for a line that is not a JSON record). */
+  msg: string;
   text: string;
 }
 
@@ -24,12 +26,12 @@ export function levelAtLeast(level: Level, min: Level): boolean {
 export function compactLogLine(line: string): CompactLine | undefined {
   const trimmed = line.trim();
   if (trimmed.length === 0) return undefined;
-  if (!trimmed.startsWith('{')) return { level: 'info', text: clip(trimmed, MAX_LINE_CHARS) };
+  if (!trimmed.startsWith('{')) return { level: 'info', msg: '', text: clip(trimmed, MAX_LINE_CHARS) };
   let rec: Record<string, unknown>;
   try {
     rec = JSON.parse(trimmed) as Record<string, unknown>;
   } catch {
-    return { level: 'info', text: clip(trimmed, MAX_LINE_CHARS) };
+    return { level: 'info', msg: '', text: clip(trimmed, MAX_LINE_CHARS) };
   }
   // kafkajs logs its own retries (coordinator loading, rebalances) as errors; the services report
   // what actually fails. Those lines stay in the log file and leave the console calm.
@@ -39,7 +41,7 @@ export function compactLogLine(line: string): CompactLine | undefined {
     .filter(([k]) => !SKIP.has(k))
     .map(([k, v]) => `${k}=${fieldText(k, v)}`);
   const msg = typeof rec.msg === 'string' ? rec.msg : '';
-  return { level, text: clip([time, msg, ...fields].filter(Boolean).join(' '), MAX_LINE_CHARS) };
+  return { level, msg, text: clip([time, msg, ...fields].filter(Boolean).join(' '), MAX_LINE_CHARS) };
 }
 
 function toLevel(v: unknown): Level {

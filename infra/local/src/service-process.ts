@@ -23,6 +23,8 @@ export interface ServiceSpec {
   logFile: string;
   /** Lines below this level stay in the log file only. */
   consoleLevel: Level;
+  /** Log messages shown on the console whatever their level (milestones such as the backfill's). */
+  milestone?: (msg: string) => boolean;
   print: (name: string, level: Level, text: string) => void;
 }
 
@@ -56,7 +58,7 @@ export function startService(spec: ServiceSpec): ServiceHandle {
     stream.pipe(log, { end: false });
     createInterface({ input: stream }).on('line', (line) => {
       const c = compactLogLine(line);
-      if (c && levelAtLeast(c.level, spec.consoleLevel)) spec.print(spec.name, c.level, c.text);
+      if (c && (levelAtLeast(c.level, spec.consoleLevel) || spec.milestone?.(c.msg) === true)) spec.print(spec.name, c.level, c.text);
     });
   }
   const exited = new Promise<number | string>((resolve) => {

@@ -269,8 +269,8 @@ async function main(): Promise<void> {
 
     const asOfMs = opts.source === 'demo' ? await detectorClock(config) : null;
 
-    const start = (name: string, entry: string, args: string[] = [], consoleLevel: Level = 'info') =>
-      startService({ name, entry, args, env, cwd: REPO_ROOT, logFile: path.join(logDir, `${name}.log`), consoleLevel: opts.verbose ? 'info' : consoleLevel, print: printService });
+    const start = (name: string, entry: string, args: string[] = [], consoleLevel: Level = 'info', milestone?: (msg: string) => boolean) =>
+      startService({ name, entry, args, env, cwd: REPO_ROOT, logFile: path.join(logDir, `${name}.log`), consoleLevel: opts.verbose ? 'info' : consoleLevel, ...(milestone ? { milestone } : {}), print: printService });
 
     services.push(start('detector', 'services/detector/src/main.ts'));
     services.push(start('gateway', 'services/gateway/src/main.ts'));
@@ -288,7 +288,8 @@ async function main(): Promise<void> {
     await waitForPort('127.0.0.1', gatewayPort, { timeoutMs: 90_000, gaveUp: () => (gateway.running() ? undefined : 'the gateway exited during start-up') });
 
     const runFeed = (name: string, args: string[], onEnd: (code: number | string) => void) => {
-      feed = start(name, 'services/ingester/src/main.ts', args, 'warn');
+      // The backfill's start and end are worth seeing: the panels fill when it is published.
+      feed = start(name, 'services/ingester/src/main.ts', args, 'warn', (msg) => msg.startsWith('backfill: fetching') || msg.startsWith('backfill: streaming'));
       void feed.exited.then((code) => {
         if (!stopping) onEnd(code);
       });
@@ -296,6 +297,10 @@ async function main(): Promise<void> {
     let feedText: string;
     if (opts.source === 'live') {
       feedText = `live trades from ${opts.provider}`;
+      if (config.env.INGESTER_BACKFILL) {
+        feedText += ', after a backfill of the history the measures need';
+        say(`backfilling history from ${opts.provider} before the stream (what the ticks topic already has is skipped; INGESTER_BACKFILL=false streams without it)`);
+      }
       runFeed('feed', ['live', '--provider', opts.provider!], (code) => say(paint('31', `the live feed stopped (${code}); see ${shown(path.join(logDir, 'feed.log'))}. The dashboard keeps the last state.`)));
     } else {
       const plan = demoPlan({ asOfMs, speed: opts.speed, warmupMs: opts.warmup, cycleMs: DEMO_DEFAULTS.cycleMs, seed: DEMO_DEFAULTS.seed });

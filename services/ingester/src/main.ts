@@ -128,7 +128,9 @@ function humanSummary(s: RunSummary): string {
     .map(([what, text]) => `, ${what} (${text})`)
     .join('');
   const basis = typeof s.input?.priceBasis === 'string' ? `, price basis ${s.input.priceBasis}` : '';
-  return `${s.source}${s.stopped ? ' (stopped)' : ''}: read ${s.read}, published ${s.published}, dead-lettered ${s.deadLettered}${reasons ? ` (${reasons})` : ''}, duplicates ${s.duplicates}${extra}${basis}, ${(s.durationMs / 1000).toFixed(1)} s\n`;
+  const b = s.input?.backfill as { requests: number; bars: number; actions: number; published: number } | undefined;
+  const history = b ? `, backfill (${b.requests} requests, ${b.bars} bars and ${b.actions} actions fetched, ${b.published} new)` : '';
+  return `${s.source}${s.stopped ? ' (stopped)' : ''}: read ${s.read}, published ${s.published}, dead-lettered ${s.deadLettered}${reasons ? ` (${reasons})` : ''}, duplicates ${s.duplicates}${extra}${basis}${history}, ${(s.durationMs / 1000).toFixed(1)} s\n`;
 }
 
 const program = new Command('ingest').description('Quotes -> validated ticks on <ns>.ticks; bad input -> <ns>.ticks.dlq').showHelpAfterError();
