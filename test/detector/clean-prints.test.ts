@@ -16,11 +16,11 @@ import { startDetector, type DetectorHandle } from '@rotation/detector';
 import { createKafka } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
 import { createRedis, connectRedis, sharedKeys, type Redis } from '@rotation/redis';
-import { topicNames, type Alert, type Snapshot, type SnapshotRecord } from '@rotation/schemas';
+import type { Alert, Snapshot, SnapshotRecord } from '@rotation/schemas';
 import { Pipeline, type RunSummary } from '../../services/ingester/src/adapters/pipeline.js';
 import { ReplaySource } from '../../services/ingester/src/adapters/replay-source.js';
 import { lastPrintTs, SPLIT, writeScenario, type Scenario, type ScenarioCounts } from '../fixtures/clean-prints.js';
-import { describe, expect, test } from '../support/fixtures.js';
+import { describe, dropNamespace, expect, test } from '../support/fixtures.js';
 
 interface Outcome {
   summary: RunSummary;
@@ -64,16 +64,7 @@ async function runScenario(base: string, kind: Scenario, dir: string, logger: Lo
     return { summary, snapshot, alerts, metrics, counts };
   } finally {
     await det?.stop();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: Object.values(topicNames(ns)) }).catch(() => undefined);
-    await admin.disconnect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${ns}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await dropNamespace(kafka, redis, ns);
   }
 }
 

@@ -161,16 +161,4 @@ export function kafkaFor(ns: string, logger: Logger): Kafka {
   return createKafka({ brokers: inject('kafkaBrokers').split(','), clientId: `test-${ns}`, logger });
 }
 
-/** Removes a namespace's topics and Redis keys. */
-export async function dropNamespace(kafka: Kafka, redis: Redis, ns: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: Object.values(topicNames(ns)) }).catch(() => undefined);
-  await admin.disconnect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${ns}:*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
+export { dropNamespace } from '../support/fixtures.js';

@@ -71,14 +71,28 @@ export const test = base.extend<InfraFixtures>({
     await connectRedis(client, url);
     await use(client);
     // Drop the namespace's keys so a shared server (REDIS_URL) stays clean.
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${ns}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await client.del(...keys);
-    } while (cursor !== '0');
+    await deleteRedisKeys(client, ns);
     await client.quit();
   },
 });
 
 export { expect, describe } from 'vitest';
+
+/** Deletes every Redis key of a namespace. */
+export async function deleteRedisKeys(redis: Redis, ns: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${ns}:*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** Deletes a namespace's topics (those that exist) and its Redis keys: for tests that use namespaces beyond their fixture's. */
+export async function dropNamespace(kafka: Kafka, redis: Redis, ns: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: Object.values(topicNames(ns)) }).catch(() => undefined);
+  await admin.disconnect();
+  await deleteRedisKeys(redis, ns);
+}

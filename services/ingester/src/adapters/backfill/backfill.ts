@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExchangeCalendar } from '@rotation/calendar';
+import type { HistoryNeed } from '@rotation/config';
 import type { Logger } from '@rotation/log';
 import type { DeadLetterOrigin } from '@rotation/schemas';
 import { actionItem, selectHistory, type HistoryItem } from '../../core/backfill/history.js';
@@ -27,6 +28,21 @@ export interface BackfillDeps {
   maxPagesPerQuery: number;
   /** Corporate actions of the span; absent: none fetched (a provider without the endpoint). */
   actions?: Pick<CorporateActionsFetcher, 'fetch'>;
+  /** History queries finished of the total (a progress bar). */
+  onQueries?: (done: number, total: number) => void;
+}
+
+/** Everything a backfill runs with, built once from the environment (index.ts). */
+export interface BackfillSetup {
+  deps: BackfillDeps;
+  requests: () => number;
+  calendar: ExchangeCalendar;
+  need: HistoryNeed;
+  minuteSessions: number;
+  /** How far the feed's event time runs behind the clock (delayed feeds: 15 minutes). */
+  feedDelayMs: number;
+  settleMs: number;
+  bufferMax: number;
 }
 
 export interface BackfillReport {
@@ -88,6 +104,7 @@ export async function runBackfill(d: BackfillDeps, plan: BackfillPlan, sink: Quo
       maxBars: d.maxBars,
       maxPagesPerQuery: d.maxPagesPerQuery,
       onPage: (p) => logger.debug({ provider: provider.source, ...p }, 'backfill: page'),
+      ...(d.onQueries ? { onQueries: d.onQueries } : {}),
     },
     plan,
     d.symbols,

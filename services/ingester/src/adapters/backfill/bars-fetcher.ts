@@ -20,8 +20,10 @@ export interface BarsFetcherOptions {
   logger: Logger;
   maxBars: number;
   maxPagesPerQuery: number;
-  /** After every page: queries done, pages and bars so far. */
+  /** After every page: pages and bars so far. */
   onPage?: (p: { query: string; pages: number; bars: number }) => void;
+  /** Queries finished of the run's total, at the start and after each. */
+  onQueries?: (done: number, total: number) => void;
 }
 
 export interface FetchedBars {
@@ -32,10 +34,13 @@ export interface FetchedBars {
 
 export async function fetchBars(o: BarsFetcherOptions, plan: BackfillPlan, symbols: readonly string[], sink: QuoteSink, signal: AbortSignal): Promise<FetchedBars> {
   const out: FetchedBars = { items: [], pages: 0, rejected: 0 };
-  for (const q of o.provider.queries(plan, symbols)) {
+  const queries = o.provider.queries(plan, symbols);
+  o.onQueries?.(0, queries.length);
+  for (const [i, q] of queries.entries()) {
     if (signal.aborted) break;
     try {
       await runQuery(o, q, plan, sink, signal, out);
+      o.onQueries?.(i + 1, queries.length);
     } catch (e) {
       if (!(e instanceof FetchError)) throw e;
       if (e.code === FetchErrorCode.aborted) break;

@@ -4,27 +4,19 @@
  * already holds is not fetched again: the same command run twice publishes once.
  */
 import type { ExchangeCalendar } from '@rotation/calendar';
-import type { HistoryNeed } from '@rotation/config';
 import type { Logger } from '@rotation/log';
 import { planBackfill } from '../../core/backfill/plan.js';
 import type { IngestSource } from '../../core/ingest-source.js';
 import type { QuoteSink } from '../../core/source.js';
-import { runBackfill, type BackfillDeps, type BackfillReport } from './backfill.js';
+import { runBackfill, type BackfillReport, type BackfillSetup } from './backfill.js';
 import { describe } from './live-backfill.js';
 import type { EndOf } from './resume-points.js';
 
-export interface HistorySourceOptions {
+export interface HistorySourceOptions extends Omit<BackfillSetup, 'bufferMax'> {
   name: string;
-  deps: BackfillDeps;
-  requests: () => number;
-  calendar: ExchangeCalendar;
-  need: HistoryNeed;
-  minuteSessions: number;
   from: string;
   /** Last New York date of the span, inclusive; default: up to now. */
   to?: string;
-  feedDelayMs: number;
-  settleMs: number;
   topicEnds: () => Promise<EndOf>;
   logger: Logger;
   now?: () => number;
@@ -35,6 +27,7 @@ export class HistorySource implements IngestSource {
   readonly #o: HistorySourceOptions;
   readonly #abort = new AbortController();
   #report: BackfillReport | undefined;
+  #queries = { done: 0, total: undefined as number | undefined };
 
   constructor(o: HistorySourceOptions) {
     this.#o = o;
@@ -51,15 +44,17 @@ export class HistorySource implements IngestSource {
     const after = Math.min(...o.deps.symbols.map(endOf));
     const plan = planBackfill({ calendar: o.calendar, need: o.need, minuteSessions: o.minuteSessions, cut: toEnd, fromDate: o.from, ...(Number.isFinite(after) ? { after } : {}) });
     o.logger.info({ provider: o.name, plan: describe(plan), resumeAfter: Number.isFinite(after) ? new Date(after).toISOString() : null }, 'backfill: fetching history');
-    this.#report = await runBackfill(o.deps, plan, sink, endOf, this.#abort.signal, o.requests);
+    const deps = { ...o.deps, onQueries: (done: number, total: number) => (this.#queries = { done, total }) };
+    this.#report = await runBackfill(deps, plan, sink, endOf, this.#abort.signal, o.requests);
   }
 
   stop(): void {
     this.#abort.abort();
   }
 
+  /** History queries done of the plan's (the bar on a terminal); pages within a query are not known ahead. */
   progress(): { done: number; total: number | undefined } {
-    return { done: this.#o.requests(), total: undefined };
+    return this.#queries;
   }
 
   summary(): Record<string, unknown> {

@@ -4,30 +4,20 @@
  * corporate actions on the same limit, what the universe needs, the calendar. See
  * docs/live-providers.md, "History backfill".
  */
-import { getCalendar, type ExchangeCalendar } from '@rotation/calendar';
-import { historyNeed, type Env, type HistoryNeed, type Universe } from '@rotation/config';
+import { getCalendar } from '@rotation/calendar';
+import { historyNeed, type Env, type Universe } from '@rotation/config';
 import type { Logger } from '@rotation/log';
 import { createCorporateActionsFetcher } from '../corporate-actions/index.js';
 import { HTTP_DEFAULTS, type FetchLike, type HttpSettings } from '../rest-http.js';
-import type { BackfillDeps } from './backfill.js';
-import { rateLimited } from './backfill.js';
+import { rateLimited, type BackfillSetup } from './backfill.js';
+
+export type { BackfillSetup } from './backfill.js';
 import { historyProvider, type HistoryProviderName } from './providers.js';
 
 export { LiveBackfillSource } from './live-backfill.js';
 export { HistorySource } from './history-source.js';
 export { topicEnds, type EndOf } from './resume-points.js';
 export type { HistoryProviderName } from './providers.js';
-
-export interface BackfillSetup {
-  deps: BackfillDeps;
-  requests: () => number;
-  calendar: ExchangeCalendar;
-  need: HistoryNeed;
-  minuteSessions: number;
-  feedDelayMs: number;
-  settleMs: number;
-  bufferMax: number;
-}
 
 export interface BackfillSetupOptions {
   env: Env;

@@ -7,8 +7,6 @@
  * minute bars around the cut are asked for once that minute has ended and settled. While the
  * history goes out the watermarks follow it instead of the clock.
  */
-import type { ExchangeCalendar } from '@rotation/calendar';
-import type { HistoryNeed } from '@rotation/config';
 import type { Logger } from '@rotation/log';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HandOver } from '../../core/backfill/hand-over.js';
@@ -17,23 +15,14 @@ import type { IngestSource, SourceControl } from '../../core/ingest-source.js';
 import { IngesterError } from '../../core/errors.js';
 import type { QuoteSink } from '../../core/source.js';
 import type { LiveSource } from '../live/connection.js';
-import { runBackfill, type BackfillDeps, type BackfillReport } from './backfill.js';
+import { runBackfill, type BackfillReport, type BackfillSetup } from './backfill.js';
 import type { EndOf } from './resume-points.js';
 
 const MINUTE_MS = 60_000;
 
-export interface LiveBackfillOptions {
+export interface LiveBackfillOptions extends BackfillSetup {
   name: string;
   live: LiveSource;
-  deps: BackfillDeps;
-  requests: () => number;
-  calendar: ExchangeCalendar;
-  need: HistoryNeed;
-  minuteSessions: number;
-  /** How far the feed's event time runs behind the clock (delayed feeds: 15 minutes). */
-  feedDelayMs: number;
-  settleMs: number;
-  bufferMax: number;
   /** Where the ticks topic's history ends, per symbol. */
   topicEnds: () => Promise<EndOf>;
   /** Runs beside the stream once the history is out (corporate actions refresher). */
