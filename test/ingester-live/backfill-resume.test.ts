@@ -31,7 +31,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
 }
 
 describe('live start with history: restarts', () => {
-  test('stopped mid-backfill, the next start publishes the rest, nothing twice, and asks only for what the topic lacks', async ({ ns, logger, redis }) => {
+  test('stopped mid-backfill, the next start publishes the rest, nothing twice, and asks only for what the topic lacks', { timeout: 240_000 }, async ({ ns, logger, redis }) => {
     const at = Date.parse('2024-11-23T15:00:00.000Z');
     const kafka = kafkaFor(ns, logger);
     const market = syntheticMarket({ symbols: SYMBOLS, from: '2024-05-01', now: at, seed: 11, minuteFrom: '2024-11-21' });
@@ -68,7 +68,7 @@ describe('live start with history: restarts', () => {
     }
   });
 
-  test('after an outage the gap since the topic ends is backfilled as minute bars before the stream resumes; the detector takes it all and stays warm', async ({ ns, logger, redis }) => {
+  test('after an outage the gap since the topic ends is backfilled as minute bars before the stream resumes; the detector takes it all and stays warm', { timeout: 240_000 }, async ({ ns, logger, redis }) => {
     const t1 = Date.parse('2024-11-26T15:09:59.500Z');
     const t2 = Date.parse('2024-11-26T17:00:59.500Z');
     const kafka = kafkaFor(ns, logger);

@@ -38,7 +38,7 @@ function ticksOf(records: Awaited<ReturnType<typeof readTopic>>): Array<Tick & {
 const identity = (t: Tick) => `${t.symbol}|${t.ts}|${t.price}|${t.size ?? ''}`;
 
 describe('live start with history (alpaca)', () => {
-  test('every panel has a value right after the backfill; a trade inside the last backfilled minute is not counted twice; 429, 5xx and a slow page are ridden out', async ({ ns, logger, redis }) => {
+  test('every panel has a value right after the backfill; a trade inside the last backfilled minute is not counted twice; 429, 5xx and a slow page are ridden out', { timeout: 240_000 }, async ({ ns, logger, redis }) => {
     // Tuesday 10:09:59.5 New York: the hand-over minute is 10:10, the minute before it is fetched once it has settled.
     const at = Date.parse('2024-11-26T15:09:59.500Z');
     const now = clockFrom(at);
@@ -89,7 +89,7 @@ describe('live start with history (alpaca)', () => {
     }
   });
 
-  test('the backfilled state equals a replay of the same bars and actions; a split inside the history is applied at its ex-date', async ({ ns, logger, redis }) => {
+  test('the backfilled state equals a replay of the same bars and actions; a split inside the history is applied at its ex-date', { timeout: 240_000 }, async ({ ns, logger, redis }) => {
     // Saturday: the last session is Friday's, nothing trades at the hand-over.
     const at = Date.parse('2024-11-23T15:00:00.000Z');
     const now = clockFrom(at);
