@@ -81,7 +81,8 @@ describe('live start with history: restarts', () => {
       const config = liveConfig(ns, fake);
       await withDetector(config, logger, async () => {
         const first = startLive(config, kafka, logger, clock);
-        await until('the streamed trade', async () => (await ticksOn(kafka, topic)).some((t) => t.id?.endsWith('7001')), 90_000);
+        // Streamed records count once the hand-over passes them on: the trade, behind the history.
+        await until('the streamed trade', async () => first.source.progress().done >= 1, 90_000);
         await first.pipeline.stop();
         await first.done;
         const before = fake.history.served.length;
@@ -93,16 +94,58 @@ describe('live start with history: restarts', () => {
         const resumed = await second.done;
         const ticks = await ticksOn(kafka, topic);
         expect(new Set(ticks.map(identity)).size).toBe(ticks.length);
-        // Every minute of the gap, for every symbol, 10:12 to 12:01 New York; the 10:11 bar only if the
-        // first run's watermark had not passed 10:11 yet (it promised nothing older would come).
+        // Every minute of the gap, for every symbol: 10:11 (the minute of the last streamed trade) to 12:01 New York.
         for (const s of ['IWM', 'SPY', 'XLK']) {
-          const gap = ticks.filter((t) => t.symbol === s && t.ts > Date.parse('2024-11-26T15:11:00Z') && t.ts <= Date.parse('2024-11-26T17:01:00Z'));
-          expect(gap.map((t) => t.ts)).toEqual(Array.from({ length: 110 }, (_, i) => Date.parse('2024-11-26T15:12:00Z') + i * 60_000));
+          const gap = ticks.filter((t) => t.symbol === s && t.id === undefined && t.ts > Date.parse('2024-11-26T15:10:10Z') && t.ts <= Date.parse('2024-11-26T17:01:00Z'));
+          expect(gap.map((t) => t.ts)).toEqual(Array.from({ length: 111 }, (_, i) => Date.parse('2024-11-26T15:11:00Z') + i * 60_000));
         }
         // Only minute bars were asked for: the daily history was on the topic.
         expect(fake.history.served.slice(before).every((r) => r.query.timeframe === '1Min')).toBe(true);
         expect(resumed.deadLettered).toBe(0);
         expect(coldPanels(snap, 11)).toEqual([]);
+        expect(await readTopic(kafka, topicNames(ns).ticksDlq)).toEqual([]);
+      });
+    } finally {
+      await fake.close();
+      await dropNamespace(kafka, redis, ns);
+    }
+  });
+
+  test('a dropped connection: the minutes it missed are backfilled before the new connection\'s trades, in event-time order, nothing late', { timeout: 240_000 }, async ({ ns, logger, redis }) => {
+    const t1 = Date.parse('2024-11-26T15:09:59.500Z');
+    const kafka = kafkaFor(ns, logger);
+    const market = syntheticMarket({ symbols: SYMBOLS, from: '2024-05-01', now: t1 + 30 * 60_000, seed: 13, minuteFrom: '2024-11-22' });
+    const clock = clockFrom(t1);
+    const before = alpacaTrade('IWM', 201.4, 100, '2024-11-26T15:10:10.000Z', 8001);
+    const after = alpacaTrade('IWM', 203.9, 100, '2024-11-26T15:20:05.000Z', 8002);
+    // The first connection drops after one trade; the second comes back ten market minutes later.
+    const fake = await fakeAlpaca({ market, now: () => clock(), scripts: [{ frames: [[before]] }, { frames: [[after]] }] });
+    const topic = topicNames(ns).ticks;
+    try {
+      const config = liveConfig(ns, fake, { INGESTER_WATERMARK_MS: '200' });
+      await withDetector(config, logger, async () => {
+        const run = startLive(config, kafka, logger, clock);
+        await until('the first trade', async () => run.source.progress().done >= 1, 90_000);
+        // The network drops; the reconnect's subscription reads 10:19:59.5 New York: the gap is 10:10:10 to 10:20.
+        clock.jump(Date.parse('2024-11-26T15:19:59.500Z'));
+        fake.stream.connections[0]!.drop();
+        await until('the second connection\'s trade', async () => run.source.progress().done >= 2, 120_000);
+        await run.pipeline.stop();
+        const summary = await run.done;
+        const records = await readTopic(kafka, topic);
+        const iwm = records.filter((r) => r.key === 'IWM').map((r) => r.value as Tick);
+        const gap = iwm.filter((t) => t.id === undefined && t.ts > Date.parse('2024-11-26T15:10:10Z'));
+        expect(gap.map((t) => t.ts)).toEqual(Array.from({ length: 10 }, (_, i) => Date.parse('2024-11-26T15:11:00Z') + i * 60_000));
+        expect(fake.stream.connections).toHaveLength(2);
+        // On IWM's partition: the first trade, the gap's bars, then the second trade.
+        const order = iwm.filter((t) => t.ts > Date.parse('2024-11-26T15:10:00Z')).map((t) => t.id ?? 'bar');
+        expect(order[0]).toContain('8001');
+        expect(order.at(-1)).toContain('8002');
+        expect(order.slice(1, -1).every((x) => x === 'bar')).toBe(true);
+        expect(summary.input).toMatchObject({ gapsFilled: 1 });
+        expect(summary.deadLettered).toBe(0);
+        const ticks = await ticksOn(kafka, topic);
+        expect(new Set(ticks.map(identity)).size).toBe(ticks.length);
         expect(await readTopic(kafka, topicNames(ns).ticksDlq)).toEqual([]);
       });
     } finally {

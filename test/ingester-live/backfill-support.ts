@@ -23,13 +23,20 @@ import type { HistoryMarket } from '../fakes/history-market.js';
 export const KEY = 'AKBACKFILLTEST0001';
 export const SECRET = 'backfill-test-secret-000001';
 
-/** A clock at real pace that reads `at` on its first call. */
-export function clockFrom(at: number): () => number {
+/** A clock at real pace that reads `at` on its first call; `jump(to)` makes its next call read `to`. */
+export function clockFrom(at: number): (() => number) & { jump(to: number): void } {
+  let anchor = at;
   let offset: number | undefined;
-  return () => {
-    offset ??= Date.now() - at;
+  const clock = () => {
+    offset ??= Date.now() - anchor;
     return Date.now() - offset;
   };
+  return Object.assign(clock, {
+    jump: (to: number) => {
+      anchor = to;
+      offset = undefined;
+    },
+  });
 }
 
 export interface FakeProvider {

@@ -52,9 +52,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const unixSeconds = (ms: number) => Math.floor(ms / 1000);
 const dateStart = (date: string) => Date.parse(`${date}T00:00:00Z`);
 
-/** The bar starts a plan asks for: minute bars start a minute before their stamp. */
+/**
+ * The bar starts a plan asks for: minute bars start a minute before their stamp, and a plan
+ * that begins inside a minute (after the last streamed print) needs that minute's bar.
+ */
 function minuteStarts(plan: BackfillPlan): { from: number; to: number } | undefined {
-  return plan.minute ? { from: plan.minute.from, to: plan.minute.to - 60_000 } : undefined;
+  return plan.minute ? { from: Math.floor(plan.minute.from / 60_000) * 60_000, to: plan.minute.to - 60_000 } : undefined;
 }
 
 export function alpacaHistory(c: { baseUrl: string; keyId: Secret; secretKey: Secret; feed: Env['ALPACA_FEED'] }): HistoryProvider {

@@ -16,6 +16,8 @@ import { IdleWatchdog } from './watchdog.js';
 export interface LiveListener {
   /** A connection's subscription was acknowledged: from now on every trade comes through the stream. */
   subscribed?(connection: number): void;
+  /** A connection was lost and a new one will be tried: trades may be missed until the next subscription. */
+  disconnected?(connection: number): void;
 }
 
 export interface LiveSource {
@@ -184,6 +186,7 @@ export class ReconnectingSource implements LiveSource {
       this.#backoff.reset();
       this.#limitBackoff.reset();
     }
+    this.#listener?.disconnected?.(conn.id);
     const delayMs = conn.limited ? this.#limitBackoff.next() : this.#backoff.next();
     this.#log.warn({ connection: conn.id, delayMs, connectionLimit: conn.limited }, 'reconnecting after a delay');
     this.#reconnectTimer = setTimeout(() => {

@@ -143,3 +143,35 @@ describe('HandOver while the history is fetched', () => {
     expect(sink.seen).toHaveLength(5);
   });
 });
+
+describe('HandOver across a reconnect', () => {
+  it('keeps what came before the disconnect ahead of the gap, and releases one segment per open()', async () => {
+    const out: string[] = [];
+    const target: QuoteSink = {
+      quote: (raw) => void out.push(`q ${String(raw.ts)}`),
+      event: () => undefined,
+      reject: () => undefined,
+      skip: (reason) => void out.push(`skip ${reason}`),
+    };
+    const h = new HandOver(target, 100);
+    const q = (ts: string) => h.quote({ symbol: 'IWM', price: 1, ts }, { provider: 'alpaca' }, null, 'alpaca');
+    await q('2024-11-26T15:09:30Z');
+    await q('2024-11-26T15:10:10Z');
+    // The connection drops before the start's hand-over; the new one delivers from 15:20.
+    h.hold();
+    await q('2024-11-26T15:19:50Z');
+    await q('2024-11-26T15:20:05Z');
+    expect(h.newest).toBe(Date.parse('2024-11-26T15:20:05Z'));
+    await h.open(Date.parse('2024-11-26T15:10:00Z'));
+    expect(out).toEqual(['skip backfilled', 'q 2024-11-26T15:10:10Z']);
+    expect(h.held).toBe(true);
+    out.push('gap bars');
+    await h.open(Date.parse('2024-11-26T15:20:00Z'));
+    expect(out).toEqual(['skip backfilled', 'q 2024-11-26T15:10:10Z', 'gap bars', 'skip backfilled', 'q 2024-11-26T15:20:05Z']);
+    expect(h.held).toBe(false);
+    // A drop while records pass straight through holds again, from then on.
+    h.hold();
+    await q('2024-11-26T15:30:00Z');
+    expect(h.holding).toBe(1);
+  });
+});

@@ -14,12 +14,18 @@ type Held =
  * `cut` is inside a backfilled minute bar, which already holds it: it is counted as `backfilled`
  * and not published, so nothing is counted twice. From `cut` on, the stream alone has the
  * trades. Corporate actions and rejections are not history and always pass.
+ *
+ * A reconnect holds again (`hold()`): what the stream delivered before the disconnect stays in
+ * its own segment, ahead of the gap's bars, and each `open()` releases one segment, so the
+ * order is old trades, the gap's bars, new trades.
  */
 export class HandOver implements QuoteSink {
   readonly #target: QuoteSink;
   readonly #max: number;
-  #held: Held[] | null = [];
+  #segments: Held[][] | null = [[]];
+  #heldCount = 0;
   #cut = -Infinity;
+  #newest = -Infinity;
   /** Stream records dropped because the backfill holds them. */
   covered = 0;
 
@@ -28,20 +34,42 @@ export class HandOver implements QuoteSink {
     this.#max = maxHeld;
   }
 
+  /** Records held, in every segment. */
   get holding(): number {
-    return this.#held?.length ?? 0;
+    return this.#heldCount;
+  }
+
+  /** True while a segment waits for an open(), even an empty one. */
+  get held(): boolean {
+    return this.#segments !== null;
+  }
+
+  /** The newest print time the stream has delivered, held or passed (-Infinity before the first): where a gap starts. */
+  get newest(): number {
+    return this.#newest;
+  }
+
+  /** The cut in force: the latest opened. */
+  get cut(): number {
+    return this.#cut;
+  }
+
+  /** Holds what comes from now on in a segment of its own, released by the next open() but one. */
+  hold(): void {
+    if (this.#segments) this.#segments.push([]);
+    else this.#segments = [[]];
   }
 
   quote(raw: RawQuote, origin: DeadLetterOrigin, rawText: string | null, source: TickSource): void | Promise<void> {
-    if (this.#held) return this.#hold({ kind: 'quote', raw, origin, rawText, source });
-    if (this.#covers(raw.ts)) return this.#cover(origin);
-    return this.#target.quote(raw, origin, rawText, source);
+    const t = parseTimestamp(raw.ts);
+    if (t.ok && t.ts > this.#newest) this.#newest = t.ts;
+    if (this.#segments) return this.#hold({ kind: 'quote', raw, origin, rawText, source });
+    return this.#quoteNow({ kind: 'quote', raw, origin, rawText, source });
   }
 
   event(raw: RawEvent, origin: DeadLetterOrigin, rawText: string | null, source: TickSource): void | Promise<void> {
-    if (this.#held) return this.#hold({ kind: 'event', raw, origin, rawText, source });
-    if (raw.type !== 'corporate_action' && this.#covers(raw.ts)) return this.#cover(origin);
-    return this.#target.event(raw, origin, rawText, source);
+    if (this.#segments) return this.#hold({ kind: 'event', raw, origin, rawText, source });
+    return this.#eventNow({ kind: 'event', raw, origin, rawText, source });
   }
 
   reject(...args: Parameters<QuoteSink['reject']>): void | Promise<void> {
@@ -52,16 +80,20 @@ export class HandOver implements QuoteSink {
     this.#target.skip(...args);
   }
 
-  /** Releases what was held, in order, behind `cut`; from then on records pass straight through, `cut` still applied. */
+  /** Releases the oldest held segment, in order, behind `cut`; with none left, records pass straight through, the cut still applied. */
   async open(cut: number): Promise<void> {
-    this.#cut = cut;
-    // Records that arrive while the held ones drain queue behind them, in order.
-    while (this.#held && this.#held.length > 0) {
-      const batch = this.#held;
-      this.#held = [];
+    this.#cut = Math.max(this.#cut, cut);
+    const segments = this.#segments;
+    if (!segments) return;
+    const first = segments[0]!;
+    // Records that arrive while it drains queue behind, in order (in this segment when it is the last).
+    while (first.length > 0) {
+      const batch = first.splice(0);
+      this.#heldCount -= batch.length;
       for (const h of batch) await (h.kind === 'quote' ? this.#quoteNow(h) : this.#eventNow(h));
     }
-    this.#held = null;
+    segments.shift();
+    if (segments.length === 0) this.#segments = null;
   }
 
   #quoteNow(h: Extract<Held, { kind: 'quote' }>): void | Promise<void> {
@@ -75,14 +107,15 @@ export class HandOver implements QuoteSink {
   }
 
   #hold(h: Held): void {
-    if (this.#held!.length >= this.#max) {
+    if (this.#heldCount >= this.#max) {
       throw new IngesterError(
         IngesterErrorCode.inputTooLarge,
         `${this.#max} streamed records arrived while the history was being fetched (INGESTER_BACKFILL_BUFFER_MAX); raise it, or start with INGESTER_BACKFILL=false`,
         { held: this.#max },
       );
     }
-    this.#held!.push(h);
+    this.#heldCount += 1;
+    this.#segments!.at(-1)!.push(h);
   }
 
   /** True for a time before the cut; an unreadable time goes on, for the normaliser to reject. */
