@@ -9,7 +9,8 @@ import path from 'node:path';
 import { childEnv, loadConfig } from '@rotation/config';
 import type { Tick } from '@rotation/schemas';
 import { historyFaults, startHistoryFake } from '../fakes/history.js';
-import { syntheticMarket } from '../fakes/history-market.js';
+import { FakeAlpaca } from '../fakes/alpaca.js';
+import { nyDate, syntheticMarket } from '../fakes/history-market.js';
 import { MAIN, readTopic } from '../ingester/support.js';
 import { describe, expect, test } from '../support/fixtures.js';
 
@@ -18,7 +19,7 @@ const MARKET = syntheticMarket({ symbols: SYMBOLS, from: '2024-08-01', now: Date
 const TOKEN = 'finnhub-cli-token-0001';
 const POLY = 'polygon-cli-key-00001';
 
-function ingest(args: string[], env: Record<string, string>) {
+function spawnIngest(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: path.resolve(path.dirname(MAIN), '../../..'),
     env: childEnv({ LOG_LEVEL: 'info', ...env }),
@@ -28,7 +29,22 @@ function ingest(args: string[], env: Record<string, string>) {
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout: out, stderr: err })));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function ingest(args: string[], env: Record<string, string>) {
+  const run = spawnIngest(args, env);
+  const code = await run.exit;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
 const base = (ns: string, brokers: string[]) => ({ ROTATION_NAMESPACE: ns, KAFKA_BROKERS: brokers.join(','), KAFKA_TICKS_PARTITIONS: '3', INGESTER_BACKFILL_REQUESTS_PER_MIN: '600' });
@@ -94,5 +110,39 @@ describe('ingest backfill (child process)', () => {
     const reversed = await ingest(['backfill', '--provider', 'alpaca', '--from', '2024-11-22', '--to', '2024-11-01'], { ...base(ns, env.KAFKA_BROKERS), ALPACA_KEY_ID: 'k', ALPACA_SECRET_KEY: 's' });
     expect(reversed.code).toBe(2);
     expect(reversed.stderr).toContain('--to 2024-11-01 is before --from 2024-11-22');
+  });
+
+  test('ingest live backfills by default and says so, then streams; --no-backfill streams at once', { timeout: 240_000 }, async ({ ns, env, kafka, withTopics }) => {
+    const topics = await withTopics();
+    const now = Date.now();
+    const market = syntheticMarket({ symbols: SYMBOLS, from: nyDate(now - 150 * 86_400_000), now: now + 3_600_000, seed: 22, minuteFrom: nyDate(now - 5 * 86_400_000) });
+    const KEY = 'AKLIVECLIBACKFILL01';
+    const SECRET = 'live-cli-backfill-secret-01';
+    const rest = await startHistoryFake('alpaca', { market, credentials: { keyId: KEY, secretKey: SECRET }, now: Date.now });
+    const stream = await FakeAlpaca.start({ keyId: KEY, secretKey: SECRET, scripts: [{}] });
+    try {
+      const vars = { ...base(ns, env.KAFKA_BROKERS), ALPACA_KEY_ID: KEY, ALPACA_SECRET_KEY: SECRET, ALPACA_STREAM_URL: stream.url, ALPACA_DATA_URL: rest.url, INGESTER_HTTP_PORT: '0' };
+      const run = spawnIngest(['live', '--provider', 'alpaca', '--json'], vars);
+      await until('the hand-over', () => run.stderr().includes('backfill: streaming from'), 120_000);
+      run.child.kill('SIGINT');
+      const code = await run.exit;
+      expect(code, run.stderr()).toBe(0);
+      const summary = JSON.parse(run.stdout()) as { published: number; input: { backfill: { bars: number; published: number } } };
+      expect(summary.input.backfill.published).toBeGreaterThan(0);
+      expect(summary.published).toBe(summary.input.backfill.published);
+      expect(run.stderr()).toContain('backfill: fetching history before the stream');
+      expect((await readTopic(kafka, topics.ticks)).filter((r) => r.key !== 'watermark').length).toBe(summary.published);
+      expect(run.stderr()).not.toContain(SECRET);
+
+      const off = spawnIngest(['live', '--provider', 'alpaca', '--no-backfill', '--json'], { ...vars, ROTATION_NAMESPACE: `${ns}-off` });
+      await until('the stream', () => off.stderr().includes('"msg":"subscribed"'), 60_000);
+      off.child.kill('SIGINT');
+      expect(await off.exit).toBe(0);
+      expect(off.stderr()).toContain('backfill off');
+      expect(off.stderr()).not.toContain('backfill: fetching');
+    } finally {
+      await stream.close();
+      await rest.server.close();
+    }
   });
 });

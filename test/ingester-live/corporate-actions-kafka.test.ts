@@ -99,6 +99,8 @@ describe('corporate actions through Kafka (child process)', () => {
         ALPACA_DATA_URL: rest.url,
         INGESTER_WATERMARK_MS: '0',
         INGESTER_ACTIONS_WAIT_MS: '10000',
+        // The refresher alone: these 2024 trades would be before a backfill's cut (now) and be dropped as backfilled.
+        INGESTER_BACKFILL: 'false',
       });
       await until('the action and both trades on the ticks topic', async () => (await count(kafka, topics.ticks)) >= 3);
       run.child.kill('SIGINT');
