@@ -43,7 +43,7 @@ describe('resolveWebSocket', () => {
     expect(fake.latest().options).toBeUndefined();
   });
 
-  it('falls back to ws in Node 20 (no global WebSocket) and passes headers and maxPayload to it', async () => {
+  it('falls back to ws where there is no global WebSocket and passes headers and maxPayload to it', async () => {
     const made: unknown[][] = [];
     class WsLike {
       constructor(...args: unknown[]) {
