@@ -69,6 +69,7 @@ export const EnvSchema = z.object({
     .optional()
     .describe('Bearer token for scraping /metrics (Authorization header only), separate from the stream\'s credentials'),
   GATEWAY_SOURCE_MAPS: bool.default(false).describe('Serve the dashboard\'s source maps (.map, about 2.5 MB of readable source); off = 404'),
+  GATEWAY_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000).describe('After SIGTERM/SIGINT, how long the gateway may take to tell clients to reconnect, close them and stop its consumers; then it exits 3 (webhook deliveries not committed are sent again by the next start)'),
   GATEWAY_INSTANCE_ID: z.string().optional().describe('Instance name shown in welcome frames and logs'),
   GATEWAY_STATIC_DIR: z.string().optional().describe('Directory of dashboard files served at / (default: packages/dashboard/dist, else services/gateway/public; none served when missing)'),
   GATEWAY_HEARTBEAT_MS: positiveInt.default(15_000).describe('Interval of websocket pings and heartbeat messages; a connection silent for two intervals is terminated'),
@@ -97,6 +98,7 @@ export const EnvSchema = z.object({
   INGESTER_MAX_GZIP_RATIO: capOrOff.default(100).describe('Replay: decompressed / compressed bytes one gzip file may reach once past 16 MiB decompressed, before the replay stops as a likely gzip bomb (0 = no cap)'),
   INGESTER_MAX_SPILL_BYTES: capOrOff.default(1024 ** 3).describe('Replay: bytes of sorted runs one replay may write to the temp directory (about 4 times the input it sorts) before it stops with an error (0 = no cap)'),
   DETECTOR_HTTP_PORT: port.default(9465).describe('Detector /healthz and /metrics port (0 = off)'),
+  DETECTOR_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000).describe('After SIGTERM/SIGINT, how long the detector may take to finish its batch, commit and publish its outbox; then it drops its connections and exits 3 (nothing committed is lost: the next start consumes again from the stored offsets)'),
   DETECTOR_INSTANCE_ID: z.string().optional().describe('Consumer instance name (defaults to host:pid)'),
   DETECTOR_FETCH_MAX_BYTES: positiveInt.min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024).describe('Most bytes fetched per ticks partition in one batch; one batch is one Redis commit, so this bounds commit size and time between commits'),
   ALPACA_KEY_ID: secret.optional().describe('Alpaca API key id'),

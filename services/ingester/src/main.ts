@@ -8,6 +8,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, parseDuration, type Config } from '@rotation/config';
 import { createLogger, type Logger } from '@rotation/log';
+import { envHelp, EXIT_CODES_HELP, withUsageExitCodes } from '@rotation/service';
+import pkg from '../package.json' with { type: 'json' };
 import { IngesterError, IngesterErrorCode } from './core/errors.js';
 import type { IngestSource } from './core/ingest-source.js';
 import type { QuoteSink } from './core/source.js';
@@ -131,7 +133,15 @@ function humanSummary(s: RunSummary): string {
   return `${s.source}${s.stopped ? ' (stopped)' : ''}: read ${s.read}, published ${s.published}, dead-lettered ${s.deadLettered}${reasons ? ` (${reasons})` : ''}, duplicates ${s.duplicates}${extra}${basis}, ${(s.durationMs / 1000).toFixed(1)} s\n`;
 }
 
-const program = new Command('ingest').description('Quotes -> validated ticks on <ns>.ticks; bad input -> <ns>.ticks.dlq').showHelpAfterError();
+// Usage errors exit 2 (commander's own would be 1); subcommands inherit it.
+const program = withUsageExitCodes(new Command('ingest'))
+  .description('Quotes -> validated ticks on <ns>.ticks; bad input -> <ns>.ticks.dlq')
+  .version(pkg.version, '-V, --version', 'print the version and exit')
+  .addHelpText(
+    'after',
+    `\n${envHelp(['ROTATION_NAMESPACE', 'KAFKA_BROKERS', 'INGESTER_HTTP_PORT', 'INGESTER_SHUTDOWN_TIMEOUT_MS', 'INGESTER_PRODUCE_MAX_BYTES', 'LOG_LEVEL'])}\n\n${EXIT_CODES_HELP}\n`,
+  )
+  .showHelpAfterError();
 
 function priceBasisArg(text: string): PriceBasis {
   if (!isPriceBasis(text)) throw new InvalidArgumentError(`expected one of ${PRICE_BASES.join(', ')}`);

@@ -6,6 +6,7 @@ import type { Config } from '@rotation/config';
 import { assertKafkaReachable, createConsumer, createKafka, ensureTopics, topicLayoutFromEnv, type Consumer, type EachBatchPayload, type Kafka } from '@rotation/kafka';
 import { redactUrl, type Logger } from '@rotation/log';
 import { topicNames } from '@rotation/schemas';
+import { withDeadline, type StopOutcome } from '@rotation/service';
 import { Detector } from '../core/detector.js';
 import { DetectorError, DetectorErrorCode } from '../core/errors.js';
 import { processBatch } from '../core/process-batch.js';
@@ -29,8 +30,13 @@ export interface StartDetectorOptions {
 }
 
 export interface DetectorHandle {
-  /** Stops consuming, lets the in-flight batch commit, publishes the outbox, closes everything. */
-  stop(): Promise<void>;
+  /**
+   * Stops consuming, lets the in-flight batch commit, publishes the outbox, closes everything,
+   * within DETECTOR_SHUTDOWN_TIMEOUT_MS (or `timeoutMs`). Past it (Redis or Kafka down) the
+   * connections are dropped: what was not committed is consumed again from the stored offsets
+   * by the next start, and committed alerts not yet on Kafka go out from the outbox then.
+   */
+  stop(timeoutMs?: number): Promise<StopOutcome>;
   /** Resolves once the instance has joined its consumer group. */
   readonly joined: Promise<void>;
   readonly metrics: Metrics;
@@ -250,16 +256,34 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
     const address = server?.address();
     log.info({ namespace: ns, lanes, partitions, httpPort: typeof address === 'object' && address ? address.port : null, redis: redactUrl(env.REDIS_URL) }, 'detector started');
 
-    let stopped: Promise<void> | null = null;
+    let stopped: Promise<StopOutcome> | null = null;
+    const graceful = async () => {
+      // consumer.stop() waits for the in-flight batch, which commits before it returns.
+      await consumer.stop().catch((err: unknown) => log.warn({ err }, 'consumer stop failed'));
+      await outbox.publish().catch((err: unknown) => log.warn({ err }, 'final publish failed; the next start republishes'));
+      await closeAll();
+    };
+    // Dropping both Redis connections fails every queued or retried command at once, which
+    // ends a commit retry loop, an outbox read and a quit() that an outage would hold forever.
+    const abandon = () => {
+      redis.disconnect();
+      commitConn.disconnect();
+      server?.closeAllConnections();
+      server?.close();
+      void consumer.disconnect().catch(() => undefined);
+      void outbox.close().catch(() => undefined);
+    };
     const handle: DetectorHandle = {
-      stop() {
+      stop(timeoutMs = env.DETECTOR_SHUTDOWN_TIMEOUT_MS) {
         stopped ??= (async () => {
           stopping = true;
-          // consumer.stop() waits for the in-flight batch, which commits before it returns.
-          await consumer.stop().catch((err: unknown) => log.warn({ err }, 'consumer stop failed'));
-          await outbox.publish().catch((err: unknown) => log.warn({ err }, 'final publish failed; the next start republishes'));
-          await closeAll();
-          log.info('detector stopped');
+          const outcome = await withDeadline(graceful(), timeoutMs);
+          if (outcome === 'deadline') {
+            log.warn({ timeoutMs, redis: commitConn.status }, 'shutdown deadline reached: connections dropped; the next start consumes again from the stored offsets and republishes the outbox');
+            abandon();
+          }
+          log.info({ outcome }, 'detector stopped');
+          return outcome;
         })();
         return stopped;
       },

@@ -1,0 +1,3 @@
+export { parseServiceCli, withUsageExitCodes, envHelp, type ServiceCliSpec } from './cli.js';
+export { withDeadline, type StopOutcome } from './deadline.js';
+export { ExitCode, EXIT_CODES_HELP } from './exit-codes.js';
