@@ -81,7 +81,8 @@ describe('SIGTERM while the servers are down', () => {
       await detector.waitForLog('detector started', 120_000);
       const ingester = startIngest(env, set);
       const redis = await openRedis(own.url);
-      await waitUntil('a first commit', async () => (await committedRecords(redis, ns)) > 0, 120_000, 100);
+      // Well into the run, so the next start has to resume from the stored offsets, not from zero.
+      await waitUntil('5,000 records committed', async () => (await committedRecords(redis, ns)) >= 5_000, 120_000, 100);
       redis.disconnect();
       await own.stop();
       // Long enough for a batch to be in flight and its commit to be failing.
@@ -113,7 +114,7 @@ describe('SIGTERM while the servers are down', () => {
     await gateway.waitForLog('ready for clients', 90_000);
     const ingester = startIngest(env, set);
     const redis = await openRedis(own.url);
-    await waitUntil('a first commit', async () => (await committedRecords(redis, ns)) > 0, 120_000, 100);
+    await waitUntil('2,000 records committed', async () => (await committedRecords(redis, ns)) >= 2_000, 120_000, 100);
     redis.disconnect();
     await Promise.all([broker.stop(), own.stop()]);
     await sleep(2_000);
