@@ -255,6 +255,7 @@ program
         },
         stop: () => live.stop(),
         progress: () => ({ done: delivered, total: undefined }),
+        feed: () => live.status(),
       } satisfies IngestSource;
     });
   });

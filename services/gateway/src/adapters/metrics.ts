@@ -1,9 +1,10 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerProcessMetrics } from '@rotation/service';
 
 /** One registry per gateway instance, so several instances can run in one process (tests). */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'gateway_process_' });
+  registerProcessMetrics(registry);
   const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] });
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
   return {
@@ -33,6 +34,12 @@ export function createMetrics() {
     webhookAlerts: counter('gateway_webhook_alerts_total', 'Alerts a webhook sink finished with, by outcome (delivered, max_attempts, rejected, refused_target, queue_full)', ['sink', 'outcome']),
     webhookQueued: gauge('gateway_webhook_queued', 'Alerts waiting in a webhook sink', ['sink']),
     kafkaUp: gauge('gateway_kafka_consumer_up', '1 while the Kafka consumer is running'),
+    alertDelivery: new Histogram({
+      name: 'gateway_alert_publish_to_send_seconds',
+      help: 'From the detector publishing an alert (its Kafka timestamp) to this gateway handing it to its sockets: the second leg of the end-to-end latency',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
