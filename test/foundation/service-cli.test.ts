@@ -56,3 +56,13 @@ describe.each(Object.entries(BINARIES))('%s', (name, entry) => {
     expect(r.stderr).toContain('KAFKA_TICKS_PARTITIONS');
   });
 });
+
+describe('ingester subcommand help', () => {
+  it.each(['replay', 'synthetic'])('%s --help shows defaults as they are written on a command line', async (command) => {
+    const r = await run(BINARIES.ingester, [command, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('(default: max)');
+    expect(r.stdout).not.toMatch(/default: (\{|\[|\d{6,})/);
+    if (command === 'synthetic') expect(r.stdout).toContain('(default: 2d)');
+  });
+});
