@@ -11,7 +11,7 @@
  *   `pnpm docs:check` where a docker client exists).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
@@ -154,5 +154,35 @@ describe('docker-compose.yml', () => {
     expect(s.depends_on!.kafka!.condition).toBe('service_healthy');
     expect(s.depends_on!.redis!.condition).toBe('service_healthy');
     expect(Number(/^(\d+)s$/.exec(s.stop_grace_period!)![1])).toBeGreaterThan(SHUTDOWN_S + 5);
+  });
+});
+
+describe('infra/docker/Dockerfile', () => {
+  const dockerfile = readFileSync(path.join(REPO_ROOT, 'infra', 'docker', 'Dockerfile'), 'utf8');
+
+  it("copies every workspace package's manifest (and the patches) before the install, so the frozen install sees the whole workspace", () => {
+    const workspace = parseYaml(readFileSync(path.join(REPO_ROOT, 'pnpm-workspace.yaml'), 'utf8')) as { packages: string[]; patchedDependencies?: Record<string, string> };
+    const dirs = workspace.packages.flatMap((glob) => {
+      if (!glob.endsWith('/*')) return [glob];
+      const parent = glob.slice(0, -2);
+      return readdirSync(path.join(REPO_ROOT, parent), { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(path.join(REPO_ROOT, parent, d.name, 'package.json'))).map((d) => `${parent}/${d.name}`);
+    });
+    const install = dockerfile.indexOf('RUN pnpm install --frozen-lockfile');
+    for (const dir of dirs) {
+      const at = dockerfile.indexOf(`COPY ${dir}/package.json ${dir}/`);
+      expect(at, dir).toBeGreaterThan(-1);
+      expect(at, dir).toBeLessThan(install);
+    }
+    if (workspace.patchedDependencies) expect(dockerfile.indexOf('COPY patches patches/')).toBeLessThan(install);
+  });
+
+  it('has one target per service, each running its bundle as non-root with a HEALTHCHECK', () => {
+    for (const service of ['ingester', 'detector', 'gateway']) {
+      expect(dockerfile).toContain(`FROM runtime AS ${service}`);
+      expect(dockerfile).toContain(`ENTRYPOINT ["node", "/app/services/${service}/dist/main.js"]`);
+    }
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*healthcheck\.mjs/m);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-/m);
   });
 });
