@@ -299,7 +299,7 @@ describe('detector replay through Kafka and Redis', () => {
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ live: true, ready: true, active: true, redis: 'ready' });
       const metrics = await (await fetch(`http://127.0.0.1:${det.httpPort}/metrics`)).text();
-      expect(metrics).toMatch(/^detector_ingest_to_commit_seconds_count [1-9]\d*$/m);
+      expect(metrics).toMatch(/^detector_event_to_commit_seconds_count [1-9]\d*$/m);
       expect(metrics).toMatch(/detector_records_total\{outcome="dead_letter"\} 4\n/);
       expect(metrics).toMatch(/detector_records_total\{outcome="extended_hours"\} 1\n/);
       expect(metrics).toMatch(/detector_records_total\{outcome="market_closed"\} 1\n/);

@@ -72,7 +72,7 @@ describe('Grafana dashboard', () => {
     expect(queried.length).toBeGreaterThan(20);
     expect(queried.filter((q) => !known.has(q.metric))).toEqual([]);
     for (const service of Object.keys(REGISTRIES)) expect(queried.some((q) => q.metric.startsWith(`${service}_`))).toBe(true);
-    expect(queried.map((q) => q.metric)).toEqual(expect.arrayContaining(['detector_ingest_to_commit_seconds_bucket', 'gateway_alert_publish_to_send_seconds_bucket', 'ingester_feed_connected']));
+    expect(queried.map((q) => q.metric)).toEqual(expect.arrayContaining(['gateway_alert_event_to_send_seconds_bucket', 'detector_event_to_commit_seconds_bucket', 'ingester_feed_connected']));
   });
 
   it('the query parser finds metric names and nothing else', () => {

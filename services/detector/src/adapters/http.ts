@@ -25,10 +25,10 @@ export function createMetrics() {
     active: new Gauge({ name: 'detector_active', help: '1 when this instance owns the ticks partitions', registers: [registry] }),
     asOf: new Gauge({ name: 'detector_as_of_timestamp_seconds', help: 'Event time (Unix seconds) of the last evaluated step', registers: [registry] }),
     batchSeconds: new Histogram({ name: 'detector_batch_duration_seconds', help: 'Time to process and commit one batch', buckets: [0.001, 0.005, 0.02, 0.05, 0.1, 0.5, 1, 5], registers: [registry] }),
-    ingestToCommit: new Histogram({
-      name: 'detector_ingest_to_commit_seconds',
-      help: 'From the ingester publishing a tick (its Kafka timestamp) to the detector committing the batch that holds it: the first leg of the end-to-end latency',
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    eventToCommit: new Histogram({
+      name: 'detector_event_to_commit_seconds',
+      help: 'Wall-clock time of a batch commit minus the event time of its newest record (its Kafka timestamp): how far behind the market the committed state is on a live feed (a replay lands in +Inf)',
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900],
       registers: [registry],
     }),
   };

@@ -218,7 +218,7 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
           for (const a of out.request.alerts) metrics.alerts.inc({ kind: a.kind });
           if (det.asOf !== null) metrics.asOf.set(det.asOf / 1000);
           const newest = batch.messages[batch.messages.length - 1]!;
-          metrics.ingestToCommit.observe(Math.max(0, Date.now() - Number(newest.timestamp)) / 1000);
+          metrics.eventToCommit.observe(Math.max(0, Date.now() - Number(newest.timestamp)) / 1000);
           const last = newest.offset;
           payload.resolveOffset(last);
           // Not awaited: the next batch's analysis overlaps the produce (acks=all). The outbox

@@ -125,7 +125,7 @@ export class KafkaSource {
     if (pending) await pending;
     if (isAlerts) {
       const now = Date.now();
-      for (const m of batch.messages.slice(0, n)) this.#o.metrics.alertDelivery.observe(Math.max(0, now - Number(m.timestamp)) / 1000);
+      for (const m of batch.messages.slice(0, n)) this.#o.metrics.alertLatency.observe(Math.max(0, now - Number(m.timestamp)) / 1000);
     }
     this.#o.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
     await heartbeat();

@@ -34,10 +34,10 @@ export function createMetrics() {
     webhookAlerts: counter('gateway_webhook_alerts_total', 'Alerts a webhook sink finished with, by outcome (delivered, max_attempts, rejected, refused_target, queue_full)', ['sink', 'outcome']),
     webhookQueued: gauge('gateway_webhook_queued', 'Alerts waiting in a webhook sink', ['sink']),
     kafkaUp: gauge('gateway_kafka_consumer_up', '1 while the Kafka consumer is running'),
-    alertDelivery: new Histogram({
-      name: 'gateway_alert_publish_to_send_seconds',
-      help: 'From the detector publishing an alert (its Kafka timestamp) to this gateway handing it to its sockets: the second leg of the end-to-end latency',
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    alertLatency: new Histogram({
+      name: 'gateway_alert_event_to_send_seconds',
+      help: 'End-to-end latency of an alert: from its event time (the market time of the step that raised it, its Kafka timestamp) to this gateway handing it to its sockets. On a live feed it includes the provider delay and the allowed lateness (60 s by default); a replay lands in +Inf',
+      buckets: [1, 5, 15, 30, 45, 60, 75, 90, 120, 180, 300, 600, 1800],
       registers: [registry],
     }),
   };
