@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'bench/results/**', 'docs/**', '**/*.bundle.js', 'services/gateway/public/**'] },
+  { ignores: ['**/node_modules/**', '.ci/.tools/**', '**/dist/**', '.data/**', 'bench/results/**', 'docs/**', '**/*.bundle.js', 'services/gateway/public/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

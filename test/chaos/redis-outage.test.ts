@@ -79,6 +79,10 @@ describe('Redis outage of 10 s', () => {
       const atStop = await groupOffsets(groupId, topicNames(ns).ticks);
       // The gateway says it is not ready...
       await waitUntil('gateway /readyz 503', async () => (await fetch(`${http}/readyz`)).status === 503, 8_000, 200);
+      // ...and so does the detector, which stays live: an orchestrator must not restart it for this.
+      const detectorHttp = `http://127.0.0.1:${env.DETECTOR_HTTP_PORT}`;
+      await waitUntil('detector /readyz 503', async () => (await fetch(`${detectorHttp}/readyz`)).status === 503, 8_000, 200);
+      expect((await fetch(`${detectorHttp}/healthz`)).status).toBe(200);
       // ...and still forwards what Kafka brings.
       const alert: Alert = {
         id: 'a_outage_1', kind: 'breadth_thrust', severity: 'info', subject: 'sectors', eventTime: '2024-01-05T21:00:00.000Z',
@@ -103,6 +107,7 @@ describe('Redis outage of 10 s', () => {
         expect(c.accepted + c.late + c.rejected + c.extendedHours + c.marketClosed).toBe(total);
         expect(c.extendedHours + c.marketClosed).toBe(0);
         await waitUntil('gateway /readyz 200 again', async () => (await fetch(`${http}/readyz`)).status === 200, 30_000, 250);
+        await waitUntil('detector /readyz 200 again', async () => (await fetch(`${detectorHttp}/readyz`)).status === 200, 30_000, 250);
         const history = await readAlertHistory(back, ns);
         const last = history.at(-1)?.seq ?? 0;
         await waitUntil(`the client to reach seq ${last}`, () => client.lastSeq >= last, 60_000, 50);

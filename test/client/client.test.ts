@@ -1,6 +1,6 @@
 /**
  * The client against a real websocket server (test/client/protocol-server.ts) over real TCP,
- * using the client's default WebSocket (the `ws` package, since Node 20 has no global one).
+ * using the client's default WebSocket (the `ws` package, which the client prefers in Node).
  */
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';

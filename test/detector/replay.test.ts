@@ -292,10 +292,14 @@ describe('detector replay through Kafka and Redis', () => {
       expect(state.pending).toEqual({}); // the end of stream evaluated every step that had a price
       expect(state.counters).toMatchObject({ accepted: ticks.length + 1, late: 1, rejected: 3, extendedHours: 1, marketClosed: 1 });
 
-      // /healthz and /metrics answer.
+      // /healthz, /readyz and /metrics answer.
       const health = await fetch(`http://127.0.0.1:${det.httpPort}/healthz`);
       expect(health.status).toBe(200);
+      const ready = await fetch(`http://127.0.0.1:${det.httpPort}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ live: true, ready: true, active: true, redis: 'ready' });
       const metrics = await (await fetch(`http://127.0.0.1:${det.httpPort}/metrics`)).text();
+      expect(metrics).toMatch(/^detector_event_to_commit_seconds_count [1-9]\d*$/m);
       expect(metrics).toMatch(/detector_records_total\{outcome="dead_letter"\} 4\n/);
       expect(metrics).toMatch(/detector_records_total\{outcome="extended_hours"\} 1\n/);
       expect(metrics).toMatch(/detector_records_total\{outcome="market_closed"\} 1\n/);

@@ -28,7 +28,8 @@ describe('gateway stream', () => {
       const types = client.messages.map((m) => m.type);
       expect(types.indexOf('subscribed')).toBeLessThan(types.indexOf('snapshot'));
 
-      const [live] = await sim.alerts(1, () => ({ kind: 'breadth_thrust', severity: 'critical' }));
+      // Raised for a step 3 s ago: the end-to-end histogram puts it between 1 and 5 s.
+      const [live] = await sim.alerts(1, () => ({ kind: 'breadth_thrust', severity: 'critical', eventTime: new Date(Date.now() - 3_000).toISOString() }));
       const event = await client.next('event', (m) => m.channel === 'alerts');
       expect(event).toEqual({ type: 'event', channel: 'alerts', epoch: 'e1', seq: 3, prevSeq: 2, data: live });
 
@@ -55,6 +56,9 @@ describe('gateway stream', () => {
       const metrics = await (await fetch(`${gw.url}/metrics`)).text();
       expect(metrics).toMatch(/^gateway_connections 1$/m);
       expect(metrics).toMatch(/^gateway_alerts_forwarded_total 1$/m);
+      expect(metrics).toMatch(/^gateway_alert_event_to_send_seconds_bucket\{le="1"\} 0$/m);
+      expect(metrics).toMatch(/^gateway_alert_event_to_send_seconds_bucket\{le="5"\} 1$/m);
+      expect(metrics).toMatch(/^gateway_alert_event_to_send_seconds_count 1$/m);
       expect(metrics).toMatch(/gateway_consumer_lag\{topic="[^"]+\.alerts",partition="0"\} 0/);
 
       // Every frame the client got is valid against the published schema.

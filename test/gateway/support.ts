@@ -56,7 +56,8 @@ export class DetectorSim {
     await this.#producer.send({
       topic: this.topics.alerts,
       acks: -1,
-      messages: out.map((a) => ({ key: a.id, value: JSON.stringify(a) })),
+      // Kafka timestamp = the alert's event time, as the detector's outbox sets it.
+      messages: out.map((a) => ({ key: a.id, value: JSON.stringify(a), timestamp: String(Date.parse(a.eventTime)) })),
     });
     return out;
   }

@@ -1,6 +1,7 @@
 import { parseEnv } from '@rotation/config';
 import { silentLogger } from '@rotation/log';
 import { createLiveSource, LiveSourceError, type LiveSourceOptions } from '../../services/ingester/src/adapters/live/index.js';
+import { createIngesterMetrics } from '../../services/ingester/src/adapters/metrics.js';
 import { alpacaTrade, FakeAlpaca, type FakeAlpacaOptions } from '../fakes/alpaca.js';
 import { describe, expect, test } from '../support/fixtures.js';
 import { capturedLogger, FAST, MemorySink, runSource, smallUniverse, withServer } from './support.js';
@@ -127,8 +128,22 @@ describe('Alpaca live adapter against a fake stream', () => {
       // Frame numbers keep counting across connections, so every origin stays unique.
       const frames = sink.events.map((e) => e.origin.frame!);
       expect(frames[3]).toBeGreaterThan(frames[0]!);
+      // What /metrics and /readyz see: subscribed again, one reconnect, a recent message.
+      const metrics = createIngesterMetrics();
+      metrics.watchFeed(() => src.status());
+      const status = src.status();
+      expect(status).toMatchObject({ connected: true, reconnects: 1 });
+      expect(Date.now() - status.lastMessageAt!).toBeLessThan(10_000);
+      const text = await metrics.registry.metrics();
+      expect(text).toMatch(/^ingester_feed_connected 1$/m);
+      expect(text).toMatch(/^ingester_feed_reconnects_total 1$/m);
+      expect(text).toMatch(/^ingester_feed_last_message_timestamp_seconds \d+(\.\d+)?$/m);
       await src.stop();
       await done;
+      expect(src.status().connected).toBe(false);
+      expect(await metrics.registry.metrics()).toMatch(/^ingester_feed_connected 0$/m);
+      // Counted once however often it is scraped.
+      expect(await metrics.registry.metrics()).toMatch(/^ingester_feed_reconnects_total 1$/m);
     });
   });
 

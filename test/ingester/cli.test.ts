@@ -102,7 +102,7 @@ describe('pnpm ingest (child process)', () => {
     }
   });
 
-  test('synthetic --loop serves /healthz and /metrics, and stops cleanly on SIGINT', async ({ ns, env, kafka, withTopics }) => {
+  test('synthetic --loop serves /healthz, /readyz and /metrics, and stops cleanly on SIGINT', async ({ ns, env, kafka, withTopics }) => {
     const topics = await withTopics();
     const port = await freePort();
     const run = ingest(['synthetic', '--scenario', 'choppy', '--seed', '3', '--duration', '1h', '--rate', '25', '--speed', '60', '--loop', '--json'], { ...base(ns, env.KAFKA_BROKERS), INGESTER_HTTP_PORT: String(port) });
@@ -113,8 +113,13 @@ describe('pnpm ingest (child process)', () => {
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
+    // Not a live feed: ready as soon as it publishes.
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/^ingester_producer_buffered_bytes \d+/m);
+    // Process metrics under the names every service uses.
+    expect(metrics).toMatch(/^process_cpu_seconds_total /m);
+    expect(metrics).not.toMatch(/^ingester_process_/m);
     expect(metrics).toMatch(/^ingester_duplicates_total 0/m);
     run.child.kill('SIGINT');
     expect(await run.exit).toBe(0);
@@ -133,7 +138,7 @@ describe('pnpm ingest (child process)', () => {
 
   test('usage errors exit 2 before touching Kafka', async ({ ns, env }) => {
     const run = ingest(['replay', '--file', path.join(FIXTURES, 'ticks.csv'), '--speed', 'warp'], base(ns, env.KAFKA_BROKERS));
-    expect(await run.exit).not.toBe(0);
+    expect(await run.exit).toBe(2);
     expect(run.stderr()).toContain("option '--speed <speed>' argument 'warp' is invalid");
   });
 });

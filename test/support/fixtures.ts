@@ -52,6 +52,7 @@ export const test = base.extend<InfraFixtures>({
       await admin.connect();
       try {
         await ensureTopics(admin, ns, { ticksPartitions: env.KAFKA_TICKS_PARTITIONS, alertsPartitions: 1, snapshotsPartitions: 1, dlqPartitions: 1, replicationFactor: 1 }, logger);
+        await untilLeadersKnown(admin, Object.values(topics));
       } finally {
         await admin.disconnect();
       }
@@ -95,4 +96,24 @@ export async function dropNamespace(kafka: Kafka, redis: Redis, ns: string): Pro
   await admin.deleteTopics({ topics: Object.values(topicNames(ns)) }).catch(() => undefined);
   await admin.disconnect();
   await deleteRedisKeys(redis, ns);
+}
+
+/**
+ * Right after creation a partition may have no leader yet, and an offsets request then fails
+ * with "This server is not the leader for that topic-partition" (seen once in a full CI run on a
+ * loaded machine): a test starts only once every partition answers.
+ */
+async function untilLeadersKnown(admin: ReturnType<Kafka['admin']>, topics: string[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const topic of topics) {
+    for (;;) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
 }

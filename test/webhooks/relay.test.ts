@@ -50,7 +50,7 @@ describe('webhook relay in the gateway', () => {
     const env = { WEBHOOKS_FILE: file, WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' };
 
     let gw = await gateway(ns, logger, env);
-    cleanups.push(() => gw.stop());
+    cleanups.push(async () => void (await gw.stop()));
     // A new group starts at the end of the topic: probe until the relay is reading.
     await until(async () => {
       await sim.alerts(1);
@@ -118,7 +118,7 @@ describe('webhook relay in the gateway', () => {
     const file = path.join(dir, 'webhooks.json');
     await writeFile(file, JSON.stringify({ sinks: [{ name: 'local', url: local.url, maxAttempts: 50, backoff: { baseMs: 20, capMs: 200 } }] }));
     const gw = await gateway(ns, logger, { WEBHOOKS_FILE: file });
-    cleanups.push(() => gw.stop());
+    cleanups.push(async () => void (await gw.stop()));
     // A new group starts at the end of the topic: publish until the relay has refused one.
     await until(async () => {
       await sim.alerts(1);

@@ -10,7 +10,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { childEnv, ConfigError, loadConfig, parseDuration, type Config } from '@rotation/config';
+import { childEnv, ConfigError, DEFAULT_DETECTOR_HTTP_PORT, DEFAULT_INGESTER_HTTP_PORT, loadConfig, parseDuration, type Config } from '@rotation/config';
 import { createKafka, ensureTopics, topicLayoutFromEnv } from '@rotation/kafka';
 import { silentLogger } from '@rotation/log';
 import { topicNames } from '@rotation/schemas';
@@ -239,8 +239,8 @@ async function main(): Promise<void> {
     const given = childEnv();
     const base = loadConfig({ ...given, KAFKA_BROKERS: up.state.kafkaBrokers, REDIS_URL: up.state.redisUrl });
     const gatewayPort = await choosePort('gateway', base.env.GATEWAY_PORT, 'GATEWAY_PORT' in given);
-    const detectorPort = await choosePort('detector metrics', base.env.DETECTOR_HTTP_PORT, 'DETECTOR_HTTP_PORT' in given);
-    const ingesterPort = await choosePort('feed metrics', base.env.INGESTER_HTTP_PORT, 'INGESTER_HTTP_PORT' in given);
+    const detectorPort = await choosePort('detector metrics', base.env.DETECTOR_HTTP_PORT ?? DEFAULT_DETECTOR_HTTP_PORT, 'DETECTOR_HTTP_PORT' in given);
+    const ingesterPort = await choosePort('feed metrics', base.env.INGESTER_HTTP_PORT ?? DEFAULT_INGESTER_HTTP_PORT, 'INGESTER_HTTP_PORT' in given);
     const env = childEnv({
       KAFKA_BROKERS: up.state.kafkaBrokers,
       REDIS_URL: up.state.redisUrl,

@@ -43,29 +43,49 @@ describe('resolveWebSocket', () => {
     expect(fake.latest().options).toBeUndefined();
   });
 
-  it('falls back to ws in Node 20 (no global WebSocket) and passes headers and maxPayload to it', async () => {
+  it('in Node, loads ws (header auth, HTTP status of a refused upgrade) even where a global WebSocket exists', async () => {
     const made: unknown[][] = [];
     class WsLike {
       constructor(...args: unknown[]) {
         made.push(args);
       }
     }
-    const hadGlobal = 'WebSocket' in globalThis;
-    const resolved = await resolveWebSocket(undefined, async () => ({ WebSocket: WsLike }));
-    if (hadGlobal) {
-      expect(resolved.supportsHeaders).toBe(false);
-      return;
-    }
+    const resolved = await resolveWebSocket(undefined, async () => ({ WebSocket: WsLike }), true);
     expect(resolved.supportsHeaders).toBe(true);
     resolved.create('ws://h/v1/stream', { maxPayload: 1024, headers: { Authorization: 'Bearer x' } });
     expect(made[0]).toEqual(['ws://h/v1/stream', [], { maxPayload: 1024, perMessageDeflate: false, headers: { Authorization: 'Bearer x' } }]);
   });
 
+  it('in Node without ws, falls back to the global WebSocket', async () => {
+    const fake = fakeWebSocket();
+    const resolved = await withGlobalWebSocket(fake.WebSocket, () => resolveWebSocket(undefined, () => Promise.reject(new Error('Cannot find package ws')), true));
+    expect(resolved.supportsHeaders).toBe(false);
+  });
+
+  it('in a browser, uses the global WebSocket and never loads ws', async () => {
+    const fake = fakeWebSocket();
+    const resolved = await withGlobalWebSocket(fake.WebSocket, () => resolveWebSocket(undefined, () => Promise.reject(new Error('must not load ws')), false));
+    expect(resolved.supportsHeaders).toBe(false);
+  });
+
   it('explains what to do when neither exists', async () => {
-    if ('WebSocket' in globalThis) return;
-    await expect(resolveWebSocket(undefined, () => Promise.reject(new Error('Cannot find package ws')))).rejects.toMatchObject({
+    await expect(withGlobalWebSocket(undefined, () => resolveWebSocket(undefined, () => Promise.reject(new Error('Cannot find package ws')), true))).rejects.toMatchObject({
       code: 'CLIENT_NO_WEBSOCKET',
       message: expect.stringMatching(/install ws or pass options.WebSocket/),
     });
   });
 });
+
+/** Runs `fn` with globalThis.WebSocket set to `ctor` (or absent), restoring the runtime's own afterwards. */
+async function withGlobalWebSocket<T>(ctor: unknown, fn: () => Promise<T>): Promise<T> {
+  const g = globalThis as { WebSocket?: unknown };
+  const saved = Object.getOwnPropertyDescriptor(g, 'WebSocket');
+  if (ctor === undefined) delete g.WebSocket;
+  else Object.defineProperty(g, 'WebSocket', { value: ctor, configurable: true, writable: true });
+  try {
+    return await fn();
+  } finally {
+    if (saved) Object.defineProperty(g, 'WebSocket', saved);
+    else delete g.WebSocket;
+  }
+}

@@ -33,23 +33,35 @@ export interface ResolvedSocket {
 }
 
 /**
- * Picks the WebSocket class: the one given, else the platform's global, else `ws` loaded on
- * demand. The specifier is a variable so browser bundlers do not try to include `ws`.
+ * Picks the WebSocket class: the one given; in Node, `ws` loaded on demand (it sends the token
+ * in a header instead of the URL, reports a refused upgrade's HTTP status and can terminate a
+ * dead peer; Node 22+'s global WebSocket does none of these), else the global; in browsers the
+ * global. The specifier is a variable so browser bundlers do not try to include `ws`.
  */
-export async function resolveWebSocket(given: WebSocketConstructor | undefined, loadWs: () => Promise<unknown> = importWs): Promise<ResolvedSocket> {
+export async function resolveWebSocket(
+  given: WebSocketConstructor | undefined,
+  loadWs: () => Promise<unknown> = importWs,
+  inNode: boolean = isNode(),
+): Promise<ResolvedSocket> {
   if (given) return wrap(given as unknown as InternalConstructor, false);
   const global = (globalThis as { WebSocket?: unknown }).WebSocket;
-  if (typeof global === 'function') return wrap(global as InternalConstructor, false);
+  if (!inNode && typeof global === 'function') return wrap(global as InternalConstructor, false);
   let mod: unknown;
   try {
     mod = await loadWs();
   } catch (cause) {
+    if (typeof global === 'function') return wrap(global as InternalConstructor, false);
     throw new ClientError(ClientErrorCode.noWebSocket, 'no global WebSocket and the "ws" package could not be loaded; install ws or pass options.WebSocket', {}, { cause });
   }
   const m = mod as { WebSocket?: unknown; default?: unknown };
   const ctor = typeof m.WebSocket === 'function' ? m.WebSocket : m.default;
   if (typeof ctor !== 'function') throw new ClientError(ClientErrorCode.noWebSocket, 'the "ws" module exports no WebSocket class');
   return wrap(ctor as InternalConstructor, true);
+}
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
 }
 
 function wrap(Ctor: InternalConstructor, isWs: boolean): ResolvedSocket {

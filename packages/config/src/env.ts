@@ -27,6 +27,10 @@ const apiTokens = csv.refine(
   `every API token needs at least ${MIN_API_TOKEN_CHARS} characters (e.g. openssl rand -hex 16)`,
 );
 
+/** The metrics/health ports used when INGESTER_HTTP_PORT / DETECTOR_HTTP_PORT are unset. */
+export const DEFAULT_INGESTER_HTTP_PORT = 9464;
+export const DEFAULT_DETECTOR_HTTP_PORT = 9465;
+
 /**
  * Every environment variable the project reads, with its default. The reference table in
  * docs/configuration.md is generated from the `describe()` texts here.
@@ -69,6 +73,7 @@ export const EnvSchema = z.object({
     .optional()
     .describe('Bearer token for scraping /metrics (Authorization header only), separate from the stream\'s credentials'),
   GATEWAY_SOURCE_MAPS: bool.default(false).describe('Serve the dashboard\'s source maps (.map, about 2.5 MB of readable source); off = 404'),
+  GATEWAY_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000).describe('After SIGTERM/SIGINT, how long the gateway may take to tell clients to reconnect, close them and stop its consumers; then it exits 3 (webhook deliveries not committed are sent again by the next start)'),
   GATEWAY_INSTANCE_ID: z.string().optional().describe('Instance name shown in welcome frames and logs'),
   GATEWAY_STATIC_DIR: z.string().optional().describe('Directory of dashboard files served at / (default: packages/dashboard/dist, else services/gateway/public; none served when missing)'),
   GATEWAY_HEARTBEAT_MS: positiveInt.default(15_000).describe('Interval of websocket pings and heartbeat messages; a connection silent for two intervals is terminated'),
@@ -98,13 +103,14 @@ export const EnvSchema = z.object({
   INGESTER_BACKFILL_MAX_BARS: positiveInt.default(2_000_000).describe('Backfill: bars one run may hold in memory (about 200 bytes each) before it stops with an error; the default universe needs about 60,000'),
   INGESTER_BACKFILL_BUFFER_MAX: positiveInt.default(1_000_000).describe('Backfill: streamed records held while the history is fetched, before the start fails with an error (about 300 bytes each)'),
   INGESTER_BACKFILL_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(3_000).describe('Backfill: how long after a minute ends its bar is asked for, so the provider has aggregated its last trades'),
-  INGESTER_HTTP_PORT: port.default(9464).describe('Ingester /healthz and /metrics port (service mode; 0 = off)'),
+  INGESTER_HTTP_PORT: port.optional().describe('Ingester /healthz, /readyz and /metrics port in service mode (synthetic --loop, live); unset: 9464, or when taken the next free even port up to 9482 (logged); 0 = off'),
   INGESTER_PRODUCE_MAX_BYTES: z.coerce.number().int().min(16 * 1024).max(100 * 1024 * 1024).default(1_000_000).describe('Bytes of one produce request, records counted with their framing; keep it below the broker\'s message.max.bytes (1,048,588 by default). A single record larger than this is dead-lettered as too_large'),
   INGESTER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000).describe('After SIGTERM/SIGINT, how long the ingester waits for the broker to acknowledge what it accepted; then it exits 3 and reports what was not acknowledged'),
   INGESTER_MAX_DECOMPRESSED_BYTES: capOrOff.default(1024 ** 3).describe('Replay: bytes one gzip file may decompress to before the replay stops with an error (0 = no cap)'),
   INGESTER_MAX_GZIP_RATIO: capOrOff.default(100).describe('Replay: decompressed / compressed bytes one gzip file may reach once past 16 MiB decompressed, before the replay stops as a likely gzip bomb (0 = no cap)'),
   INGESTER_MAX_SPILL_BYTES: capOrOff.default(1024 ** 3).describe('Replay: bytes of sorted runs one replay may write to the temp directory (about 4 times the input it sorts) before it stops with an error (0 = no cap)'),
-  DETECTOR_HTTP_PORT: port.default(9465).describe('Detector /healthz and /metrics port (0 = off)'),
+  DETECTOR_HTTP_PORT: port.optional().describe('Detector /healthz, /readyz and /metrics port; unset: 9465, or when taken the next free odd port up to 9483 (logged), so detectors on one host do not collide; 0 = off'),
+  DETECTOR_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000).describe('After SIGTERM/SIGINT, how long the detector may take to finish its batch, commit and publish its outbox; then it drops its connections and exits 3 (nothing committed is lost: the next start consumes again from the stored offsets)'),
   DETECTOR_INSTANCE_ID: z.string().optional().describe('Consumer instance name (defaults to host:pid)'),
   DETECTOR_FETCH_MAX_BYTES: positiveInt.min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024).describe('Most bytes fetched per ticks partition in one batch; one batch is one Redis commit, so this bounds commit size and time between commits'),
   ALPACA_KEY_ID: secret.optional().describe('Alpaca API key id'),

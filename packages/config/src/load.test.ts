@@ -21,6 +21,34 @@ function issuesOf(fn: () => unknown) {
   throw new Error('expected a ConfigError');
 }
 
+describe('Kubernetes service links', () => {
+  // What a pod gets for a Service named gateway and one named detector in its namespace.
+  const links = {
+    GATEWAY_SERVICE_HOST: '10.96.0.7',
+    GATEWAY_SERVICE_PORT: '8080',
+    GATEWAY_SERVICE_PORT_HTTP: '8080',
+    GATEWAY_PORT_8080_TCP: 'tcp://10.96.0.7:8080',
+    GATEWAY_PORT_8080_TCP_PROTO: 'tcp',
+    GATEWAY_PORT_8080_TCP_PORT: '8080',
+    GATEWAY_PORT_8080_TCP_ADDR: '10.96.0.7',
+    DETECTOR_PORT: 'tcp://10.96.0.9:9465',
+    DETECTOR_SERVICE_HOST: '10.96.0.9',
+  };
+
+  it('are not rejected as unknown settings', () => {
+    expect(parseEnv(links).GATEWAY_PORT).toBe(8080);
+  });
+
+  it('in GATEWAY_PORT: a clear error naming enableServiceLinks, not "expected number"', () => {
+    const issues = issuesOf(() => parseEnv({ ...links, GATEWAY_PORT: 'tcp://10.96.0.7:8080' }));
+    expect(issues).toEqual([{ path: 'GATEWAY_PORT', message: expect.stringMatching(/Kubernetes service link \(a Service named "gateway".*enableServiceLinks: false/) }]);
+  });
+
+  it('a typo under our prefixes is still caught', () => {
+    expect(issuesOf(() => parseEnv({ ...links, GATEWAY_PROT: '80' }))).toEqual([{ path: 'GATEWAY_PROT', message: expect.stringContaining('did you mean GATEWAY_PORT') }]);
+  });
+});
+
 describe('environment', () => {
   it('applies defaults', () => {
     const env = parseEnv({});

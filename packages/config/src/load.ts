@@ -4,6 +4,7 @@ import { EnvSchema, OWNED_PREFIXES, type Env } from './env.js';
 import { ConfigError, ConfigErrorCode } from './errors.js';
 import { toConfigIssues } from './format-issues.js';
 import { readJsonFile } from './json-file.js';
+import { isServiceLink, serviceLinkMessage } from './service-links.js';
 import { UniverseFile, withSymbols, type Universe } from './universe.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -22,11 +23,17 @@ type EnvLike = Readonly<Record<string, string | undefined>>;
 export function parseEnv(raw: EnvLike): Env {
   const cleaned: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) if (v !== undefined && v !== '') cleaned[k] = v;
+  const known = new Set(Object.keys(EnvSchema.shape));
+  // One of our settings holding a Kubernetes service link would fail below with "expected number".
+  const links = Object.entries(cleaned).filter(([k, v]) => known.has(k) && isServiceLink(k, v));
+  if (links.length > 0) {
+    throw new ConfigError(ConfigErrorCode.invalidEnv, 'environment', links.map(([k, v]) => ({ path: k, message: serviceLinkMessage(k, v) })));
+  }
   const result = EnvSchema.safeParse(cleaned);
   if (!result.success) throw new ConfigError(ConfigErrorCode.invalidEnv, 'environment', toConfigIssues(result.error));
   if (result.data.ROTATION_STRICT_ENV) {
-    const known = new Set(Object.keys(EnvSchema.shape));
-    const unknown = Object.keys(cleaned).filter((k) => OWNED_PREFIXES.some((p) => k.startsWith(p)) && !known.has(k));
+    // Service-link variables (DETECTOR_SERVICE_HOST, ...) are Kubernetes', not typos of ours.
+    const unknown = Object.keys(cleaned).filter((k) => OWNED_PREFIXES.some((p) => k.startsWith(p)) && !known.has(k) && !isServiceLink(k, cleaned[k]!));
     if (unknown.length > 0) {
       throw new ConfigError(
         ConfigErrorCode.unknownEnv,

@@ -11,16 +11,25 @@ export interface KafkaClientOptions {
 }
 
 /**
- * kafkajs logs routine group and connection churn at INFO; it is demoted to debug so service
- * logs stay about the service. Errors and warnings keep their level.
+ * Warnings that do not apply to how the project uses kafkajs. Every idempotent producer here is
+ * a BatchingProducer, which resends the same batch itself until its delivery timeout (kafkajs
+ * advances sequence numbers only on success), so kafkajs' bounded internal retries do not
+ * weaken idempotence; retrying forever inside kafkajs would instead hide failures from that
+ * deadline. Printed once per producer, the warning told every ingest run something untrue.
  */
-function logCreator(logger: Logger) {
+const NOT_APPLICABLE_WARNINGS = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
+
+/**
+ * kafkajs logs routine group and connection churn at INFO; it is demoted to debug so service
+ * logs stay about the service. Errors and warnings keep their level, except the ones above.
+ */
+export function logCreator(logger: Logger) {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...extra } = log;
       const child = { kafkajs: log.logger ?? 'kafkajs', ...extra };
       if (level === logLevel.ERROR) logger.error(child, message);
-      else if (level === logLevel.WARN) logger.warn(child, message);
+      else if (level === logLevel.WARN && !NOT_APPLICABLE_WARNINGS.has(message)) logger.warn(child, message);
       else logger.debug(child, message);
     };
 }

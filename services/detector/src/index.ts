@@ -7,3 +7,4 @@ export { MemoryStateStore, type StateStore } from './core/store.js';
 export { lanesForSymbols } from './adapters/lanes.js';
 export type { InputRecord } from './core/tick-input.js';
 export { testUniverse } from './core/test-universe.js';
+export { createMetrics as createDetectorMetrics } from './adapters/http.js';

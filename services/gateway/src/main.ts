@@ -11,6 +11,8 @@ import { assertKafkaReachable, createKafka, ensureTopics, topicLayoutFromEnv } f
 import { createLogger, redactUrl, type Logger } from '@rotation/log';
 import { connectRedis, createRedis, sharedKeys } from '@rotation/redis';
 import { topicNames } from '@rotation/schemas';
+import { ExitCode, parseServiceCli, withDeadline, type StopOutcome } from '@rotation/service';
+import pkg from '../package.json' with { type: 'json' };
 import { randomBytes } from 'node:crypto';
 import { Authenticator, isLoopbackHost } from './core/auth.js';
 import { GatewayError, GatewayErrorCode } from './core/errors.js';
@@ -72,8 +74,12 @@ export interface RunningGateway {
   hub: Hub;
   metrics: Metrics;
   readiness: () => { ready: boolean; kafka: boolean; redis: boolean };
-  /** Sends `shutdown`, closes sockets, stops consuming, disconnects. Safe to call twice. */
-  stop: () => Promise<void>;
+  /**
+   * Sends `shutdown`, closes sockets, stops consuming, disconnects, within
+   * GATEWAY_SHUTDOWN_TIMEOUT_MS (or `timeoutMs`); past it (Kafka or Redis down) connections are
+   * dropped and it resolves 'deadline'. Safe to call twice.
+   */
+  stop: (timeoutMs?: number) => Promise<StopOutcome>;
 }
 
 export async function startGateway(config: Config, options: StartOptions): Promise<RunningGateway> {
@@ -235,7 +241,7 @@ export async function startGateway(config: Config, options: StartOptions): Promi
       { port, namespace, auth: env.GATEWAY_AUTH_TOKENS || env.GATEWAY_JWT_SECRET ? 'required' : 'off', redis: redactUrl(env.REDIS_URL) },
       'gateway listening',
     );
-    let stopped: Promise<void> | undefined;
+    let stopped: Promise<StopOutcome> | undefined;
     const running = server;
     return {
       port,
@@ -245,14 +251,23 @@ export async function startGateway(config: Config, options: StartOptions): Promi
       hub,
       metrics,
       readiness,
-      stop: () =>
+      stop: (timeoutMs = env.GATEWAY_SHUTDOWN_TIMEOUT_MS) =>
         (stopped ??= (async () => {
           stopping = true;
           clearInterval(probe);
           clearTimeout(restartTimer);
-          await running.close(0);
-          for (const c of cleanup) await c().catch((err: unknown) => logger.warn({ err }, 'cleanup step failed'));
-          logger.info('gateway stopped');
+          const graceful = (async () => {
+            await running.close(0);
+            for (const c of cleanup) await c().catch((err: unknown) => logger.warn({ err }, 'cleanup step failed'));
+          })();
+          const outcome = await withDeadline(graceful, timeoutMs);
+          if (outcome === 'deadline') {
+            // Webhook deliveries not committed to Kafka are sent again by the next start.
+            logger.warn({ timeoutMs }, 'shutdown deadline reached: connections dropped');
+            redis.disconnect();
+          }
+          logger.info({ outcome }, 'gateway stopped');
+          return outcome;
         })()),
     };
   } catch (error) {
@@ -273,12 +288,18 @@ function resolveStaticDir(configured: string | undefined): string | undefined {
 }
 
 async function main(): Promise<void> {
+  parseServiceCli({
+    name: 'gateway',
+    version: pkg.version,
+    description: 'Serves alerts and rotation state over a websocket (/v1/stream) and HTTP (/api/v1), the dashboard at /, webhooks from WEBHOOKS_FILE. Configured from the environment; run as many as needed.',
+    env: ['ROTATION_NAMESPACE', 'KAFKA_BROKERS', 'REDIS_URL', 'GATEWAY_HOST', 'GATEWAY_PORT', 'GATEWAY_AUTH_TOKENS', 'GATEWAY_JWT_SECRET', 'GATEWAY_METRICS', 'GATEWAY_SHUTDOWN_TIMEOUT_MS', 'GATEWAY_STATIC_DIR', 'WEBHOOKS_FILE', 'LOG_LEVEL'],
+  });
   let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
-    console.error((error as Error).message);
-    process.exit(2);
+    process.stderr.write(`gateway: ${(error as Error).message}\n`);
+    process.exit(ExitCode.usage);
   }
   const logger = createLogger({ name: 'gateway', level: config.env.LOG_LEVEL });
   let gateway: RunningGateway;
@@ -286,21 +307,21 @@ async function main(): Promise<void> {
     gateway = await startGateway(config, { logger });
   } catch (error) {
     logger.fatal({ code: (error as { code?: string }).code }, (error as Error).message);
-    process.exit(1);
+    process.exit(ExitCode.failure);
   }
   logger.info({ websocket: gateway.wsUrl, http: gateway.url }, 'ready for clients');
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (++signals > 1) {
       logger.warn({ signal }, 'second signal; exiting now');
-      process.exit(1);
+      process.exit(ExitCode.failure);
     }
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, timeoutMs: config.env.GATEWAY_SHUTDOWN_TIMEOUT_MS }, 'shutting down');
     gateway.stop().then(
-      () => process.exit(0),
+      (outcome) => process.exit(outcome === 'clean' ? ExitCode.ok : ExitCode.incomplete),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        process.exit(ExitCode.failure);
       },
     );
   };

@@ -11,3 +11,4 @@ export { ReplaySource, type ReplayOptions } from './adapters/replay-source.js';
 export { SyntheticSource, type SyntheticSourceOptions } from './adapters/synthetic-source.js';
 export { TickPublisher, type PublisherCounters } from './adapters/publisher.js';
 export { Pipeline, type PipelineOptions, type RunSummary } from './adapters/pipeline.js';
+export { createIngesterMetrics } from './adapters/metrics.js';

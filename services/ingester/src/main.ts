@@ -5,12 +5,15 @@
  * 2 on a usage or configuration error, 3 when the run ended (shutdown deadline or broker
  * failure) with accepted records the broker never acknowledged: the message counts them.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, parseDuration, type Config } from '@rotation/config';
 import { createLogger, type Logger } from '@rotation/log';
+import { envHelp, EXIT_CODES_HELP, withUsageExitCodes } from '@rotation/service';
+import pkg from '../package.json' with { type: 'json' };
 import { IngesterError, IngesterErrorCode } from './core/errors.js';
 import type { IngestSource } from './core/ingest-source.js';
 import type { QuoteSink } from './core/source.js';
+import type { LiveSource } from './adapters/live/connection.js';
 import { parseSpeed, type Speed } from './core/pacer.js';
 import { SCENARIO_NAMES, type ScenarioName } from './core/synthetic/scenarios.js';
 import { Pipeline, type RunSummary } from './adapters/pipeline.js';
@@ -56,9 +59,16 @@ function isoArg(text: string): number {
   return ms;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
+
+/** An option whose default is shown in --help as written on a command line, not as its parsed value. */
+function withDefault<T>(flags: string, description: string, parse: (text: string) => T, value: T, shown: string): Option {
+  return new Option(flags, description).argParser(parse).default(value, shown);
+}
+
+const speedOption = () => withDefault('--speed <speed>', 'max, realtime or a factor of event time', speedArg, { kind: 'max' } as Speed, 'max');
 
 async function execute(opts: CommonOptions, service: boolean, build: (config: Config, logger: Logger) => Promise<IngestSource> | IngestSource): Promise<void> {
   let config: Config;
@@ -133,7 +143,15 @@ function humanSummary(s: RunSummary): string {
   return `${s.source}${s.stopped ? ' (stopped)' : ''}: read ${s.read}, published ${s.published}, dead-lettered ${s.deadLettered}${reasons ? ` (${reasons})` : ''}, duplicates ${s.duplicates}${extra}${basis}${history}, ${(s.durationMs / 1000).toFixed(1)} s\n`;
 }
 
-const program = new Command('ingest').description('Quotes -> validated ticks on <ns>.ticks; bad input -> <ns>.ticks.dlq').showHelpAfterError();
+// Usage errors exit 2 (commander's own would be 1); subcommands inherit it.
+const program = withUsageExitCodes(new Command('ingest'))
+  .description('Quotes -> validated ticks on <ns>.ticks; bad input -> <ns>.ticks.dlq')
+  .version(pkg.version, '-V, --version', 'print the version and exit')
+  .addHelpText(
+    'after',
+    `\n${envHelp(['ROTATION_NAMESPACE', 'KAFKA_BROKERS', 'INGESTER_HTTP_PORT', 'INGESTER_SHUTDOWN_TIMEOUT_MS', 'INGESTER_PRODUCE_MAX_BYTES', 'LOG_LEVEL'])}\n\n${EXIT_CODES_HELP}\n`,
+  )
+  .showHelpAfterError();
 
 function priceBasisArg(text: string): PriceBasis {
   if (!isPriceBasis(text)) throw new InvalidArgumentError(`expected one of ${PRICE_BASES.join(', ')}`);
@@ -149,9 +167,9 @@ function timeframeArg(text: string): Timeframe {
 program
   .command('replay')
   .description('Replay quote files (tick CSV, NDJSON, Yahoo, yfinance and Stooq daily CSV, Stooq bulk, Alpaca bars JSON; .gz ok) in event-time order')
-  .requiredOption('--file <path>', 'input file; repeat for several', collect, [])
+  .requiredOption('--file <path>', 'input file; repeat for several', collect)
   .option('--symbol <symbol>', 'symbol of one-symbol daily files (default: from the file name)')
-  .option('--speed <speed>', 'max, realtime or a factor of event time', speedArg, { kind: 'max' } as Speed)
+  .addOption(speedOption())
   .option('--price-basis <basis>', `${PRICE_BASES.join(', ')}: picks Yahoo/yfinance Close (split_adjusted) or Adj Close (total_return); states the basis of Alpaca exports (default unadjusted = adjustment=raw)`, priceBasisArg)
   .option('--allow-mixed-basis', 'replay files on different price bases together instead of refusing')
   .option('--timeframe <tf>', 'bar length of Alpaca / yfinance files that do not say it: 1Day, 1Min, 5Min, 1Hour ... (default: daily when every bar starts a day, else 1Min)', timeframeArg)
@@ -182,10 +200,10 @@ program
     return v as ScenarioName;
   })
   .option('--seed <n>', 'PRNG seed (same seed, same ticks)', seedArg, 1)
-  .option('--duration <d>', 'event time covered, e.g. 6h, 2d', durationArg, 2 * 86_400_000)
+  .addOption(withDefault('--duration <d>', 'event time covered, e.g. 6h, 2d', durationArg, 2 * 86_400_000, '2d'))
   .option('--rate <r>', 'ticks per second of event time, across the universe', positiveNumber, 10)
-  .option('--start <iso>', 'event time of the first tick', isoArg, Date.parse('2024-01-02T14:30:00Z'))
-  .option('--speed <speed>', 'max, realtime or a factor of event time', speedArg, { kind: 'max' } as Speed)
+  .addOption(withDefault('--start <iso>', 'event time of the first tick', isoArg, Date.parse('2024-01-02T14:30:00Z'), '2024-01-02T14:30:00Z'))
+  .addOption(speedOption())
   .option('--loop', 'start over (continuing event time) when the duration is done; runs as a service')
   .option('--json', 'print the summary as one JSON object on stdout (logs go to stderr)')
   .action(async (o: CommonOptions & { scenario: ScenarioName; seed: number; duration: number; rate: number; start: number; speed: Speed; loop?: boolean }) => {
@@ -291,7 +309,7 @@ async function ticksTopicEnds(config: Config, logger: Logger) {
 }
 
 /** The stream alone (no backfill): corporate actions go out beside it, ahead of its first trade when the API is quick. */
-function streamOnly(name: Provider, live: { start(sink: QuoteSink): Promise<void>; stop(): Promise<void> }, actions: Awaited<ReturnType<typeof corporateActionsFor>>): IngestSource {
+function streamOnly(name: Provider, live: LiveSource, actions: Awaited<ReturnType<typeof corporateActionsFor>>): IngestSource {
   let delivered = 0;
   return {
     name,
@@ -316,6 +334,7 @@ function streamOnly(name: Provider, live: { start(sink: QuoteSink): Promise<void
     },
     stop: () => live.stop(),
     progress: () => ({ done: delivered, total: undefined }),
+    feed: () => live.status(),
   };
 }
 

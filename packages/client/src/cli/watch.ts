@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
 import picocolors from 'picocolors';
 import { Channel } from '@rotation/schemas';
 import { RotationClient, type ClientOptions } from '../client.js';
@@ -57,6 +58,7 @@ function parseUrl(value: string): string {
 export function buildCommand(run: (o: WatchOptions) => Promise<number>): Command {
   return new Command('watch')
     .description('live rotation alerts and spreads from a gateway')
+    .version(pkg.version, '-V, --version', 'print the version and exit')
     .option('--url <url>', 'gateway websocket URL', parseUrl, DEFAULT_URL)
     .option('--channels <list>', 'comma-separated channels: alerts, alerts:<kind>, spreads, sectors, rrg, breadth', parseChannels, DEFAULT_CHANNELS)
     .option('--token <token>', 'API token (visible to other users in the process list; prefer --token-file)')

@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { listenOnFirstFree, registerProcessMetrics } from '@rotation/service';
 
 /** The detector's metrics, on a registry of its own (tests start several detectors per process). */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  registerProcessMetrics(registry);
   return {
     registry,
     records: new Counter({
@@ -22,23 +23,42 @@ export function createMetrics() {
     alerts: new Counter({ name: 'detector_alerts_total', help: 'Alerts decided, by kind', labelNames: ['kind'] as const, registers: [registry] }),
     steps: new Counter({ name: 'detector_steps_total', help: 'In-session steps evaluated', registers: [registry] }),
     active: new Gauge({ name: 'detector_active', help: '1 when this instance owns the ticks partitions', registers: [registry] }),
-    asOf: new Gauge({ name: 'detector_as_of_seconds', help: 'Event time of the last evaluated step', registers: [registry] }),
-    batchSeconds: new Histogram({ name: 'detector_batch_seconds', help: 'Time to process and commit one batch', buckets: [0.001, 0.005, 0.02, 0.05, 0.1, 0.5, 1, 5], registers: [registry] }),
+    asOf: new Gauge({ name: 'detector_as_of_timestamp_seconds', help: 'Event time (Unix seconds) of the last evaluated step', registers: [registry] }),
+    batchSeconds: new Histogram({ name: 'detector_batch_duration_seconds', help: 'Time to process and commit one batch', buckets: [0.001, 0.005, 0.02, 0.05, 0.1, 0.5, 1, 5], registers: [registry] }),
+    eventToCommit: new Histogram({
+      name: 'detector_event_to_commit_seconds',
+      help: 'Wall-clock time of a batch commit minus the event time of its newest record (its Kafka timestamp): how far behind the market the committed state is on a live feed (a replay lands in +Inf)',
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900],
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** /healthz (200 when the last Redis commit or ping succeeded, else 503) and /metrics. */
-export function startHttp(port: number, metrics: Metrics, health: () => { ok: boolean; detail: Record<string, unknown> }): Promise<Server> {
+export interface DetectorProbe {
+  /** Alive: false only once the consumer crashed for good (a supervisor should restart it). */
+  live: boolean;
+  /** Ready: joined its group, the commit connection is up and the last commit (if any) landed. */
+  ready: boolean;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * /healthz (liveness: 503 only after a fatal consumer crash, so an orchestrator does not restart
+ * detectors through a Redis outage), /readyz (503 while Redis is unreachable or the last commit
+ * failed) and /metrics, on the first free port of `ports`.
+ */
+export async function startHttp(ports: readonly number[], metrics: Metrics, probe: () => DetectorProbe): Promise<Server> {
   const server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    if (req.method === 'GET' && url.startsWith('/healthz')) {
-      const h = health();
-      res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: h.ok ? 'ok' : 'unavailable', ...h.detail }));
+    const url = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && (url === '/healthz' || url === '/readyz')) {
+      const p = probe();
+      const ok = url === '/healthz' ? p.live : p.ready;
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', live: p.live, ready: p.ready, ...p.detail }));
       return;
     }
-    if (req.method === 'GET' && url.startsWith('/metrics')) {
+    if (req.method === 'GET' && url === '/metrics') {
       metrics.registry.metrics().then(
         (text) => {
           res.writeHead(200, { 'content-type': metrics.registry.contentType });
@@ -54,8 +74,6 @@ export function startHttp(port: number, metrics: Metrics, health: () => { ok: bo
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end('{"error":"not found"}');
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, () => resolve(server));
-  });
+  await listenOnFirstFree(server, ports);
+  return server;
 }

@@ -2,10 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import { connectRedis, createRedis, Redis } from '@rotation/redis';
-import type { Config } from '@rotation/config';
+import { DEFAULT_DETECTOR_HTTP_PORT, type Config } from '@rotation/config';
 import { assertKafkaReachable, createConsumer, createKafka, ensureTopics, topicLayoutFromEnv, type Consumer, type EachBatchPayload, type Kafka } from '@rotation/kafka';
 import { redactUrl, type Logger } from '@rotation/log';
 import { topicNames } from '@rotation/schemas';
+import { portsToTry, withDeadline, type StopOutcome } from '@rotation/service';
 import { Detector } from '../core/detector.js';
 import { DetectorError, DetectorErrorCode } from '../core/errors.js';
 import { processBatch } from '../core/process-batch.js';
@@ -29,8 +30,13 @@ export interface StartDetectorOptions {
 }
 
 export interface DetectorHandle {
-  /** Stops consuming, lets the in-flight batch commit, publishes the outbox, closes everything. */
-  stop(): Promise<void>;
+  /**
+   * Stops consuming, lets the in-flight batch commit, publishes the outbox, closes everything,
+   * within DETECTOR_SHUTDOWN_TIMEOUT_MS (or `timeoutMs`). Past it (Redis or Kafka down) the
+   * connections are dropped: what was not committed is consumed again from the stored offsets
+   * by the next start, and committed alerts not yet on Kafka go out from the outbox then.
+   */
+  stop(timeoutMs?: number): Promise<StopOutcome>;
   /** Resolves once the instance has joined its consumer group. */
   readonly joined: Promise<void>;
   readonly metrics: Metrics;
@@ -103,6 +109,8 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
     let healthy = true;
     let lastError: string | null = null;
     let stopping = false;
+    let fatal = false;
+    let groupJoined = false;
 
     const loadState = async () => {
       await store.acquire();
@@ -120,6 +128,7 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
       partitionAssigners: [singleActiveAssigner({ startedAt: Date.now(), instance })],
       onFatal: (err) => {
         log.fatal({ err }, 'consumer crashed for good');
+        fatal = true;
         healthy = false;
         lastError = err.message;
         void handle.stop().finally(() => options.onFatal?.(err));
@@ -149,6 +158,7 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
           (err: unknown) => log.warn({ err }, 'could not read stored offsets; records before them are skipped on arrival'),
         );
       }
+      groupJoined = true;
       resolveJoined();
     });
 
@@ -207,7 +217,9 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
           metrics.quarantined.set(Object.keys(det.state.quarantine).length);
           for (const a of out.request.alerts) metrics.alerts.inc({ kind: a.kind });
           if (det.asOf !== null) metrics.asOf.set(det.asOf / 1000);
-          const last = batch.messages[batch.messages.length - 1]!.offset;
+          const newest = batch.messages[batch.messages.length - 1]!;
+          metrics.eventToCommit.observe(Math.max(0, Date.now() - Number(newest.timestamp)) / 1000);
+          const last = newest.offset;
           payload.resolveOffset(last);
           // Not awaited: the next batch's analysis overlaps the produce (acks=all). The outbox
           // reads what to send from Redis (committed above), runs one publish at a time and
@@ -237,12 +249,17 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
     closers.push(async () => clearInterval(retryTimer));
 
     let server: Server | null = null;
-    const port = options.httpPort === undefined ? env.DETECTOR_HTTP_PORT : options.httpPort;
-    if (port !== null && (options.httpPort !== undefined || port !== 0)) {
+    // options.httpPort: tests' port (0 = ephemeral) or null for none; DETECTOR_HTTP_PORT 0 = off.
+    const ports =
+      options.httpPort !== undefined
+        ? options.httpPort === null ? [] : [options.httpPort]
+        : env.DETECTOR_HTTP_PORT === 0 ? [] : portsToTry(env.DETECTOR_HTTP_PORT, DEFAULT_DETECTOR_HTTP_PORT);
+    if (ports.length > 0) {
       // Not ready while the last commit failed or the commit connection is down (a Redis outage
       // is visible here even when no ticks arrive).
-      server = await startHttp(port, metrics, () => ({
-        ok: healthy && commitConn.status === 'ready',
+      server = await startHttp(ports, metrics, () => ({
+        live: !fatal,
+        ready: !fatal && !stopping && groupJoined && healthy && commitConn.status === 'ready',
         detail: { active, instance, redis: commitConn.status, lastError },
       }));
       closers.push(() => new Promise<void>((r) => server!.close(() => r())));
@@ -250,16 +267,34 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
     const address = server?.address();
     log.info({ namespace: ns, lanes, partitions, httpPort: typeof address === 'object' && address ? address.port : null, redis: redactUrl(env.REDIS_URL) }, 'detector started');
 
-    let stopped: Promise<void> | null = null;
+    let stopped: Promise<StopOutcome> | null = null;
+    const graceful = async () => {
+      // consumer.stop() waits for the in-flight batch, which commits before it returns.
+      await consumer.stop().catch((err: unknown) => log.warn({ err }, 'consumer stop failed'));
+      await outbox.publish().catch((err: unknown) => log.warn({ err }, 'final publish failed; the next start republishes'));
+      await closeAll();
+    };
+    // Dropping both Redis connections fails every queued or retried command at once, which
+    // ends a commit retry loop, an outbox read and a quit() that an outage would hold forever.
+    const abandon = () => {
+      redis.disconnect();
+      commitConn.disconnect();
+      server?.closeAllConnections();
+      server?.close();
+      void consumer.disconnect().catch(() => undefined);
+      void outbox.close().catch(() => undefined);
+    };
     const handle: DetectorHandle = {
-      stop() {
+      stop(timeoutMs = env.DETECTOR_SHUTDOWN_TIMEOUT_MS) {
         stopped ??= (async () => {
           stopping = true;
-          // consumer.stop() waits for the in-flight batch, which commits before it returns.
-          await consumer.stop().catch((err: unknown) => log.warn({ err }, 'consumer stop failed'));
-          await outbox.publish().catch((err: unknown) => log.warn({ err }, 'final publish failed; the next start republishes'));
-          await closeAll();
-          log.info('detector stopped');
+          const outcome = await withDeadline(graceful(), timeoutMs);
+          if (outcome === 'deadline') {
+            log.warn({ timeoutMs, redis: commitConn.status }, 'shutdown deadline reached: connections dropped; the next start consumes again from the stored offsets and republishes the outbox');
+            abandon();
+          }
+          log.info({ outcome }, 'detector stopped');
+          return outcome;
         })();
         return stopped;
       },

@@ -123,6 +123,10 @@ export class KafkaSource {
     // Alerts are forwarded in order by the hub; waiting here keeps the consumer from running
     // ahead of a slow gap fill.
     if (pending) await pending;
+    if (isAlerts) {
+      const now = Date.now();
+      for (const m of batch.messages.slice(0, n)) this.#o.metrics.alertLatency.observe(Math.max(0, now - Number(m.timestamp)) / 1000);
+    }
     this.#o.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
     await heartbeat();
   }

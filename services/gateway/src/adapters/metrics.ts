@@ -1,9 +1,10 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerProcessMetrics } from '@rotation/service';
 
 /** One registry per gateway instance, so several instances can run in one process (tests). */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'gateway_process_' });
+  registerProcessMetrics(registry);
   const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] });
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
   return {
@@ -33,6 +34,12 @@ export function createMetrics() {
     webhookAlerts: counter('gateway_webhook_alerts_total', 'Alerts a webhook sink finished with, by outcome (delivered, max_attempts, rejected, refused_target, queue_full)', ['sink', 'outcome']),
     webhookQueued: gauge('gateway_webhook_queued', 'Alerts waiting in a webhook sink', ['sink']),
     kafkaUp: gauge('gateway_kafka_consumer_up', '1 while the Kafka consumer is running'),
+    alertLatency: new Histogram({
+      name: 'gateway_alert_event_to_send_seconds',
+      help: 'End-to-end latency of an alert: from its event time (the market time of the step that raised it, its Kafka timestamp) to this gateway handing it to its sockets. On a live feed it includes the provider delay and the allowed lateness (60 s by default); a replay lands in +Inf',
+      buckets: [1, 5, 15, 30, 45, 60, 75, 90, 120, 180, 300, 600, 1800],
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

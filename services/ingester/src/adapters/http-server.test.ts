@@ -7,7 +7,7 @@ describe('health server', () => {
     const metrics = createIngesterMetrics();
     let failure: string | undefined;
     metrics.watchProducer({ bufferedBytes: 4_096 });
-    const server = await startHealthServer({ port: 0, host: '127.0.0.1', registry: metrics.registry, unhealthy: () => failure });
+    const server = await startHealthServer({ ports: [0], host: '127.0.0.1', registry: metrics.registry, unhealthy: () => failure });
     try {
       const url = `http://127.0.0.1:${server.port}`;
       metrics.observer.published();

@@ -1,13 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listenOnFirstFree } from '@rotation/service';
 
 export interface HealthServerOptions {
-  port: number;
+  /** Tried in order; the first free one is used (see portsToTry). */
+  ports: readonly number[];
   host?: string;
   registry: Registry;
-  /** Unhealthy when this returns a reason (e.g. the producer failed). */
+  /** Unhealthy (/healthz 503) when this returns a reason (e.g. the producer failed). */
   unhealthy: () => string | undefined;
+  /** Not ready (/readyz 503) when this returns a reason (e.g. the live feed is disconnected); unhealthy is never ready. */
+  notReady?: () => string | undefined;
 }
 
 export interface HealthServer {
@@ -15,14 +19,14 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-/** `/healthz` and `/metrics` for a long-running ingester. */
+/** `/healthz`, `/readyz` and `/metrics` for a long-running ingester. */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
       res.writeHead(405, { allow: 'GET' }).end();
-    } else if (url === '/healthz') {
-      const reason = options.unhealthy();
+    } else if (url === '/healthz' || url === '/readyz') {
+      const reason = options.unhealthy() ?? (url === '/readyz' ? options.notReady?.() : undefined);
       res.writeHead(reason ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(reason ? { status: 'failing', reason } : { status: 'ok' }));
     } else if (url === '/metrics') {
       options.registry.metrics().then(
@@ -33,10 +37,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       res.writeHead(404).end();
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
-  });
+  await listenOnFirstFree(server, options.ports, options.host ?? '0.0.0.0');
   return {
     port: (server.address() as AddressInfo).port,
     close: () =>

@@ -1,7 +1,8 @@
-import type { Env, Universe } from '@rotation/config';
+import { DEFAULT_INGESTER_HTTP_PORT, type Env, type Universe } from '@rotation/config';
 import { BatchingProducer, assertKafkaReachable, createKafka, ensureTopics, topicLayoutFromEnv, type Kafka } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
 import { TickSource, topicNames, type DeadLetterReason } from '@rotation/schemas';
+import { portsToTry } from '@rotation/service';
 import { IngesterError, IngesterErrorCode } from '../core/errors.js';
 import type { IngestSource } from '../core/ingest-source.js';
 import { Normalizer } from '../core/normalize.js';
@@ -129,9 +130,16 @@ export class Pipeline {
     let failure: unknown;
     let ended = false;
     try {
+      const feed = source.feed?.bind(source);
+      if (metrics && feed) metrics.watchFeed(feed);
       if (metrics && env.INGESTER_HTTP_PORT !== 0) {
-        http = await startHealthServer({ port: env.INGESTER_HTTP_PORT, registry: metrics.registry, unhealthy: () => producer.failure?.message });
-        logger.info({ port: http.port }, 'serving /healthz and /metrics');
+        http = await startHealthServer({
+          ports: portsToTry(env.INGESTER_HTTP_PORT, DEFAULT_INGESTER_HTTP_PORT),
+          registry: metrics.registry,
+          unhealthy: () => producer.failure?.message,
+          notReady: () => (this.#stopped ? 'stopping' : feed && !feed().connected ? 'live feed not connected' : undefined),
+        });
+        logger.info({ port: http.port }, 'serving /healthz, /readyz and /metrics');
       }
       this.#o.onReady?.({ httpPort: http?.port });
       progress.start();

@@ -19,4 +19,6 @@ export interface IngestSource {
   progress(): { done: number; total: number | undefined };
   /** What the source says about its input for the run summary (replay: the price basis it read). */
   summary?(): Record<string, unknown>;
+  /** Live feeds: the connection's state, for metrics and readiness. */
+  feed?(): { connected: boolean; reconnects: number; lastMessageAt: number | null };
 }

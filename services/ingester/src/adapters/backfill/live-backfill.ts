@@ -168,6 +168,10 @@ export class LiveBackfillSource implements IngestSource {
     return { done: this.#delivered, total: undefined };
   }
 
+  feed(): ReturnType<LiveSource['status']> {
+    return this.#o.live.status();
+  }
+
   summary(): Record<string, unknown> {
     return { ...(this.#report ? { backfill: this.#report } : {}), ...(this.#gaps > 0 ? { gapsFilled: this.#gaps } : {}) };
   }

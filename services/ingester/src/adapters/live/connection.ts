@@ -25,6 +25,17 @@ export interface LiveSource {
   start(sink: QuoteSink, listener?: LiveListener): Promise<void>;
   /** Closes the socket, cancels timers, delivers frames already received; start() then resolves. */
   stop(): Promise<void>;
+  /** The feed's connection as metrics and /readyz see it. */
+  status(): FeedStatus;
+}
+
+export interface FeedStatus {
+  /** Subscribed on an open connection: data can arrive. */
+  connected: boolean;
+  /** Connections opened after the first (each one follows a drop, a refusal or a stall). */
+  reconnects: number;
+  /** Epoch ms of the last message received, null before the first. */
+  lastMessageAt: number | null;
 }
 
 export interface ConnectionSettings {
@@ -70,6 +81,8 @@ export class ReconnectingSource implements LiveSource {
   #listener: LiveListener | undefined;
   #conn: Conn | undefined;
   #connections = 0;
+  #subscribed = false;
+  #lastMessageAt: number | null = null;
   #frames = 0;
   #queue: Frame[] = [];
   #pumping = false;
@@ -97,6 +110,10 @@ export class ReconnectingSource implements LiveSource {
     if (this.#stopping) this.#maybeSettle();
     else this.#connect();
     return this.#done;
+  }
+
+  status(): FeedStatus {
+    return { connected: this.#subscribed, reconnects: Math.max(0, this.#connections - 1), lastMessageAt: this.#lastMessageAt };
   }
 
   async stop(): Promise<void> {
@@ -151,6 +168,7 @@ export class ReconnectingSource implements LiveSource {
     });
     ws.on('message', (data: WebSocket.RawData) => {
       watchdog.touch();
+      this.#lastMessageAt = Date.now();
       if (this.#fatal) return;
       const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
       this.#queue.push({ conn, text, receivedAt: Date.now() });
@@ -176,6 +194,7 @@ export class ReconnectingSource implements LiveSource {
     // Connections never overlap (the next starts after this event), but a late event must not schedule a second loop.
     if (this.#conn !== conn) return;
     this.#conn = undefined;
+    this.#subscribed = false;
     if (this.#stopping || this.#fatal) {
       this.#maybeSettle();
       return;
@@ -240,6 +259,7 @@ export class ReconnectingSource implements LiveSource {
         case 'subscribed':
           if (conn.subscribedAt === undefined) this.#listener?.subscribed?.(conn.id);
           conn.subscribedAt ??= performance.now();
+          if (this.#conn === conn) this.#subscribed = true;
           this.#log.info({ connection: conn.id, ...e.detail }, 'subscribed');
           break;
         case 'fatal':
