@@ -74,7 +74,7 @@ export class DetectorSim {
 }
 
 export function makeAlert(seq: number, over: Partial<Alert> = {}): Alert & { seq: number } {
-  const kind: AlertKind = over.kind ?? 'spread_zscore';
+  const kind: Alert['kind'] = over.kind ?? 'spread_zscore';
   return {
     id: `a_${kind}_${seq}`,
     kind,

@@ -4,4 +4,4 @@ export { BatchingProducer, DEFAULT_MAX_BATCH_BYTES, recordBytes, type BatchingPr
 export { createConsumer, CONSUMER_DEFAULTS, type ConsumerOptions } from './consumer.js';
 export { KafkaError, KafkaErrorCode, UNREACHABLE_HINT } from './errors.js';
 export { topicLayoutFromEnv } from './layout.js';
-export type { Kafka, Consumer, Admin, EachBatchPayload, KafkaMessage } from 'kafkajs';
+export type { Kafka, Consumer, Admin, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
