@@ -1,0 +1,159 @@
+import { RuleRecord, renderTemplate, type RuleSpec } from '@rotation/schemas';
+import { alertId, type AlertDraft } from '../alerts.js';
+import type { CompiledSettings } from '../settings.js';
+import { round } from '../stats.js';
+import { compileRule, type CompiledRule, type RuleInputs } from './compile.js';
+import { emptyRun, runStep, type Clock, type RunState } from './machine.js';
+
+/**
+ * One rule as the detector keeps it (Redis hash `<ns>:detector:rules`, one field per rule):
+ * its latest record, the event time after which that version applies, and its run state.
+ */
+export interface RuleEntry {
+  record: RuleRecord;
+  /**
+   * Steps at or before this event time are not evaluated for this version: the later of the
+   * record's `effectiveFrom` and the detector's last evaluated step when it took the record.
+   * Null: from the first step on.
+   */
+  activeAfter: number | null;
+  run: RunState;
+}
+
+/** What a rule record did to the book, for the operator's log. */
+export type RuleChange = { kind: 'applied' | 'stale' | 'inert' | 'invalid'; id: string; message?: string };
+
+/** The fields that change what a rule measures or when it fires: changing one starts it afresh. */
+function evaluationKey(rule: RuleSpec | undefined): string {
+  if (!rule) return '';
+  return JSON.stringify([rule.subject, rule.window, rule.condition, rule.hysteresis, rule.dwell, rule.evaluate]);
+}
+
+interface Live {
+  entry: RuleEntry;
+  compiled: CompiledRule;
+}
+
+/**
+ * Every user rule the detector evaluates. Rule records are taken in topic order and persisted
+ * with the state they lead to, so a restart continues with exactly the rules, versions and run
+ * states of the last commit; alerts have ids derived from the rule, its version and the
+ * step, so a replay of the same records and ticks yields the same alerts.
+ */
+export class RuleBook {
+  readonly #s: CompiledSettings;
+  readonly #entries = new Map<string, RuleEntry>();
+  /** Active, valid rules, in id order (a stable alert order within a step). */
+  #live: Live[] = [];
+  #dirty = new Set<string>();
+  #fired = new Map<string, { eventTime: string; alertId: string; message: string }>();
+
+  constructor(settings: CompiledSettings, persisted: Record<string, RuleEntry> = {}) {
+    this.#s = settings;
+    for (const [id, e] of Object.entries(persisted)) this.#entries.set(id, e);
+    this.#rebuild();
+  }
+
+  get size(): number {
+    return this.#live.length;
+  }
+
+  /** Takes one record from `<ns>.rules`; `evaluatedAt` is the detector's last evaluated step. */
+  apply(value: Buffer | string | null, evaluatedAt: number | null): RuleChange {
+    let record: RuleRecord;
+    try {
+      const r = RuleRecord.safeParse(JSON.parse(value === null ? 'null' : value.toString()));
+      if (!r.success) return { kind: 'invalid', id: '?', message: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+      record = r.data;
+    } catch {
+      return { kind: 'invalid', id: '?', message: 'not JSON' };
+    }
+    const cur = this.#entries.get(record.id);
+    if (cur && cur.record.version >= record.version) return { kind: 'stale', id: record.id };
+    const from = Math.max(record.effectiveFrom ?? -Infinity, evaluatedAt ?? -Infinity);
+    const restart = !cur || cur.record.status !== 'active' || evaluationKey(cur.record.rule) !== evaluationKey(record.rule);
+    const entry: RuleEntry = {
+      record,
+      activeAfter: Number.isFinite(from) ? from : null,
+      // A message, severity or delivery change keeps the run: the rule goes on where it was.
+      run: restart || !cur ? emptyRun() : cur.run,
+    };
+    // Kept going: it also keeps the step it started from.
+    if (!restart && cur) entry.activeAfter = cur.activeAfter;
+    this.#entries.set(record.id, entry);
+    this.#dirty.add(record.id);
+    this.#rebuild();
+    const problem = record.status === 'active' && record.rule ? compileRule(record.rule, this.#s) : null;
+    return typeof problem === 'string' ? { kind: 'inert', id: record.id, message: problem } : { kind: 'applied', id: record.id };
+  }
+
+  #rebuild(): void {
+    const live: Live[] = [];
+    for (const id of [...this.#entries.keys()].sort()) {
+      const entry = this.#entries.get(id)!;
+      if (entry.record.status !== 'active' || !entry.record.rule) continue;
+      const compiled = compileRule(entry.record.rule, this.#s);
+      if (typeof compiled !== 'string') live.push({ entry, compiled });
+    }
+    this.#live = live;
+  }
+
+  /** Evaluates every active rule at the step just evaluated; alerts are appended in rule id order. */
+  evaluate(x: RuleInputs, barClose: boolean, clock: Clock, alerts: AlertDraft[]): void {
+    const t = x.evaluation.now.t;
+    for (const { entry, compiled } of this.#live) {
+      if (entry.activeAfter !== null && t <= entry.activeAfter) continue;
+      const rule = entry.record.rule!;
+      if (rule.evaluate === 'close' && !barClose) continue;
+      const value = compiled.measure(x);
+      const out = runStep(entry.run, value, clock, compiled.spec);
+      if (out.state === entry.run) continue;
+      entry.run = out.state;
+      this.#dirty.add(entry.record.id);
+      if (out.fired && value !== null) alerts.push(this.#alert(entry, compiled, x, value, out.fired.from));
+    }
+  }
+
+  #alert(entry: RuleEntry, compiled: CompiledRule, x: RuleInputs, value: number | string, from: string): AlertDraft {
+    const { record } = entry;
+    const rule = record.rule!;
+    const eventTime = new Date(x.evaluation.now.t).toISOString();
+    const vars = compiled.vars(x, value, from);
+    const message = renderTemplate(rule.message ?? compiled.defaultMessage, vars).slice(0, 512);
+    const id = alertId('rule', record.id, rule.window, eventTime, String(record.version));
+    this.#fired.set(record.id, { eventTime, alertId: id, message });
+    return {
+      id,
+      kind: 'rule',
+      severity: rule.severity,
+      subject: compiled.subject,
+      ...(rule.window !== undefined ? { window: rule.window } : {}),
+      eventTime,
+      message,
+      metrics: { value: typeof value === 'number' ? round(value, 4) : value, condition: rule.condition.type, rule: rule.name.slice(0, 80) },
+      owner: record.owner,
+      rule: record.id,
+      deliver: { websocket: rule.deliver.websocket, ...(rule.deliver.webhook !== undefined ? { webhook: rule.deliver.webhook } : {}) },
+    };
+  }
+
+  /** Entries changed since the last call (records taken, run states moved), for the commit. */
+  takeDirty(): Record<string, RuleEntry> {
+    const out: Record<string, RuleEntry> = {};
+    for (const id of this.#dirty) out[id] = this.#entries.get(id)!;
+    this.#dirty = new Set();
+    return out;
+  }
+
+  /** The latest firing per rule since the last call (`<ns>:rules:last-fired`). */
+  takeFired(): Record<string, { eventTime: string; alertId: string; message: string }> {
+    const out = Object.fromEntries(this.#fired);
+    this.#fired = new Map();
+    return out;
+  }
+
+  /** Every entry, for the in-memory store and tests. */
+  entries(): Record<string, RuleEntry> {
+    return Object.fromEntries(this.#entries);
+  }
+}
