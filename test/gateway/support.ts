@@ -12,7 +12,7 @@ import { loadConfig } from '@rotation/config';
 import { startGateway, type GatewayTuning, type RunningGateway } from '@rotation/gateway';
 import type { Logger } from '@rotation/log';
 import { sharedKeys, type Redis } from '@rotation/redis';
-import { ServerMessage, topicNames, type Alert, type AlertKind, type Snapshot, type SnapshotRecord } from '@rotation/schemas';
+import { ServerMessage, topicNames, type Alert, type Snapshot, type SnapshotRecord } from '@rotation/schemas';
 
 export type Msg = ServerMessage;
 

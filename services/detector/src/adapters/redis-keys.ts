@@ -11,6 +11,10 @@ export function detectorKeys(namespace: string) {
     closes: (symbol: string) => ks.key('detector', 'closes', symbol),
     /** Hash: ticks partition -> next offset to consume. Written in the same transaction as the state. */
     offsets: ks.key('detector', 'offsets'),
+    /** Hash: rule id -> JSON RuleEntry (latest rule record, the step it applies after, its run state). */
+    rules: ks.key('detector', 'rules'),
+    /** Hash: `<ns>.rules` partition -> next offset to consume. Written in the same transaction as the rules. */
+    ruleOffsets: ks.key('detector', 'rule-offsets'),
     /** String: number of commits so far; tells a retried commit whether its first attempt landed. */
     commit: ks.key('detector', 'commit'),
     /** String: fencing token, incremented by each instance that takes over; commits check it. */

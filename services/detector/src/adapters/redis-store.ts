@@ -5,6 +5,20 @@ import { DetectorError, DetectorErrorCode } from '../core/errors.js';
 import type { CoreState } from '../core/state.js';
 import type { CommitRequest, Committed, Loaded, StateStore } from '../core/store.js';
 import type { DetectorKeys } from './redis-keys.js';
+import type { RuleEntry } from '../core/rules/book.js';
+
+/** The stored rule entries; one that is not JSON makes the state unusable, like a corrupt state. */
+function parseRules(raw: Record<string, string>, key: string): Record<string, RuleEntry> {
+  const out: Record<string, RuleEntry> = {};
+  for (const [id, text] of Object.entries(raw)) {
+    try {
+      out[id] = JSON.parse(text) as RuleEntry;
+    } catch (cause) {
+      throw new DetectorError(DetectorErrorCode.stateCorrupt, `${key} field ${id} is not JSON`, {}, { cause });
+    }
+  }
+  return out;
+}
 
 /** History kept for resumes: about a week of a busy alert stream; XADD trims approximately (cheap). */
 export const ALERT_HISTORY_MAX = 10_000;
@@ -58,10 +72,12 @@ export class RedisStateStore implements StateStore {
   }
 
   async load(): Promise<Loaded | null> {
-    const [state, commits, offsets] = await Promise.all([
+    const [state, commits, offsets, rules, ruleOffsets] = await Promise.all([
       this.#redis.get(this.#keys.state),
       this.#redis.get(this.#keys.commit),
       this.#redis.hgetall(this.#keys.offsets),
+      this.#redis.hgetall(this.#keys.rules),
+      this.#redis.hgetall(this.#keys.ruleOffsets),
     ]);
     this.#commits = Number(commits ?? 0);
     this.#inDoubt = false;
@@ -81,7 +97,7 @@ export class RedisStateStore implements StateStore {
       if (err) throw new DetectorError(DetectorErrorCode.stateCorrupt, `cannot read closes of ${sym}: ${err.message}`, {}, { cause: err });
       closes[sym] = (values as string[]).map(Number);
     });
-    return { state: parsed, closes, offsets };
+    return { state: parsed, closes, offsets, rules: parseRules(rules, this.#keys.rules), ruleOffsets };
   }
 
   async commit(req: CommitRequest): Promise<Committed> {
@@ -122,6 +138,11 @@ export class RedisStateStore implements StateStore {
       if (values.length > 0) multi.rpush(k.closes(sym), ...values.slice(-this.#ringLength).map(String));
     }
     if (Object.keys(req.offsets).length > 0) multi.hset(k.offsets, req.offsets);
+    const entries = Object.entries(req.rules?.entries ?? {});
+    if (entries.length > 0) multi.hset(k.rules, Object.fromEntries(entries.map(([id, e]) => [id, JSON.stringify(e)])));
+    const fired = Object.entries(req.rules?.fired ?? {});
+    if (fired.length > 0) multi.hset(k.shared.rulesLastFired, Object.fromEntries(fired.map(([id, f]) => [id, JSON.stringify(f)])));
+    if (req.ruleOffsets && Object.keys(req.ruleOffsets).length > 0) multi.hset(k.ruleOffsets, req.ruleOffsets);
     const alerts: Alert[] = [];
     for (const draft of req.alerts) {
       const alert: Alert = { ...draft, seq: ++seq };
