@@ -28,23 +28,29 @@ export function channelAllowed(channel: Channel, viewer: Viewer): boolean {
   return channel !== 'alerts:rules' || viewer.admin;
 }
 
+/** A rule alert its rule sends to the owner's websocket (`deliver.websocket`). */
+function toOwnerSocket(alert: Pick<Alert, 'deliver'>): boolean {
+  return alert.deliver?.websocket !== false;
+}
+
 /**
  * The channels one alert is published on: everything and its kind for a built-in alert; its
- * owner's `alerts:mine` and the admins' `alerts:rules` for a rule alert.
+ * owner's `alerts:mine` (unless the rule delivers by webhook only) and the admins'
+ * `alerts:rules` for a rule alert.
  */
-export function channelsOfAlert(alert: Pick<Alert, 'kind'>): [AlertChannel, AlertChannel] {
-  if (isRuleAlert(alert)) return ['alerts:mine', 'alerts:rules'];
+export function channelsOfAlert(alert: Pick<Alert, 'kind' | 'deliver'>): AlertChannel[] {
+  if (isRuleAlert(alert)) return toOwnerSocket(alert) ? ['alerts:mine', 'alerts:rules'] : ['alerts:rules'];
   return ['alerts', `alerts:${alert.kind as AlertKind}`];
 }
 
 /** Whether `alert` belongs on `channel` (an alert channel) as `viewer` sees it. */
-export function alertMatches(channel: AlertChannel, alert: Pick<Alert, 'kind' | 'owner'>, viewer?: Viewer): boolean {
-  if (isRuleAlert(alert)) return channel === 'alerts:rules' || (channel === 'alerts:mine' && viewer !== undefined && alert.owner === viewer.owner);
+export function alertMatches(channel: AlertChannel, alert: Pick<Alert, 'kind' | 'owner' | 'deliver'>, viewer?: Viewer): boolean {
+  if (isRuleAlert(alert)) return channel === 'alerts:rules' || (channel === 'alerts:mine' && viewer !== undefined && alert.owner === viewer.owner && toOwnerSocket(alert));
   return channel === 'alerts' || channel === `alerts:${alert.kind}`;
 }
 
 /** Whether `viewer` may see `alert` at all (HTTP history): built-in alerts, its own rule alerts, or everything for admins. */
-export function alertVisible(alert: Pick<Alert, 'kind' | 'owner'>, viewer: Viewer): boolean {
+export function alertVisible(alert: Pick<Alert, 'kind' | 'owner' | 'deliver'>, viewer: Viewer): boolean {
   return !isRuleAlert(alert) || viewer.admin || alert.owner === viewer.owner;
 }
 
