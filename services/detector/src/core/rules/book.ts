@@ -1,8 +1,9 @@
-import { RuleRecord, renderTemplate, type RuleSpec } from '@rotation/schemas';
+import { RuleRecord, renderTemplate, type RuleCatalog, type RuleSpec } from '@rotation/schemas';
 import { alertId, type AlertDraft } from '../alerts.js';
 import type { CompiledSettings } from '../settings.js';
 import { round } from '../stats.js';
-import { compileRule, type CompiledRule, type RuleInputs } from './compile.js';
+import { catalogOf, compileRule, type CompiledRule, type RuleInputs } from './compile.js';
+import { RuleIndex, type IndexedRule } from './index-by-value.js';
 import { emptyRun, runStep, type Clock, type RunState } from './machine.js';
 
 /**
@@ -29,7 +30,8 @@ function evaluationKey(rule: RuleSpec | undefined): string {
   return JSON.stringify([rule.subject, rule.window, rule.condition, rule.hysteresis, rule.dwell, rule.evaluate]);
 }
 
-interface Live {
+/** A compiled active rule, as the index sees it. */
+interface Live extends IndexedRule {
   entry: RuleEntry;
   compiled: CompiledRule;
 }
@@ -43,19 +45,27 @@ interface Live {
 export class RuleBook {
   readonly #s: CompiledSettings;
   readonly #entries = new Map<string, RuleEntry>();
-  /** Active, valid rules, in id order (a stable alert order within a step). */
-  #live: Live[] = [];
+  readonly #catalog: RuleCatalog;
+  /** Compiled active rules by id; only the rule a record changes is compiled again. */
+  readonly #compiled = new Map<string, Live>();
+  /** The compiled rules indexed by value, in id order (a stable alert order within a step); null once a change made it stale. */
+  #index: RuleIndex<Live> | null = null;
+  /** One compiled rule per measure key: what measures that key. */
+  #measurers = new Map<string, CompiledRule>();
   #dirty = new Set<string>();
   #fired = new Map<string, { eventTime: string; alertId: string; message: string }>();
 
   constructor(settings: CompiledSettings, persisted: Record<string, RuleEntry> = {}) {
     this.#s = settings;
-    for (const [id, e] of Object.entries(persisted)) this.#entries.set(id, e);
-    this.#rebuild();
+    this.#catalog = catalogOf(settings);
+    for (const [id, e] of Object.entries(persisted)) {
+      this.#entries.set(id, e);
+      this.#compile(id);
+    }
   }
 
   get size(): number {
-    return this.#live.length;
+    return this.#compiled.size;
   }
 
   /** Takes one record from `<ns>.rules`; `evaluatedAt` is the detector's last evaluated step. */
@@ -82,36 +92,52 @@ export class RuleBook {
     if (!restart && cur) entry.activeAfter = cur.activeAfter;
     this.#entries.set(record.id, entry);
     this.#dirty.add(record.id);
-    this.#rebuild();
-    const problem = record.status === 'active' && record.rule ? compileRule(record.rule, this.#s) : null;
-    return typeof problem === 'string' ? { kind: 'inert', id: record.id, message: problem } : { kind: 'applied', id: record.id };
+    const problem = this.#compile(record.id);
+    return problem !== null ? { kind: 'inert', id: record.id, message: problem } : { kind: 'applied', id: record.id };
   }
 
-  #rebuild(): void {
-    const live: Live[] = [];
-    for (const id of [...this.#entries.keys()].sort()) {
-      const entry = this.#entries.get(id)!;
-      if (entry.record.status !== 'active' || !entry.record.rule) continue;
-      const compiled = compileRule(entry.record.rule, this.#s);
-      if (typeof compiled !== 'string') live.push({ entry, compiled });
-    }
-    this.#live = live;
+  /** (Re)compiles one rule; returns why an active rule cannot be evaluated, or null. */
+  #compile(id: string): string | null {
+    this.#compiled.delete(id);
+    this.#index = null;
+    const entry = this.#entries.get(id)!;
+    if (entry.record.status !== 'active' || !entry.record.rule) return null;
+    const compiled = compileRule(entry.record.rule, this.#s, this.#catalog);
+    if (typeof compiled === 'string') return compiled;
+    this.#compiled.set(id, {
+      entry,
+      compiled,
+      ord: 0,
+      key: compiled.measureKey,
+      atClose: entry.record.rule.evaluate === 'close',
+      breakpoints: compiled.breakpoints,
+      run: () => entry.run,
+    });
+    return null;
   }
 
   /** Evaluates every active rule at the step just evaluated; alerts are appended in rule id order. */
   evaluate(x: RuleInputs, barClose: boolean, clock: Clock, alerts: AlertDraft[]): void {
     const t = x.evaluation.now.t;
-    for (const { entry, compiled } of this.#live) {
+    const index = (this.#index ??= this.#buildIndex());
+    // Thousands of rules watch a few hundred distinct values: each is measured once per step,
+    // and only the rules whose state the new value can change are run (RuleIndex).
+    for (const { rule: live, value } of index.due(barClose, (key) => this.#measurers.get(key)!.measure(x))) {
+      const { entry, compiled } = live;
       if (entry.activeAfter !== null && t <= entry.activeAfter) continue;
-      const rule = entry.record.rule!;
-      if (rule.evaluate === 'close' && !barClose) continue;
-      const value = compiled.measure(x);
       const out = runStep(entry.run, value, clock, compiled.spec);
-      if (out.state === entry.run) continue;
+      if (out === null || out.state === entry.run) continue;
       entry.run = out.state;
+      index.ran(live);
       this.#dirty.add(entry.record.id);
-      if (out.fired && value !== null) alerts.push(this.#alert(entry, compiled, x, value, out.fired.from));
+      if (out.fired) alerts.push(this.#alert(entry, compiled, x, value, out.fired.from));
     }
+  }
+
+  #buildIndex(): RuleIndex<Live> {
+    const lives = [...this.#compiled.keys()].sort().map((id, ord) => Object.assign(this.#compiled.get(id)!, { ord }));
+    this.#measurers = new Map(lives.map((l) => [l.key, l.compiled]));
+    return new RuleIndex(lives);
   }
 
   #alert(entry: RuleEntry, compiled: CompiledRule, x: RuleInputs, value: number | string, from: string): AlertDraft {

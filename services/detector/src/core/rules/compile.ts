@@ -1,4 +1,4 @@
-import { parseRuleDuration, ruleCatalog, ruleProblems, type RuleCondition, type RuleSpec } from '@rotation/schemas';
+import { parseRuleDuration, ruleCatalog, ruleProblems, type RuleCatalog, type RuleCondition, type RuleSpec } from '@rotation/schemas';
 import { pct, pp } from '../alerts.js';
 import type { Evaluation } from '../evaluation.js';
 import type { CompiledSettings } from '../settings.js';
@@ -18,6 +18,10 @@ export type RuleValue = number | string;
 /** A rule made ready to evaluate: how to measure, how to classify, what to say. */
 export interface CompiledRule {
   measure(x: RuleInputs): RuleValue | null;
+  /** Rules with the same key measure the same value: a step measures each key once. */
+  measureKey: string;
+  /** Values at which the category can change (RuleIndex); null when the value is a category. */
+  breakpoints: number[] | null;
   spec: MachineSpec<RuleValue>;
   /** "IWM/SPY", "XLK", "AI", "breadth". */
   subject: string;
@@ -205,29 +209,50 @@ function defaultMessage(rule: RuleSpec): string {
   return `{{name}}: {{subject}} {{condition}} over {{window}} (now {{value}})`;
 }
 
+/** Where `classifier(c, h)` can change its answer: its thresholds, with and without the hysteresis. */
+function breakpointsOf(c: RuleCondition, h: number): number[] | null {
+  switch (c.type) {
+    case 'crosses_above':
+      return [c.value, c.value - h];
+    case 'crosses_below':
+      return [c.value, c.value + h];
+    case 'enters_band':
+    case 'leaves_band':
+      return [c.low, c.high, c.low - h, c.high + h];
+    case 'z_beyond':
+      return [c.k, -c.k, c.k - h, -(c.k - h)];
+    case 'becomes_leader':
+    case 'becomes_laggard':
+      return [h, 0];
+    case 'changes_quadrant':
+      return null;
+  }
+}
+
+/** What rules may refer to in these settings. */
+export function catalogOf(s: CompiledSettings): RuleCatalog {
+  return ruleCatalog({ symbols: s.symbols, baskets: [...s.baskets.keys()].map((id) => ({ id })), pairs: s.pairs, sectors: s.sectors, windows: s.windows.map((w) => w.label) });
+}
+
 /**
  * Compiles a rule against the settings, or returns why it cannot be evaluated (a universe
  * that changed since the rule was accepted): such a rule stays inert.
  */
-export function compileRule(rule: RuleSpec, s: CompiledSettings): CompiledRule | string {
-  const problems = ruleProblems(rule, ruleCatalog({
-    symbols: s.symbols,
-    baskets: [...s.baskets.keys()].map((id) => ({ id })),
-    pairs: s.pairs,
-    sectors: s.sectors,
-    windows: s.windows.map((w) => w.label),
-  }));
+export function compileRule(rule: RuleSpec, s: CompiledSettings, catalog: RuleCatalog = catalogOf(s)): CompiledRule | string {
+  const problems = ruleProblems(rule, catalog);
   if (problems.length > 0) return problems.map((p) => `${p.path}: ${p.message}`).join('; ');
   const c = rule.condition;
   const anyQuadrant = c.type === 'changes_quadrant' && c.to === undefined;
   return {
     measure: measureOf(rule, s),
+    measureKey: JSON.stringify([rule.subject, rule.window, c.type === 'z_beyond' ? 'z' : c.type === 'becomes_leader' || c.type === 'becomes_laggard' || c.type === 'changes_quadrant' ? c.type : 'value']),
     spec: {
       classify: classifier(c, rule.hysteresis),
       fires: anyQuadrant ? () => true : (_from, to) => to === ON,
       dwell: parseRuleDuration(rule.dwell, s.stepMs),
       cooldown: parseRuleDuration(rule.cooldown, s.stepMs),
     },
+    breakpoints: breakpointsOf(c, rule.hysteresis),
     subject: subjectLabel(rule),
     vars: (x, value, from) => variables(rule, s, x, value, from),
     defaultMessage: defaultMessage(rule),

@@ -15,6 +15,7 @@ function fires(values: Array<number | null>, spec: MachineSpec<number>): number[
   const out: number[] = [];
   values.forEach((v, i) => {
     const r = runStep(s, v, { steps: i, bars: Math.floor(i / 3) }, spec);
+    if (r === null) return;
     s = r.state;
     if (r.fired) out.push(i);
   });

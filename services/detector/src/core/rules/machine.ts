@@ -45,17 +45,29 @@ export function elapsed(from: Clock, to: Clock, span: Span): number {
   return span.clock === 'bars' ? to.bars - from.bars : to.steps - from.steps;
 }
 
-/** One evaluation. Returns the next state and, when it fired, the transition. Pure. */
-export function runStep<V>(state: RunState, value: V | null, now: Clock, spec: MachineSpec<V>): { state: RunState; fired: { from: string; to: string } | null } {
-  if (value === null) return { state, fired: null };
+/** What an evaluation changed: the next state and, when it fired, the transition. */
+export interface StepResult {
+  state: RunState;
+  fired: { from: string; to: string } | null;
+}
+
+/**
+ * One evaluation. Returns null when nothing changed (the common case, so thousands of rules
+ * per step allocate nothing), else the next state and, when it fired, the transition. Pure.
+ */
+export function runStep<V>(state: RunState, value: V | null, now: Clock, spec: MachineSpec<V>): StepResult | null {
+  if (value === null) return null;
   const c = spec.classify(value, state.candidate ?? state.confirmed);
   // The first value is where the rule starts from: a condition already true is not news.
   if (state.confirmed === null) return { state: { ...state, confirmed: c, candidate: null, since: null }, fired: null };
-  if (c === state.confirmed) return { state: state.candidate === null ? state : { ...state, candidate: null, since: null }, fired: null };
-  const next: RunState = c === state.candidate ? { ...state } : { ...state, candidate: c, since: now };
-  if (elapsed(next.since!, now, spec.dwell) < spec.dwell.n) return { state: next, fired: null };
+  if (c === state.confirmed) return state.candidate === null ? null : { state: { ...state, candidate: null, since: null }, fired: null };
+  // Waiting on the same candidate changes nothing but the time: no new state to store.
+  const fresh = c !== state.candidate;
+  const next: RunState = fresh ? { ...state, candidate: c, since: now } : state;
+  const waiting = fresh ? { state: next, fired: null } : null;
+  if (elapsed(next.since!, now, spec.dwell) < spec.dwell.n) return waiting;
   const from = state.confirmed;
   if (!spec.fires(from, c)) return { state: { ...next, confirmed: c, candidate: null, since: null }, fired: null };
-  if (next.lastFire !== null && elapsed(next.lastFire, now, spec.cooldown) < spec.cooldown.n) return { state: next, fired: null };
+  if (next.lastFire !== null && elapsed(next.lastFire, now, spec.cooldown) < spec.cooldown.n) return waiting;
   return { state: { confirmed: c, candidate: null, since: null, lastFire: now }, fired: { from, to: c } };
 }
