@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadUniverseFile, DEFAULT_UNIVERSE_FILE } from '@rotation/config';
 import { topicNames } from '@rotation/schemas';
 import { cpuProfFlags, spawnTs, tail } from '../children.js';
@@ -27,7 +28,17 @@ async function writeRules(ctx: BenchContext, ns: string, count: number): Promise
   try {
     const records = benchRules(count, loadUniverseFile(DEFAULT_UNIVERSE_FILE));
     for (let i = 0; i < records.length; i += 1_000) {
-      await producer.send({ topic, acks: -1, messages: records.slice(i, i + 1_000).map((r) => ({ key: r.id, value: JSON.stringify(r) })) });
+      const messages = records.slice(i, i + 1_000).map((r) => ({ key: r.id, value: JSON.stringify(r) }));
+      // A just-created topic's leader can lag the client's metadata for a moment.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await producer.send({ topic, acks: -1, messages });
+          break;
+        } catch (e) {
+          if (attempt >= 25) throw e;
+          await sleep(200);
+        }
+      }
     }
   } finally {
     await producer.disconnect();
