@@ -14,7 +14,8 @@ import type { CompiledSettings } from './settings.js';
 import { projectSnapshot } from './snapshot.js';
 import type { CoreState } from './state.js';
 import { decodeTick, deadLetter, type InputRecord } from './tick-input.js';
-import { RuleBook, type RuleChange, type RuleEntry } from './rules/book.js';
+import { RuleBook, type RuleChange, type RuleEntry, type StoredRule } from './rules/book.js';
+import type { RunState } from './rules/machine.js';
 
 export interface DetectorOptions {
   settings: CompiledSettings;
@@ -34,9 +35,10 @@ export interface Persisted {
   rules?: Record<string, RuleEntry>;
 }
 
-/** What a batch changed in the rules: entries to store, and the latest firing per rule. */
+/** What a batch changed in the rules: records and run states to store, and the latest firing per rule. */
 export interface RuleChanges {
-  entries: Record<string, RuleEntry>;
+  records: Record<string, StoredRule>;
+  runs: Record<string, RunState>;
   fired: Record<string, { eventTime: string; alertId: string; message: string }>;
 }
 
@@ -142,7 +144,7 @@ export class Detector {
 
   /** Rule entries changed and rules fired since the last call. */
   takeRuleChanges(): RuleChanges {
-    return { entries: this.#rules.takeDirty(), fired: this.#rules.takeFired() };
+    return { ...this.#rules.takeDirty(), fired: this.#rules.takeFired() };
   }
 
   get state(): CoreState {

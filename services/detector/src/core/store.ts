@@ -2,7 +2,8 @@ import type { Alert, Snapshot, SnapshotRecord } from '@rotation/schemas';
 import type { AlertDraft } from './alerts.js';
 import type { CoreState } from './state.js';
 import type { RuleChanges } from './detector.js';
-import type { RuleEntry } from './rules/book.js';
+import { joinStored, type RuleEntry, type StoredRule } from './rules/book.js';
+import type { RunState } from './rules/machine.js';
 
 /** Everything one consumed batch changed, committed atomically or not at all. */
 export interface CommitRequest {
@@ -60,7 +61,8 @@ export class MemoryStateStore implements StateStore {
   #state: CoreState | null = null;
   readonly #closes = new Map<string, number[]>();
   #offsets: Record<string, string> = {};
-  #rules: Record<string, RuleEntry> = {};
+  #rules: Record<string, StoredRule> = {};
+  #runs: Record<string, RunState> = {};
   #ruleOffsets: Record<string, string> = {};
   readonly lastFired: Record<string, { eventTime: string; alertId: string; message: string }> = {};
   #seq = 0;
@@ -77,7 +79,7 @@ export class MemoryStateStore implements StateStore {
       state: structuredClone(this.#state),
       closes: Object.fromEntries([...this.#closes].map(([k, v]) => [k, [...v]])),
       offsets: { ...this.#offsets },
-      rules: structuredClone(this.#rules),
+      rules: joinStored(structuredClone(this.#rules), structuredClone(this.#runs)),
       ruleOffsets: { ...this.#ruleOffsets },
     };
   }
@@ -92,7 +94,8 @@ export class MemoryStateStore implements StateStore {
     }
     for (const [sym, values] of Object.entries(rewritten)) this.#closes.set(sym, values.slice(-this.ringLength));
     this.#offsets = { ...this.#offsets, ...req.offsets };
-    this.#rules = { ...this.#rules, ...structuredClone(req.rules?.entries ?? {}) };
+    this.#rules = { ...this.#rules, ...structuredClone(req.rules?.records ?? {}) };
+    this.#runs = { ...this.#runs, ...structuredClone(req.rules?.runs ?? {}) };
     Object.assign(this.lastFired, req.rules?.fired ?? {});
     this.#ruleOffsets = { ...this.#ruleOffsets, ...req.ruleOffsets };
     const alerts = req.alerts.map((a) => ({ ...a, seq: ++this.#seq }));
