@@ -12,16 +12,9 @@ import { createTicksTopic, detectorGroupId, prefill } from './detector.js';
 
 export const RULE_COUNTS = [0, 1_000, 10_000] as const;
 
-/** Writes `count` rule records to `<ns>.rules` (compacted, one partition) before the detector starts. */
+/** Writes `count` rule records to `<ns>.rules` (created with the ticks topic) before the detector starts. */
 async function writeRules(ctx: BenchContext, ns: string, count: number): Promise<void> {
   const topic = topicNames(ns).rules;
-  const admin = ctx.kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
-  } finally {
-    await admin.disconnect();
-  }
   if (count === 0) return;
   const producer = ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -35,7 +28,7 @@ async function writeRules(ctx: BenchContext, ns: string, count: number): Promise
           await producer.send({ topic, acks: -1, messages });
           break;
         } catch (e) {
-          if (attempt >= 25) throw e;
+          if (attempt >= 50) throw e;
           await sleep(200);
         }
       }
