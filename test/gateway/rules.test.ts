@@ -106,6 +106,12 @@ describe('rules API', () => {
       expect(records.filter((r) => r.key === view.id).map((r) => [r.value.version, r.value.status])).toEqual([[1, 'active'], [2, 'active'], [3, 'paused'], [4, 'active']]);
       expect(records.find((r) => r.value.status === 'deleted')?.value.rule).toBeUndefined();
 
+      // Changes are rate limited per owner (5/s, bursts of 20): a flood gets 429, reads do not.
+      const flood = await Promise.all(Array.from({ length: 30 }, () => bob.post({})));
+      expect(flood.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+      expect(flood.find((r) => r.status === 429)?.body.error).toMatch(/rule changes a second/);
+      expect((await bob.list()).status).toBe(200);
+
       // A new instance rebuilds the same view from the topic.
       const before = (await alice.list()).body;
       await gw.stop();

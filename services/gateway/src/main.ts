@@ -23,6 +23,8 @@ import { metricsGuard } from './adapters/metrics-endpoint.js';
 import { createMetrics, type Metrics } from './adapters/metrics.js';
 import { RedisStore } from './adapters/redis-store.js';
 import { RulesService } from './adapters/rules-service.js';
+import { RULE_WRITES_BURST, RULE_WRITES_PER_SEC } from './adapters/rules-routes.js';
+import { OwnerRateLimit } from './core/owner-rate.js';
 import { GatewayServer, STREAM_PATH } from './adapters/server.js';
 import { WebhookRelay } from './adapters/webhook-relay.js';
 
@@ -242,6 +244,7 @@ export async function startGateway(config: Config, options: StartOptions): Promi
           return asOf ? Date.parse(asOf) : null;
         },
         logger: logger.child({ component: 'rules' }),
+        writes: new OwnerRateLimit(RULE_WRITES_PER_SEC, RULE_WRITES_BURST),
       },
     });
     const host = options.host ?? env.GATEWAY_HOST;

@@ -3,11 +3,15 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@rotation/log';
 import type { RuleCatalog } from '@rotation/schemas';
 import type { Viewer } from '../core/channels.js';
+import type { OwnerRateLimit } from '../core/owner-rate.js';
 import { planCreate, planDelete, planPatch, planStatus, toView, type RulePlan, type RulesContext } from '../core/rules-api.js';
 import type { RulesService } from './rules-service.js';
 
 /** Largest rule request body: a rule is well under 2 KiB. */
 export const MAX_RULE_BODY_BYTES = 16 * 1024;
+/** Rule changes per owner: 5 a second, bursts of 20 (a script creating a batch of rules). */
+export const RULE_WRITES_PER_SEC = 5;
+export const RULE_WRITES_BURST = 20;
 
 export interface RulesRoutesOptions {
   service: RulesService;
@@ -17,6 +21,8 @@ export interface RulesRoutesOptions {
   /** Event time of the newest evaluated step this gateway has seen (the snapshot's asOf), or null. */
   effectiveFrom: () => number | null;
   logger: Logger;
+  /** Per-owner limit on changes (RULE_WRITES_PER_SEC, RULE_WRITES_BURST in production). */
+  writes: OwnerRateLimit;
 }
 
 type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
@@ -36,6 +42,9 @@ export async function handleRules(req: IncomingMessage, path: string, params: UR
   const action = ACTION.exec(path);
   if (path !== '/api/v1/rules' && !one && !action) return false;
   if (!o.service.ready) return reply(503, { error: 'rules are still loading' }, { 'retry-after': '1' }), true;
+  if (method !== 'GET' && method !== 'HEAD' && !o.writes.take(viewer.owner, Date.now())) {
+    return reply(429, { error: `at most ${RULE_WRITES_PER_SEC} rule changes a second (bursts of ${RULE_WRITES_BURST}); slow down` }, { 'retry-after': '1' }), true;
+  }
   if (path === '/api/v1/rules') {
     if (method === 'GET' || method === 'HEAD') return void (await list(params, viewer, o, reply)), true;
     if (method === 'POST') return void (await withBody(req, reply, (body) => commit(planCreate(body, viewer, context(o)), o, reply))), true;
