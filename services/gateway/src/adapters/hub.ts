@@ -45,6 +45,8 @@ export interface HubOptions {
   aheadWaitMs?: number;
 }
 
+const NOBODY: ReadonlySet<Connection> = new Set();
+
 function viewerOf(conn: Connection): Viewer {
   return { owner: conn.subject, admin: conn.admin };
 }
@@ -60,6 +62,8 @@ export class Hub {
   readonly state: StateBoard;
   readonly #o: HubOptions;
   readonly #connections = new Set<Connection>();
+  /** `alerts:mine` subscribers by owner: a rule alert goes to its owner's connections only, found in one lookup. */
+  readonly #mine = new Map<string, Set<Connection>>();
   /** Alerts are forwarded strictly one after another (gap fills are async). */
   #chain: Promise<void> = Promise.resolve();
   readonly #alertSnapshotFrames = new Map<Channel, Buffer>();
@@ -207,8 +211,8 @@ export class Hub {
     this.#o.metrics.alertsForwarded.inc();
     for (const f of logged.frames) {
       // alerts:mine is one channel name for every owner: each connection gets its own owner's.
-      const mine = f.channel === 'alerts:mine';
-      for (const conn of this.registry.subscribers(f.channel)) if (!mine || conn.subject === alert.owner) conn.deliver(f.channel, alert.seq, f.buf, false);
+      const subs = f.channel === 'alerts:mine' ? (this.#mine.get(alert.owner ?? '') ?? NOBODY) : this.registry.subscribers(f.channel);
+      for (const conn of subs) conn.deliver(f.channel, alert.seq, f.buf, false);
     }
   }
 
@@ -230,6 +234,12 @@ export class Hub {
 
   // ---- connections --------------------------------------------------------------------
 
+  #forgetMine(conn: Connection): void {
+    const set = this.#mine.get(conn.subject);
+    if (!set?.delete(conn)) return;
+    if (set.size === 0) this.#mine.delete(conn.subject);
+  }
+
   attach(conn: Connection): void {
     this.#connections.add(conn);
     this.#o.metrics.connections.set(this.#connections.size);
@@ -237,6 +247,7 @@ export class Hub {
   }
 
   detach(conn: Connection): void {
+    this.#forgetMine(conn);
     this.registry.removeAll(conn);
     conn.markClosed();
     this.#connections.delete(conn);
@@ -267,6 +278,7 @@ export class Hub {
         return;
       case 'unsubscribe': {
         for (const ch of this.registry.remove(conn, cmd.channels)) {
+          if (ch === 'alerts:mine') this.#forgetMine(conn);
           // A replay in progress sees its ChannelState gone and stops; what it queued goes too.
           conn.subs.delete(ch);
           conn.dropState(ch);
@@ -289,6 +301,11 @@ export class Hub {
     const wanted = cmd.channels.filter((ch) => !forbidden.includes(ch));
     const fresh = [...new Set(wanted)].filter((ch) => !conn.subs.has(ch));
     const { added, refused } = this.registry.add(conn, wanted, this.#o.maxSubscriptions);
+    if (added.includes('alerts:mine')) {
+      let set = this.#mine.get(conn.subject);
+      if (!set) this.#mine.set(conn.subject, (set = new Set()));
+      set.add(conn);
+    }
     for (const ch of fresh) if (added.includes(ch)) conn.subs.set(ch, { minSeq: 0, pending: [] });
     conn.send(frames.subscribed(cmd.id, added));
     if (refused.length > 0) {
