@@ -7,7 +7,7 @@ describe('parseArgs', () => {
     [['--quick'], [...SECTIONS], true],
     [['--only', 'ingest,detector'], ['ingest', 'detector'], false],
     [['--only=latency'], ['latency'], false],
-    [['--skip', 'fanout,memory', '--quick'], ['ingest', 'detector', 'latency'], true],
+    [['--skip', 'fanout,memory', '--quick'], ['ingest', 'detector', 'latency', 'rules'], true],
     [['--only', 'ingest,fanout', '--skip', 'fanout'], ['ingest'], false],
     [['--', '--only', 'memory'], ['memory'], false],
   ])('%j -> sections %j, quick %s', (argv, sections, quick) => {

@@ -1,5 +1,5 @@
 /** Command-line options of `pnpm bench`. Pure, so it is unit-tested. */
-export const SECTIONS = ['ingest', 'detector', 'latency', 'fanout', 'memory'] as const;
+export const SECTIONS = ['ingest', 'detector', 'latency', 'fanout', 'memory', 'rules'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchArgs {

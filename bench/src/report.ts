@@ -70,6 +70,11 @@ export function renderMarkdown(r: BenchResults): string {
       out.push(table(['symbols', 'RSS MB', 'ticks fed'], r.memory.map((row) => [fmtNum(row.symbols), row.error ? `– (${row.error.slice(0, 80)})` : fmtNum(row.rssMb, 1), fmtNum(row.ticks)])));
     }
   }
+  if (r.rules) {
+    out.push('', '## Detector with user rules (ticks/s)');
+    if (isError(r.rules)) out.push(errorLine('rules', r.rules));
+    else out.push(table(['active rules', 'detector ticks/s', 'ratio to 0 rules'], r.rules.map((row) => [fmtNum(row.rules), fmtNum(row.ticksPerSec), fmtRatio(row.ratioToNoRules)])));
+  }
   const notes = Object.entries(m.notes);
   if (notes.length > 0) {
     out.push('', '## Notes');

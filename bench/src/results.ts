@@ -58,6 +58,13 @@ export interface MemoryRow {
 
 export type Section<T> = T | SectionError;
 
+/** Detector throughput with N active user rules, against the run without rules in the same bench run. */
+export interface RulesRow {
+  rules: number;
+  ticksPerSec: number;
+  ratioToNoRules: number | null;
+}
+
 export interface BenchResults {
   meta: {
     date: string;
@@ -79,6 +86,7 @@ export interface BenchResults {
   latency?: Section<LatencyRow[]> ;
   fanout?: Section<FanoutRow[]>;
   memory?: Section<MemoryRow[]>;
+  rules?: Section<RulesRow[]>;
 }
 
 export function isError(v: unknown): v is SectionError {

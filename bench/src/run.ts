@@ -17,6 +17,7 @@ import { runFanout } from './sections/fanout.js';
 import { runIngest } from './sections/ingest.js';
 import { runLatency } from './sections/latency.js';
 import { runMemory } from './sections/memory.js';
+import { runRules } from './sections/rules.js';
 
 const SECTION_RUNNERS: Record<SectionName, (ctx: BenchContext) => Promise<unknown>> = {
   ingest: runIngest,
@@ -24,6 +25,7 @@ const SECTION_RUNNERS: Record<SectionName, (ctx: BenchContext) => Promise<unknow
   latency: runLatency,
   fanout: runFanout,
   memory: runMemory,
+  rules: runRules,
 };
 
 function git(args: string[]): string {

@@ -214,6 +214,74 @@ describe('dashboard in Chromium', () => {
     }
   });
 
+  test('rules panel: create from a click on a pair or a sector, field errors, pause, delete, last fired; only the owner sees them', async ({ ns, withTopics }) => {
+    await withTopics();
+    const ALICE = 'alice-browser-token-1234';
+    const BOB = 'bob-browser-token-123456';
+    const stack = await startStack(ns, { GATEWAY_AUTH_TOKENS: `alice:${ALICE},bob:${BOB}` });
+    const { page, errors } = await openPage(`${stack.gateway.url}/?token=${ALICE}`);
+    const rows = () => page.evaluate(() => Array.from(document.querySelectorAll('#rules-list tr[data-rule-id]'), (tr) => ({ status: tr.getAttribute('data-status'), text: tr.textContent ?? '', fired: tr.querySelector('[data-last-fired]')?.textContent ?? '' })));
+    const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`page never showed ${what}; rules: ${JSON.stringify(await rows())}`);
+        await page.waitForTimeout(250);
+      }
+    };
+    try {
+      await waitFor(page, 'the live connection', (x) => x.connection === 'live');
+      await page.waitForSelector('#rules-list [data-msg="empty"]');
+      await ingest(ns, ['synthetic', '--scenario', 'small-cap-rotation', '--seed', '14', '--duration', '2d', '--rate', '0.02', '--speed', 'max']);
+      await waitFor(page, 'spread and sector rows', (x) => x.spreadRows === 5 && x.leaderboardRows === 11);
+
+      // A click on the IWM/SPY row starts a rule about it; a bad dwell is named by the gateway.
+      await page.click('#spread-table tr[data-pair="IWM/SPY"]');
+      expect(await page.inputValue('#rule-form input[name="subject"]')).toBe('IWM/SPY');
+      await page.selectOption('#rule-form select[name="window"]', '1h');
+      await page.fill('#rule-form input[name="value"]', '0');
+      await page.fill('#rule-form input[name="dwell"]', 'soon');
+      await page.click('#rule-create');
+      await page.waitForSelector('#rule-errors li[data-path="dwell"]');
+      await page.fill('#rule-form input[name="dwell"]', '');
+      await page.click('#rule-create');
+      await until('the new rule', async () => (await rows()).length === 1);
+      expect(await page.locator('#rule-errors').textContent()).toBe('');
+      expect((await rows())[0]).toMatchObject({ status: 'active', fired: 'never' });
+      expect((await rows())[0]!.text).toContain('IWM/SPY crosses above 0 over 1h');
+
+      // A sector from the leaderboard, then paused and deleted.
+      await page.click('#leaderboard tr[data-symbol="XLK"]');
+      await page.click('#rule-create');
+      await until('the sector rule', async () => (await rows()).length === 2);
+      await page.click('#rules-list tr:has-text("XLK") button[data-action="pause"]');
+      await until('the pause', async () => (await rows()).some((r) => r.text.includes('XLK') && r.status === 'paused'));
+      await page.click('#rules-list tr:has-text("XLK") button[data-action="delete"]');
+      await until('the delete', async () => (await rows()).length === 1);
+
+      // Later sessions: the rule fires, the feed shows it and the panel says when.
+      await ingest(ns, ['synthetic', '--scenario', 'small-cap-rotation', '--seed', '15', '--start', '2024-01-08T14:30:00Z', '--duration', '3d', '--rate', '0.02', '--speed', 'max']);
+      await until('the rule to fire', async () => (await rows())[0]!.fired !== 'never', 120_000);
+      await page.waitForFunction(() => document.getElementById('alerts')?.textContent?.includes('My rule'), null, { polling: 250, timeout: 30_000 });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-rules.png'), fullPage: true });
+      // The one refused request is the bad dwell above (Chromium logs every 4xx answer).
+      expect(errors.filter((e) => !/status of 400 \(Bad Request\)/.test(e))).toEqual([]);
+      expect(errors.length).toBe(1);
+
+      // Bob sees neither Alice's rule nor its alerts.
+      const { page: bob } = await openPage(`${stack.gateway.url}/?token=${BOB}`);
+      try {
+        await waitFor(bob, 'the live connection', (x) => x.connection === 'live' && x.alertRows > 0);
+        await bob.waitForSelector('#rules-list [data-msg="empty"]');
+        expect(await bob.locator('#alerts').textContent()).not.toContain('My rule');
+      } finally {
+        await bob.close();
+      }
+    } finally {
+      await page.close();
+      await stack.stop();
+    }
+  }, 300_000);
+
   test('reconnects by itself after the gateway restarts, and resumes', async ({ ns, withTopics }) => {
     await withTopics();
     const stack = await startStack(ns);

@@ -113,7 +113,7 @@ export class ProtocolServer {
       if (this.skipLive.has(seq)) continue;
       for (const c of this.open()) {
         if (c.subs.has('alerts')) this.#send(c, { type: 'event', channel: 'alerts', epoch: this.epoch, seq, prevSeq: prevAll, data: alert });
-        const byKind: Channel = `alerts:${alert.kind}`;
+        const byKind = `alerts:${alert.kind}` as Channel;
         if (c.subs.has(byKind)) this.#send(c, { type: 'event', channel: byKind, epoch: this.epoch, seq, prevSeq: prevKind, data: alert });
       }
     }

@@ -12,7 +12,7 @@ import { loadConfig } from '@rotation/config';
 import { startGateway, type GatewayTuning, type RunningGateway } from '@rotation/gateway';
 import type { Logger } from '@rotation/log';
 import { sharedKeys, type Redis } from '@rotation/redis';
-import { ServerMessage, topicNames, type Alert, type AlertKind, type Snapshot, type SnapshotRecord } from '@rotation/schemas';
+import { ServerMessage, topicNames, type Alert, type Snapshot, type SnapshotRecord } from '@rotation/schemas';
 
 export type Msg = ServerMessage;
 
@@ -75,7 +75,7 @@ export class DetectorSim {
 }
 
 export function makeAlert(seq: number, over: Partial<Alert> = {}): Alert & { seq: number } {
-  const kind: AlertKind = over.kind ?? 'spread_zscore';
+  const kind: Alert['kind'] = over.kind ?? 'spread_zscore';
   return {
     id: `a_${kind}_${seq}`,
     kind,

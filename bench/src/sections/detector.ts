@@ -37,11 +37,12 @@ export async function createTicksTopic(ctx: BenchContext, ns: string, partitions
         { topic: t.ticksDlq, numPartitions: 1, replicationFactor: 1 },
         { topic: t.alerts, numPartitions: 1, replicationFactor: 1 },
         { topic: t.snapshots, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        { topic: t.rules, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
       ],
     });
     for (let i = 0; i < 50; i++) {
       try {
-        const meta = await admin.fetchTopicMetadata({ topics: [t.ticks, t.alerts, t.snapshots, t.ticksDlq] });
+        const meta = await admin.fetchTopicMetadata({ topics: [t.ticks, t.alerts, t.snapshots, t.ticksDlq, t.rules] });
         if (meta.topics.every((m) => m.partitions.every((p) => p.leader >= 0))) return;
       } catch {
         /* not propagated yet */

@@ -21,8 +21,16 @@ const jwtSecret = z
   .string()
   .refine((s) => Buffer.byteLength(s, 'utf8') >= MIN_JWT_SECRET_BYTES, `an HS256 secret needs at least ${MIN_JWT_SECRET_BYTES} bytes (e.g. openssl rand -base64 32)`)
   .transform((s) => new Secret(s));
+/**
+ * An entry is `TOKEN`, `NAME:TOKEN` (the caller's owner id is NAME) or `NAME:TOKEN:admin`;
+ * only the token part counts towards the length.
+ */
+export function tokenPart(entry: string): string {
+  const parts = entry.split(':');
+  return parts.length === 1 ? entry : (parts[1] ?? '');
+}
 const apiTokens = csv.refine(
-  (list) => list.every((t) => t.length >= MIN_API_TOKEN_CHARS),
+  (list) => list.every((t) => tokenPart(t).length >= MIN_API_TOKEN_CHARS),
   // Never echo the token itself: the message ends up in logs.
   `every API token needs at least ${MIN_API_TOKEN_CHARS} characters (e.g. openssl rand -hex 16)`,
 );
@@ -56,7 +64,14 @@ export const EnvSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Redis connection URL'),
   GATEWAY_HOST: z.string().default('0.0.0.0').describe('Gateway bind address'),
   GATEWAY_PORT: port.default(8080).describe('Gateway HTTP + websocket port'),
-  GATEWAY_AUTH_TOKENS: apiTokens.optional().describe(`Comma-separated API tokens, each at least ${MIN_API_TOKEN_CHARS} characters; when set (or a JWT secret is), auth is required`),
+  GATEWAY_AUTH_TOKENS: apiTokens
+    .optional()
+    .describe(`Comma-separated API tokens, each at least ${MIN_API_TOKEN_CHARS} characters: TOKEN, NAME:TOKEN (callers with it own their rules as NAME) or NAME:TOKEN:admin (sees every owner's rules); when set (or a JWT secret or tokens file is), auth is required`),
+  GATEWAY_AUTH_TOKENS_FILE: z
+    .string()
+    .optional()
+    .describe('Path of a JSON file of named API tokens, {"tokens":[{"name":"alice","token":"...","admin":false}]}, read at start-up in addition to GATEWAY_AUTH_TOKENS (keep it chmod 600)'),
+  GATEWAY_RULES_MAX_PER_OWNER: positiveInt.max(10_000).default(100).describe('Alert rules one owner may hold (paused ones count; deleted ones do not); POST /api/v1/rules beyond it answers 409'),
   GATEWAY_JWT_SECRET: jwtSecret.optional().describe(`HS256 secret for JWT bearer tokens, at least ${MIN_JWT_SECRET_BYTES} bytes`),
   GATEWAY_JWT_REQUIRE_EXP: bool.default(true).describe('Refuse JWTs without an `exp` claim (false accepts them, valid until the secret changes)'),
   GATEWAY_MAX_CONNECTIONS_PER_TOKEN: capOrOff.default(1_000).describe('Open websockets one credential (static token, or JWT `sub`) may hold on one instance; more are refused with HTTP 429 (0 = no cap)'),

@@ -94,6 +94,8 @@ describe('environment', () => {
     [{ GATEWAY_JWT_SECRET: 'a'.repeat(31) }, 'GATEWAY_JWT_SECRET', /at least 32 bytes/],
     [{ GATEWAY_AUTH_TOKENS: 'long-enough-token-000,short' }, 'GATEWAY_AUTH_TOKENS', /at least 16 characters/],
     [{ GATEWAY_MAX_CONNECTIONS_PER_IP: '-1' }, 'GATEWAY_MAX_CONNECTIONS_PER_IP', /./],
+    // A named token's own part counts, not the name in front of it.
+    [{ GATEWAY_AUTH_TOKENS: 'alice-with-a-long-name:short' }, 'GATEWAY_AUTH_TOKENS', /at least 16 characters/],
   ])('refuses weak or invalid gateway auth settings: %j', (env, name, message) => {
     const issues = issuesOf(() => parseEnv(env));
     expect(issues.map((i) => i.path)).toEqual([name]);
@@ -110,6 +112,8 @@ describe('environment', () => {
     expect(env.GATEWAY_MAX_CONNECTIONS_PER_TOKEN).toBe(1_000);
     expect(env.GATEWAY_MAX_CONNECTIONS_PER_IP).toBe(1_000);
     expect(parseEnv({ GATEWAY_MAX_CONNECTIONS_PER_TOKEN: '0', GATEWAY_JWT_REQUIRE_EXP: 'false' })).toMatchObject({ GATEWAY_MAX_CONNECTIONS_PER_TOKEN: 0, GATEWAY_JWT_REQUIRE_EXP: false });
+    expect(parseEnv({ GATEWAY_AUTH_TOKENS: `alice:${'c'.repeat(16)},ops:${'d'.repeat(16)}:admin` }).GATEWAY_AUTH_TOKENS).toEqual([`alice:${'c'.repeat(16)}`, `ops:${'d'.repeat(16)}:admin`]);
+    expect(parseEnv({}).GATEWAY_RULES_MAX_PER_OWNER).toBe(100);
   });
 });
 

@@ -14,9 +14,13 @@ import { alertsReady, applyAlerts, applyState, initialState, type DashboardState
 import { RrgChart, SpreadChart } from './ui/charts.js';
 import { byId } from './ui/dom.js';
 import { renderAlerts, renderBreadth, renderLeaderboard, renderRrgLegend, renderSpreadTable, renderStatus, renderWindowPicker } from './ui/panels.js';
+import { prefillFrom, ruleFromForm, ruleRows, type RuleFormFields, type RuleRowModel } from './rules-form.js';
+import { rulesApi } from './rules-api.js';
+import { renderRuleErrors, renderRules, type RuleAction } from './ui/rules-panel.js';
 import { alertRows, breadthModel, defaultWindow, leaderboard, quadrantCounts, rrgModel, sortWindows, spreadRows, spreadSeries } from './view-model.js';
 
-const CHANNELS: Channel[] = ['alerts', 'spreads', 'sectors', 'rrg', 'breadth'];
+// alerts:mine: the alerts of the viewer's own rules (docs/rules.md), in the same feed.
+const CHANNELS: Channel[] = ['alerts', 'alerts:mine', 'spreads', 'sectors', 'rrg', 'breadth'];
 
 let state: DashboardState = initialState();
 let status: ConnectionStatus = { kind: 'connecting', attempt: 0 };
@@ -48,7 +52,72 @@ client.on('state', (u) => {
 client.on('alert', (a) => {
   state = applyAlerts(state, [a], Date.now());
   queueRender();
+  // One of my rules fired: its "last fired" moved.
+  if (a.kind === 'rule') void refreshRules();
 });
+
+// ---------------------------------------------------------------- my rules
+const api = rulesApi(token);
+let rules: RuleRowModel[] | null = null;
+const form = byId<HTMLFormElement>('rule-form');
+
+async function refreshRules(): Promise<void> {
+  const res = await api.list();
+  if (res.ok) rules = ruleRows(res.value.rules);
+  else renderRuleErrors(byId('rule-errors'), `Rules: ${res.error}`);
+  renderRules(byId('rules-list'), rules, onRuleAction);
+}
+
+function onRuleAction(id: string, action: RuleAction): void {
+  void api.act(id, action).then((res) => {
+    renderRuleErrors(byId('rule-errors'), res.ok ? null : res.error);
+    return refreshRules();
+  });
+}
+
+const FIELDS = ['name', 'subjectType', 'subject', 'measure', 'window', 'condition', 'value', 'hysteresis', 'dwell', 'cooldown', 'message'] as const;
+function formFields(): RuleFormFields {
+  const value = (n: string) => (form.elements.namedItem(n) as HTMLInputElement | HTMLSelectElement | null)?.value ?? '';
+  return Object.fromEntries(FIELDS.map((n) => [n, value(n)])) as unknown as RuleFormFields;
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  void api.create(ruleFromForm(formFields())).then((res) => {
+    if (!res.ok) return renderRuleErrors(byId('rule-errors'), res.error, res.issues);
+    renderRuleErrors(byId('rule-errors'), null);
+    form.reset();
+    return refreshRules();
+  });
+});
+
+/** A click on a pair row or a sector row starts a rule from it. */
+function prefill(fields: Partial<RuleFormFields>): void {
+  for (const [name, value] of Object.entries(fields)) {
+    const input = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;
+    if (input) input.value = String(value);
+  }
+  form.scrollIntoView({ block: 'nearest' });
+  (form.elements.namedItem('name') as HTMLInputElement).focus();
+}
+byId('spread-table').addEventListener('click', (e) => {
+  const pair = (e.target as HTMLElement).closest<HTMLElement>('tr[data-pair]')?.dataset.pair;
+  if (pair) prefill(prefillFrom({ pair }, currentWindow(windows())));
+});
+byId('leaderboard').addEventListener('click', (e) => {
+  const sector = (e.target as HTMLElement).closest<HTMLElement>('tr[data-symbol]')?.dataset.symbol;
+  if (sector) prefill(prefillFrom({ sector }, currentWindow(windows())));
+});
+
+/** The form's windows follow the stream's. */
+function renderRuleWindows(all: readonly string[]): void {
+  const select = byId<HTMLSelectElement>('rule-window');
+  const have = Array.from(select.options, (o) => o.value).filter((v) => v !== '');
+  if (have.join() === all.join()) return;
+  const keep = select.value;
+  select.replaceChildren(new Option('—', ''), ...all.map((w) => new Option(w, w)));
+  select.value = all.includes(keep) ? keep : '';
+}
 
 async function diagnose(): Promise<void> {
   const res = await fetch('/api/v1/snapshot', { cache: 'no-store', headers: apiHeaders(token) }).catch(() => undefined);
@@ -109,12 +178,15 @@ function render(): void {
 
   renderBreadth(byId('breadth'), state.breadth === null ? null : breadthModel(state.breadth));
   renderAlerts(byId('alerts'), state.alerts === null ? null : alertRows(state.alerts));
+  renderRuleWindows(all);
 }
 
 // The reconnect countdown and "updated at" change with time alone.
 setInterval(() => renderStatus(byId('status'), status, Date.now(), state.lastUpdateMs), 1_000);
 
 render();
+void refreshRules();
+setInterval(() => void refreshRules(), 30_000);
 client.connect().then(
   () => {
     state = alertsReady(state);

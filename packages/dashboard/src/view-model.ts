@@ -239,6 +239,7 @@ const KIND_LABEL: Record<Alert['kind'], string> = {
   spread_zscore: 'Spread stretched',
   rrg_quadrant_change: 'RRG quadrant change',
   breadth_thrust: 'Breadth thrust',
+  rule: 'My rule',
 };
 
 export interface AlertRow {

@@ -6,4 +6,4 @@ export { KafkaError, KafkaErrorCode, UNREACHABLE_HINT } from './errors.js';
 export { topicLayoutFromEnv } from './layout.js';
 export { partitionOfKey } from './partition.js';
 export { readPartitionTails, type PartitionTail } from './tail.js';
-export type { Kafka, Consumer, Admin, EachBatchPayload, KafkaMessage } from 'kafkajs';
+export type { Kafka, Consumer, Admin, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';

@@ -36,6 +36,9 @@ export async function ensureTopics(admin: Admin, namespace: string, layout: Topi
     { topic: names.alerts, numPartitions: layout.alertsPartitions, configEntries: [{ name: 'retention.ms', value: '-1' }] },
     // Only the latest snapshot per key matters to a reader.
     { topic: names.snapshots, numPartitions: layout.snapshotsPartitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+    // Rule changes: the latest record per rule id is the rule. One partition keeps every
+    // change in one order, the order the detector applies them in.
+    { topic: names.rules, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
   ];
   for (let attempt = 1; ; attempt++) {
     try {

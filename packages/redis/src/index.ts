@@ -110,6 +110,8 @@ export function sharedKeys(namespace: string) {
     alertEpoch: ks.key('alerts', 'epoch'),
     /** String: the highest alert seq produced to `<ns>.alerts` (the outbox position). */
     alertPublished: ks.key('alerts', 'published'),
+    /** Hash: rule id -> JSON {eventTime, alertId, message} of the rule's latest alert (written with the alert). */
+    rulesLastFired: ks.key('rules', 'last-fired'),
     /** Stream: webhook dead letters, field `e` = DeadLetterEntry JSON (no URL, no secret). Trimmed to ~10,000. */
     webhooksDlq: ks.key('webhooks', 'dlq'),
   } as const;

@@ -11,6 +11,13 @@ export const AlertKind = z.enum([
 export type AlertKind = z.infer<typeof AlertKind>;
 
 /**
+ * `rule`: an alert of a user's own rule (docs/rules.md). It carries its owner and rule, is
+ * delivered to that owner only (`alerts:mine`, the owner's webhook sinks) and to admins
+ * (`alerts:rules`), and never on `alerts` or `alerts:<kind>`.
+ */
+export const ALERT_KIND_RULE = 'rule';
+
+/**
  * A record on `<ns>.alerts` and an entry of the Redis alert history.
  *   {"id":"a_3f9c…","kind":"size_regime_change","severity":"warning","subject":"IWM/SPY",
  *    "window":"7d","eventTime":"2024-03-08T21:00:00.000Z",
@@ -23,7 +30,7 @@ export type AlertKind = z.infer<typeof AlertKind>;
  */
 export const Alert = z.strictObject({
   id: z.string().min(1).max(64),
-  kind: AlertKind,
+  kind: z.union([AlertKind, z.literal(ALERT_KIND_RULE)]),
   severity: Severity,
   subject: z.string().min(1).max(64),
   window: WindowLabel.optional(),
@@ -31,5 +38,9 @@ export const Alert = z.strictObject({
   message: z.string().min(1).max(512),
   metrics: z.record(z.string(), z.union([z.number(), z.string(), z.null(), z.boolean()])),
   seq: z.int().min(1).optional(),
+  /** Rule alerts only: whose rule fired, which one, and where its owner wants it. */
+  owner: z.string().min(1).max(128).optional(),
+  rule: z.string().min(1).max(64).optional(),
+  deliver: z.strictObject({ websocket: z.boolean(), webhook: z.string().max(64).optional() }).optional(),
 });
 export type Alert = z.infer<typeof Alert>;

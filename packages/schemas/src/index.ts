@@ -7,4 +7,5 @@ export * from './alert.js';
 export * from './snapshot.js';
 export * from './websocket.js';
 export * from './topics.js';
+export * from './rules.js';
 export { registry } from './registry.js';

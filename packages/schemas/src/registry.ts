@@ -5,6 +5,7 @@ import { Snapshot, SnapshotRecord } from './snapshot.js';
 import { LaneWatermark, Tick } from './tick.js';
 import { CorporateAction, TradeCancel, TradeCorrection } from './trade-events.js';
 import { ClientCommand, ServerMessage } from './websocket.js';
+import { RulePatch, RuleRecord, RuleSpec, RuleView } from './rules.js';
 
 /** Every message shape with its published name: the JSON Schema export walks this list. */
 export const registry: ReadonlyArray<{ name: string; title: string; schema: z.ZodType }> = [
@@ -17,6 +18,10 @@ export const registry: ReadonlyArray<{ name: string; title: string; schema: z.Zo
   { name: 'alert', title: 'Alert (record value on <ns>.alerts)', schema: Alert },
   { name: 'snapshot', title: 'Snapshot (GET /api/v1/snapshot)', schema: Snapshot },
   { name: 'snapshot-record', title: 'Snapshot record (record value on <ns>.snapshots, Redis <ns>:snapshot)', schema: SnapshotRecord },
+  { name: 'rule', title: 'Alert rule (POST /api/v1/rules body)', schema: RuleSpec },
+  { name: 'rule-patch', title: 'Alert rule change (PATCH /api/v1/rules/{id} body)', schema: RulePatch },
+  { name: 'rule-view', title: 'Alert rule as the rules API answers it', schema: RuleView },
+  { name: 'rule-record', title: 'Rule record (record value on <ns>.rules, compacted, key = rule id)', schema: RuleRecord },
   { name: 'ws-client-command', title: 'WebSocket client -> server command', schema: ClientCommand },
   { name: 'ws-server-message', title: 'WebSocket server -> client message', schema: ServerMessage },
 ];

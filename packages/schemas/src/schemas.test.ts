@@ -63,11 +63,11 @@ describe('Snapshot', () => {
 
 describe('topics and JSON Schema export', () => {
   it('prefixes topics with the namespace', () => {
-    expect(topicNames('staging')).toEqual({ ticks: 'staging.ticks', ticksDlq: 'staging.ticks.dlq', alerts: 'staging.alerts', snapshots: 'staging.snapshots' });
+    expect(topicNames('staging')).toEqual({ ticks: 'staging.ticks', ticksDlq: 'staging.ticks.dlq', alerts: 'staging.alerts', snapshots: 'staging.snapshots', rules: 'staging.rules' });
   });
   it('exports one JSON Schema per registered message', () => {
     const files = render();
-    expect([...files.keys()].sort()).toEqual(['alert.json', 'corporate-action.json', 'dead-letter.json', 'lane-watermark.json', 'snapshot-record.json', 'snapshot.json', 'tick.json', 'trade-cancel.json', 'trade-correction.json', 'ws-client-command.json', 'ws-server-message.json']);
+    expect([...files.keys()].sort()).toEqual(['alert.json', 'corporate-action.json', 'dead-letter.json', 'lane-watermark.json', 'rule-patch.json', 'rule-record.json', 'rule-view.json', 'rule.json', 'snapshot-record.json', 'snapshot.json', 'tick.json', 'trade-cancel.json', 'trade-correction.json', 'ws-client-command.json', 'ws-server-message.json']);
     const tick = JSON.parse(files.get('tick.json')!) as { required: string[] };
     expect(tick.required).toEqual(expect.arrayContaining(['v', 'symbol', 'price', 'ts', 'source']));
   });

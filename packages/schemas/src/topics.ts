@@ -9,6 +9,8 @@ export function topicNames(namespace: string) {
     ticksDlq: `${namespace}.ticks.dlq`,
     alerts: `${namespace}.alerts`,
     snapshots: `${namespace}.snapshots`,
+    /** Compacted, key = rule id: every change to a user's alert rule (docs/rules.md). */
+    rules: `${namespace}.rules`,
   } as const;
 }
 export type TopicNames = ReturnType<typeof topicNames>;

@@ -7,10 +7,15 @@ export const PROTOCOL_VERSION = 1;
 export const StateChannel = z.enum(['spreads', 'sectors', 'rrg', 'breadth']);
 export type StateChannel = z.infer<typeof StateChannel>;
 
-/** `alerts`, `alerts:<kind>`, or a state channel. */
+/**
+ * `alerts`, `alerts:<kind>`, `alerts:mine` (the caller's own rule alerts), `alerts:rules`
+ * (every owner's rule alerts: admins only), or a state channel.
+ */
 export const Channel = z.union([
   z.literal('alerts'),
   z.templateLiteral(['alerts:', AlertKind]),
+  z.literal('alerts:mine'),
+  z.literal('alerts:rules'),
   StateChannel,
 ]);
 export type Channel = z.infer<typeof Channel>;
@@ -50,6 +55,7 @@ export const WsErrorCode = z.enum([
   'rate_limited',
   'frame_too_large',
   'history_unavailable',
+  'forbidden_channel',
   'internal',
 ]);
 export type WsErrorCode = z.infer<typeof WsErrorCode>;

@@ -44,6 +44,11 @@ export const SinkConfig = z.strictObject({
     .max(512)
     .transform((s) => new Secret(s))
     .optional(),
+  /**
+   * The owner id (JWT `sub` or token name) this sink belongs to: it receives only that owner's
+   * rule alerts whose rule names it (docs/rules.md), never the built-in alerts.
+   */
+  owner: z.string().regex(/^[A-Za-z0-9._@|:+-]{1,128}$/, 'an owner id: 1-128 letters, digits or . _ @ | : + -').optional(),
   /** Only these alert kinds (default: all). */
   kinds: z.array(AlertKind).min(1).optional(),
   /** Only alerts at least this severe. */

@@ -2,7 +2,7 @@ export { startDetector, type DetectorHandle, type StartDetectorOptions } from '.
 export { detectorKeys } from './adapters/redis-keys.js';
 export { Detector, emptyState } from './core/detector.js';
 export { compileSettings, type CompiledSettings } from './core/settings.js';
-export { processBatch } from './core/process-batch.js';
+export { processBatch, processRuleBatch } from './core/process-batch.js';
 export { MemoryStateStore, type StateStore } from './core/store.js';
 export { lanesForSymbols } from './adapters/lanes.js';
 export type { InputRecord } from './core/tick-input.js';

@@ -6,22 +6,27 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, REPO_ROOT, type Config } from '@rotation/config';
+import { loadConfig, readJsonFile, REPO_ROOT, type Config } from '@rotation/config';
 import { assertKafkaReachable, createKafka, ensureTopics, topicLayoutFromEnv } from '@rotation/kafka';
 import { createLogger, redactUrl, type Logger } from '@rotation/log';
 import { connectRedis, createRedis, sharedKeys } from '@rotation/redis';
-import { topicNames } from '@rotation/schemas';
+import { ruleCatalog, topicNames } from '@rotation/schemas';
 import { ExitCode, parseServiceCli, withDeadline, type StopOutcome } from '@rotation/service';
+import { loadWebhooksFile } from '@rotation/webhooks';
 import pkg from '../package.json' with { type: 'json' };
 import { randomBytes } from 'node:crypto';
 import { Authenticator, isLoopbackHost } from './core/auth.js';
 import { GatewayError, GatewayErrorCode } from './core/errors.js';
+import { collectTokens } from './core/tokens-file.js';
 import { metricsAccess } from './core/http-policy.js';
 import { Hub } from './adapters/hub.js';
 import { KafkaSource } from './adapters/kafka-source.js';
 import { metricsGuard } from './adapters/metrics-endpoint.js';
 import { createMetrics, type Metrics } from './adapters/metrics.js';
 import { RedisStore } from './adapters/redis-store.js';
+import { RulesService } from './adapters/rules-service.js';
+import { RULE_WRITES_BURST, RULE_WRITES_PER_SEC } from './adapters/rules-routes.js';
+import { OwnerRateLimit } from './core/owner-rate.js';
 import { GatewayServer, STREAM_PATH } from './adapters/server.js';
 import { WebhookRelay } from './adapters/webhook-relay.js';
 
@@ -187,6 +192,17 @@ export async function startGateway(config: Config, options: StartOptions): Promi
       cleanup.unshift(() => relay.stop());
       await relay.start();
     }
+    const rules = new RulesService({
+      kafka,
+      topic: topics.rules,
+      groupId: `${namespace}.gateway-rules.${instanceId}`,
+      redis,
+      lastFiredKey: sharedKeys(namespace).rulesLastFired,
+      logger: logger.child({ component: 'rules' }),
+      redisTimeoutMs: tuning.redisTimeoutMs,
+    });
+    cleanup.unshift(() => rules.stop());
+    await rules.start();
     let probing = false;
     probe = setInterval(() => {
       if (probing) return;
@@ -199,7 +215,7 @@ export async function startGateway(config: Config, options: StartOptions): Promi
       return { ready: kafkaOk && hub.redisUp, kafka: kafkaOk, redis: hub.redisUp };
     };
     const auth = new Authenticator({
-      tokens: env.GATEWAY_AUTH_TOKENS ?? [],
+      tokens: staticTokens(env),
       jwtSecret: env.GATEWAY_JWT_SECRET?.reveal(),
       allowedOrigins: env.GATEWAY_ALLOWED_ORIGINS ?? [],
       requireExp: env.GATEWAY_JWT_REQUIRE_EXP,
@@ -224,6 +240,18 @@ export async function startGateway(config: Config, options: StartOptions): Promi
       apiMaxLimit: tuning.apiMaxLimit,
       metricsGuard: metricsGuard(metricsMode, auth, env.GATEWAY_METRICS_TOKEN?.reveal()),
       sourceMaps: env.GATEWAY_SOURCE_MAPS,
+      rules: {
+        service: rules,
+        catalog: ruleCatalog(config.universe),
+        sinks: ownerSinks(env.WEBHOOKS_FILE),
+        maxPerOwner: env.GATEWAY_RULES_MAX_PER_OWNER,
+        effectiveFrom: () => {
+          const asOf = hub.state.record?.snapshot.asOf;
+          return asOf ? Date.parse(asOf) : null;
+        },
+        logger: logger.child({ component: 'rules' }),
+        writes: new OwnerRateLimit(RULE_WRITES_PER_SEC, RULE_WRITES_BURST),
+      },
     });
     const host = options.host ?? env.GATEWAY_HOST;
     const port = await server.listen(options.port ?? env.GATEWAY_PORT, host).catch((cause: unknown) => {
@@ -238,7 +266,7 @@ export async function startGateway(config: Config, options: StartOptions): Promi
     }
     const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     logger.info(
-      { port, namespace, auth: env.GATEWAY_AUTH_TOKENS || env.GATEWAY_JWT_SECRET ? 'required' : 'off', redis: redactUrl(env.REDIS_URL) },
+      { port, namespace, auth: auth.required ? 'required' : 'off', redis: redactUrl(env.REDIS_URL) },
       'gateway listening',
     );
     let stopped: Promise<StopOutcome> | undefined;
@@ -276,6 +304,21 @@ export async function startGateway(config: Config, options: StartOptions): Promi
     await server?.close().catch(() => undefined);
     for (const c of cleanup) await c().catch(() => undefined);
     throw error;
+  }
+}
+
+/** Webhook sink name -> the owner it belongs to (undefined: a shared sink), for rule deliveries. */
+function ownerSinks(file: string | undefined): Map<string, string | undefined> {
+  if (!file) return new Map();
+  return new Map(loadWebhooksFile(file).sinks.map((s) => [s.name, s.owner]));
+}
+
+/** GATEWAY_AUTH_TOKENS and GATEWAY_AUTH_TOKENS_FILE, or a start failure that names what is wrong. */
+function staticTokens(env: Config['env']) {
+  try {
+    return collectTokens(env.GATEWAY_AUTH_TOKENS ?? [], env.GATEWAY_AUTH_TOKENS_FILE ? readJsonFile(env.GATEWAY_AUTH_TOKENS_FILE) : undefined);
+  } catch (cause) {
+    throw new GatewayError(GatewayErrorCode.startFailed, (cause as Error).message, {}, { cause });
   }
 }
 

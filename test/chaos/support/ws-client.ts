@@ -26,8 +26,14 @@ export class ResumingAlertClient {
   #connections = 0;
   #req = 0;
   #subscribedOnce = false;
+  readonly #channel: string;
 
-  /** Connects and subscribes to `alerts`, resuming from the last seq seen (0 = only new alerts). */
+  /** `channel`: the alert channel to follow (`alerts` by default; `alerts:mine` for rule alerts). */
+  constructor(options: { channel?: string } = {}) {
+    this.#channel = options.channel ?? 'alerts';
+  }
+
+  /** Connects and subscribes to its channel, resuming from the last seq seen (0 = only new alerts). */
   async connect(wsUrl: string, timeoutMs = 15_000): Promise<void> {
     this.#connections += 1;
     const connection = this.#connections;
@@ -46,8 +52,8 @@ export class ResumingAlertClient {
         switch (m.type) {
           case 'welcome': {
             // After a first subscription, always resume (from 0 too: "I have seen nothing yet").
-            const resume = this.#subscribedOnce ? { resume: { alerts: this.lastSeq }, ...(this.epoch ? { epoch: this.epoch } : {}) } : {};
-            ws.send(JSON.stringify({ op: 'subscribe', id: `r${++this.#req}`, channels: ['alerts'], ...resume }));
+            const resume = this.#subscribedOnce ? { resume: { [this.#channel]: this.lastSeq }, ...(this.epoch ? { epoch: this.epoch } : {}) } : {};
+            ws.send(JSON.stringify({ op: 'subscribe', id: `r${++this.#req}`, channels: [this.#channel], ...resume }));
             break;
           }
           case 'subscribed':
@@ -56,7 +62,7 @@ export class ResumingAlertClient {
             resolve();
             break;
           case 'event':
-            if (m.channel === 'alerts') this.#take(m.data as Alert, m.seq, connection, 'event', m.epoch);
+            if (m.channel === this.#channel) this.#take(m.data as Alert, m.seq, connection, 'event', m.epoch);
             break;
           case 'snapshot':
             // The alerts snapshot is the recent history; it counts only for a fresh client.

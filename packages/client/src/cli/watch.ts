@@ -45,7 +45,7 @@ export function parseChannels(value: string): Channel[] {
   if (list.length === 0) throw new InvalidArgumentError('give at least one channel');
   const bad = list.filter((s) => !Channel.safeParse(s).success);
   if (bad.length > 0) {
-    throw new InvalidArgumentError(`unknown channel(s) ${bad.join(', ')}; use alerts, alerts:<kind>, spreads, sectors, rrg or breadth`);
+    throw new InvalidArgumentError(`unknown channel(s) ${bad.join(', ')}; use alerts, alerts:<kind>, alerts:mine, alerts:rules (admins), spreads, sectors, rrg or breadth`);
   }
   return [...new Set(list)] as Channel[];
 }
@@ -60,7 +60,7 @@ export function buildCommand(run: (o: WatchOptions) => Promise<number>): Command
     .description('live rotation alerts and spreads from a gateway')
     .version(pkg.version, '-V, --version', 'print the version and exit')
     .option('--url <url>', 'gateway websocket URL', parseUrl, DEFAULT_URL)
-    .option('--channels <list>', 'comma-separated channels: alerts, alerts:<kind>, spreads, sectors, rrg, breadth', parseChannels, DEFAULT_CHANNELS)
+    .option('--channels <list>', 'comma-separated channels: alerts, alerts:<kind>, alerts:mine, spreads, sectors, rrg, breadth', parseChannels, DEFAULT_CHANNELS)
     .option('--token <token>', 'API token (visible to other users in the process list; prefer --token-file)')
     .option('--token-file <path>', 'read the API token from this file')
     .option('--json', 'one JSON object per line on stdout, for piping')

@@ -22,6 +22,7 @@ export function createMetrics() {
     commitFailures: new Counter({ name: 'detector_commit_failures_total', help: 'Commit attempts that failed and were retried', registers: [registry] }),
     alerts: new Counter({ name: 'detector_alerts_total', help: 'Alerts decided, by kind', labelNames: ['kind'] as const, registers: [registry] }),
     steps: new Counter({ name: 'detector_steps_total', help: 'In-session steps evaluated', registers: [registry] }),
+    rules: new Gauge({ name: 'detector_rules_active', help: 'User alert rules being evaluated (active and evaluable)', registers: [registry] }),
     active: new Gauge({ name: 'detector_active', help: '1 when this instance owns the ticks partitions', registers: [registry] }),
     asOf: new Gauge({ name: 'detector_as_of_timestamp_seconds', help: 'Event time (Unix seconds) of the last evaluated step', registers: [registry] }),
     batchSeconds: new Histogram({ name: 'detector_batch_duration_seconds', help: 'Time to process and commit one batch', buckets: [0.001, 0.005, 0.02, 0.05, 0.1, 0.5, 1, 5], registers: [registry] }),

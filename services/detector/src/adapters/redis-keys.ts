@@ -11,6 +11,12 @@ export function detectorKeys(namespace: string) {
     closes: (symbol: string) => ks.key('detector', 'closes', symbol),
     /** Hash: ticks partition -> next offset to consume. Written in the same transaction as the state. */
     offsets: ks.key('detector', 'offsets'),
+    /** Hash: rule id -> JSON {record, activeAfter}: the rule's latest record and the event time it applies after. */
+    rules: ks.key('detector', 'rules'),
+    /** Hash: rule id -> JSON RunState (services/detector/src/core/rules/machine.ts), written when it moves. */
+    ruleRuns: ks.key('detector', 'rule-runs'),
+    /** Hash: `<ns>.rules` partition -> next offset to consume. Written in the same transaction as the rules. */
+    ruleOffsets: ks.key('detector', 'rule-offsets'),
     /** String: number of commits so far; tells a retried commit whether its first attempt landed. */
     commit: ks.key('detector', 'commit'),
     /** String: fencing token, incremented by each instance that takes over; commits check it. */

@@ -5,6 +5,21 @@ import { DetectorError, DetectorErrorCode } from '../core/errors.js';
 import type { CoreState } from '../core/state.js';
 import type { CommitRequest, Committed, Loaded, StateStore } from '../core/store.js';
 import type { DetectorKeys } from './redis-keys.js';
+import { joinStored, type StoredRule } from '../core/rules/book.js';
+import type { RunState } from '../core/rules/machine.js';
+
+/** A stored hash of JSON values; one that is not JSON makes the state unusable, like a corrupt state. */
+function parseHash<T>(raw: Record<string, string>, key: string): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [id, text] of Object.entries(raw)) {
+    try {
+      out[id] = JSON.parse(text) as T;
+    } catch (cause) {
+      throw new DetectorError(DetectorErrorCode.stateCorrupt, `${key} field ${id} is not JSON`, {}, { cause });
+    }
+  }
+  return out;
+}
 
 /** History kept for resumes: about a week of a busy alert stream; XADD trims approximately (cheap). */
 export const ALERT_HISTORY_MAX = 10_000;
@@ -58,10 +73,13 @@ export class RedisStateStore implements StateStore {
   }
 
   async load(): Promise<Loaded | null> {
-    const [state, commits, offsets] = await Promise.all([
+    const [state, commits, offsets, rules, runs, ruleOffsets] = await Promise.all([
       this.#redis.get(this.#keys.state),
       this.#redis.get(this.#keys.commit),
       this.#redis.hgetall(this.#keys.offsets),
+      this.#redis.hgetall(this.#keys.rules),
+      this.#redis.hgetall(this.#keys.ruleRuns),
+      this.#redis.hgetall(this.#keys.ruleOffsets),
     ]);
     this.#commits = Number(commits ?? 0);
     this.#inDoubt = false;
@@ -81,7 +99,7 @@ export class RedisStateStore implements StateStore {
       if (err) throw new DetectorError(DetectorErrorCode.stateCorrupt, `cannot read closes of ${sym}: ${err.message}`, {}, { cause: err });
       closes[sym] = (values as string[]).map(Number);
     });
-    return { state: parsed, closes, offsets };
+    return { state: parsed, closes, offsets, rules: joinStored(parseHash<StoredRule>(rules, this.#keys.rules), parseHash<RunState>(runs, this.#keys.ruleRuns)), ruleOffsets };
   }
 
   async commit(req: CommitRequest): Promise<Committed> {
@@ -122,6 +140,12 @@ export class RedisStateStore implements StateStore {
       if (values.length > 0) multi.rpush(k.closes(sym), ...values.slice(-this.#ringLength).map(String));
     }
     if (Object.keys(req.offsets).length > 0) multi.hset(k.offsets, req.offsets);
+    const hashOf = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([id, v]) => [id, JSON.stringify(v)]));
+    if (Object.keys(req.rules?.records ?? {}).length > 0) multi.hset(k.rules, hashOf(req.rules!.records));
+    if (Object.keys(req.rules?.runs ?? {}).length > 0) multi.hset(k.ruleRuns, hashOf(req.rules!.runs));
+    const fired = Object.entries(req.rules?.fired ?? {});
+    if (fired.length > 0) multi.hset(k.shared.rulesLastFired, Object.fromEntries(fired.map(([id, f]) => [id, JSON.stringify(f)])));
+    if (req.ruleOffsets && Object.keys(req.ruleOffsets).length > 0) multi.hset(k.ruleOffsets, req.ruleOffsets);
     const alerts: Alert[] = [];
     for (const draft of req.alerts) {
       const alert: Alert = { ...draft, seq: ++seq };

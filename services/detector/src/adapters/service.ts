@@ -9,7 +9,7 @@ import { topicNames } from '@rotation/schemas';
 import { portsToTry, withDeadline, type StopOutcome } from '@rotation/service';
 import { Detector } from '../core/detector.js';
 import { DetectorError, DetectorErrorCode } from '../core/errors.js';
-import { processBatch } from '../core/process-batch.js';
+import { processBatch, processRuleBatch } from '../core/process-batch.js';
 import { compileSettings, type CompiledSettings } from '../core/settings.js';
 import { singleActiveAssigner } from './assigner.js';
 import { createMetrics, startHttp, type Metrics } from './http.js';
@@ -105,6 +105,7 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
 
     let detector: Detector | null = null;
     let offsets: Record<string, string> = {};
+    let ruleOffsets: Record<string, string> = {};
     let active = false;
     let healthy = true;
     let lastError: string | null = null;
@@ -117,6 +118,8 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
       const loaded = await store.load();
       detector = new Detector({ settings, lanes, topic: topics.ticks, now: Date.now }, loaded ?? undefined);
       offsets = { ...(loaded?.offsets ?? {}) };
+      ruleOffsets = { ...(loaded?.ruleOffsets ?? {}) };
+      metrics.rules.set(detector.activeRules);
       log.info({ asOf: detector.asOf === null ? null : new Date(detector.asOf).toISOString(), offsets, lanes }, 'detector state loaded');
     };
 
@@ -148,15 +151,18 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
         // Anything committed but not yet on Kafka (a crash between EXEC and produce) goes out
         // first. Only the active instance publishes, so `alerts:published` only moves forward.
         void outbox.publish().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'outbox publish failed; retried shortly'));
-        void redis.hgetall(keys.offsets).then(
-          (stored) => {
-            for (const p of assigned) {
-              const offset = stored[String(p)];
-              if (offset !== undefined) consumer.seek({ topic: topics.ticks, partition: p, offset });
-            }
-          },
-          (err: unknown) => log.warn({ err }, 'could not read stored offsets; records before them are skipped on arrival'),
-        );
+        const seekTo = (topic: string, key: string, partitions: number[]) =>
+          redis.hgetall(key).then(
+            (stored) => {
+              for (const p of partitions) {
+                const offset = stored[String(p)];
+                if (offset !== undefined) consumer.seek({ topic, partition: p, offset });
+              }
+            },
+            (err: unknown) => log.warn({ err, topic }, 'could not read stored offsets; records before them are skipped on arrival'),
+          );
+        void seekTo(topics.ticks, keys.offsets, assigned);
+        void seekTo(topics.rules, keys.ruleOffsets, event.payload.memberAssignment[topics.rules] ?? []);
       }
       groupJoined = true;
       resolveJoined();
@@ -182,9 +188,27 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
       }
     };
 
+    /** A batch of rule changes: taken, committed with the state, no step evaluated. */
+    const rulesBatch = async (det: Detector, payload: EachBatchPayload) => {
+      const { batch } = payload;
+      const out = processRuleBatch(det, batch.messages.map((m) => ({ lane: batch.partition, offset: m.offset, value: m.value })), ruleOffsets);
+      await commitWithRetry(out.request, payload);
+      metrics.commits.inc();
+      for (const c of out.changes) {
+        if (c.kind === 'applied') log.info({ rule: c.id }, 'rule change taken');
+        else if (c.kind !== 'stale') log.warn({ rule: c.id, why: c.message }, c.kind === 'inert' ? 'rule kept inert: the universe cannot evaluate it' : 'rule record skipped: not a RuleRecord');
+      }
+      metrics.rules.set(det.activeRules);
+      const last = batch.messages[batch.messages.length - 1]!.offset;
+      payload.resolveOffset(last);
+      await consumer
+        .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
+        .catch((err: unknown) => log.debug({ err }, 'kafka offset commit failed (Redis holds the truth)'));
+    };
+
     await consumer.connect();
     closers.push(async () => void (await consumer.disconnect()));
-    await consumer.subscribe({ topic: topics.ticks, fromBeginning: true });
+    await consumer.subscribe({ topics: [topics.ticks, topics.rules], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -196,6 +220,7 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
         try {
           if (detector === null) await loadState();
           const det = detector!;
+          if (batch.topic === topics.rules) return await rulesBatch(det, payload);
           const out = processBatch(
             det,
             batch.messages.map((m) => ({ lane: batch.partition, offset: m.offset, value: m.value })),

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Alert, AlertKind, Severity } from '@rotation/schemas';
+
+type AnyKind = Alert['kind'];
 import { round } from './stats.js';
 
 /**
  * Deterministic alert id: a hash of what identifies the event (kind, subject, window, event
  * time, and a discriminator such as the role), so replaying the same input yields the same id.
  */
-export function alertId(kind: AlertKind, subject: string, window: string | undefined, eventTime: string, discriminator = ''): string {
+export function alertId(kind: AnyKind, subject: string, window: string | undefined, eventTime: string, discriminator = ''): string {
   const h = createHash('sha256').update(`${kind}|${subject}|${window ?? ''}|${eventTime}|${discriminator}`).digest('hex');
   return `a_${h.slice(0, 24)}`;
 }

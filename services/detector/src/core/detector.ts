@@ -14,6 +14,8 @@ import type { CompiledSettings } from './settings.js';
 import { projectSnapshot } from './snapshot.js';
 import type { CoreState } from './state.js';
 import { decodeTick, deadLetter, type InputRecord } from './tick-input.js';
+import { RuleBook, type RuleChange, type RuleEntry, type StoredRule } from './rules/book.js';
+import type { RunState } from './rules/machine.js';
 
 export interface DetectorOptions {
   settings: CompiledSettings;
@@ -29,6 +31,15 @@ export interface Persisted {
   state: CoreState;
   /** In-session step closes per symbol, oldest first, ending at state.tradingStep. */
   closes: Record<string, number[]>;
+  /** Users' alert rules with their run states (absent: none). */
+  rules?: Record<string, RuleEntry>;
+}
+
+/** What a batch changed in the rules: records and run states to store, and the latest firing per rule. */
+export interface RuleChanges {
+  records: Record<string, StoredRule>;
+  runs: Record<string, RunState>;
+  fired: Record<string, { eventTime: string; alertId: string; message: string }>;
 }
 
 export function emptyState(): CoreState {
@@ -92,6 +103,7 @@ export class Detector {
   readonly #pending: PendingPrints;
   readonly #actions: ActionBook;
   readonly #prices: MarketPrices;
+  readonly #rules: RuleBook;
   readonly #known: Set<string>;
   /** The session of the last step looked up: steps arrive in order, so this is nearly always it. */
   #session: Session | null = null;
@@ -114,6 +126,25 @@ export class Detector {
     this.#prices = new MarketPrices(this.#s, this.#state.tradingStep, persisted?.closes ?? {});
     this.#pending = new PendingPrints(this.#state.pending, this.#s.stepMs);
     this.#actions = new ActionBook(this.#s, () => this.#state, this.#prices);
+    this.#rules = new RuleBook(this.#s, persisted?.rules ? structuredClone(persisted.rules) : {});
+  }
+
+  /** Active, evaluable user rules. */
+  get activeRules(): number {
+    return this.#rules.size;
+  }
+
+  /**
+   * Takes one record of `<ns>.rules`. It applies to steps after both its `effectiveFrom` and
+   * the last step evaluated so far: a rule created now applies from now on.
+   */
+  offerRule(value: Buffer | string | null): RuleChange {
+    return this.#rules.apply(value, this.#state.evaluatedAt);
+  }
+
+  /** Rule entries changed and rules fired since the last call. */
+  takeRuleChanges(): RuleChanges {
+    return { ...this.#rules.takeDirty(), fired: this.#rules.takeFired() };
   }
 
   get state(): CoreState {
@@ -316,7 +347,7 @@ export class Detector {
   persisted(): Persisted {
     const closes: Record<string, number[]> = {};
     for (const [sym, ring] of this.#prices.rings) closes[sym] = ring.values();
-    return { state: structuredClone(this.#state), closes };
+    return { state: structuredClone(this.#state), closes, rules: structuredClone(this.#rules.entries()) };
   }
 
   #finalize(k: number, session: Session): void {
@@ -352,6 +383,8 @@ export class Detector {
     const ctx: StepContext = { settings: this.#s, state: st, prices: this.#prices, now: { t, session, tradingStep }, barClose, alerts: this.#alerts };
     this.#last = evaluateStep(ctx);
     if (barClose) closeSession(ctx);
+    // After the bar's RRG and breadth: a rule reads what the snapshot of this step shows.
+    if (this.#rules.size > 0) this.#rules.evaluate({ settings: this.#s, state: st, evaluation: this.#last }, barClose, { steps: tradingStep, bars: st.barCount }, this.#alerts);
     if (atClose) this.#actions.expire(session, t);
   }
 

@@ -4,6 +4,7 @@ import type { Detector } from './detector.js';
 import type { Counters } from './state.js';
 import type { CommitRequest } from './store.js';
 import type { InputRecord } from './tick-input.js';
+import type { RuleChange } from './rules/book.js';
 
 export interface BatchOutcome {
   deadLetters: DeadLetter[];
@@ -110,6 +111,28 @@ export function processBatch(detector: Detector, records: readonly InputRecord[]
       alerts: detector.takeAlerts(),
       snapshot: steps > 0 ? detector.snapshot() : null,
       offsets: touched,
+      rules: detector.takeRuleChanges(),
     },
+  };
+}
+
+/**
+ * One consumed batch of `<ns>.rules`: records at or past the stored next offset are taken in
+ * order (a redelivery changes nothing), and the commit carries the entries they changed with
+ * the new offsets. No step is evaluated: rules wait for the ticks like everything else.
+ */
+export function processRuleBatch(detector: Detector, records: readonly InputRecord[], ruleOffsets: Record<string, string>): { request: CommitRequest; changes: RuleChange[] } {
+  const changes: RuleChange[] = [];
+  const touched: Record<string, string> = {};
+  for (const rec of records) {
+    const lane = String(rec.lane);
+    const from = ruleOffsets[lane] === undefined ? -1 : Number(ruleOffsets[lane]);
+    if (Number(rec.offset) < from) continue;
+    changes.push(detector.offerRule(rec.value));
+    ruleOffsets[lane] = touched[lane] = String(Number(rec.offset) + 1);
+  }
+  return {
+    changes,
+    request: { state: detector.state, appended: {}, alerts: [], snapshot: null, offsets: {}, rules: detector.takeRuleChanges(), ruleOffsets: touched },
   };
 }

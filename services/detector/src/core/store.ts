@@ -1,6 +1,9 @@
 import type { Alert, Snapshot, SnapshotRecord } from '@rotation/schemas';
 import type { AlertDraft } from './alerts.js';
 import type { CoreState } from './state.js';
+import type { RuleChanges } from './detector.js';
+import { joinStored, type RuleEntry, type StoredRule } from './rules/book.js';
+import type { RunState } from './rules/machine.js';
 
 /** Everything one consumed batch changed, committed atomically or not at all. */
 export interface CommitRequest {
@@ -23,6 +26,10 @@ export interface CommitRequest {
   snapshot: Snapshot | null;
   /** Next offset to consume per lane (ticks partition), after this batch. */
   offsets: Record<string, string>;
+  /** Rule entries to store (records taken, run states moved) and the rules that fired. */
+  rules?: RuleChanges;
+  /** Next offset to consume per `<ns>.rules` partition, after this batch. */
+  ruleOffsets?: Record<string, string>;
 }
 
 export interface Committed {
@@ -35,6 +42,8 @@ export interface Loaded {
   state: CoreState;
   closes: Record<string, number[]>;
   offsets: Record<string, string>;
+  rules?: Record<string, RuleEntry>;
+  ruleOffsets?: Record<string, string>;
 }
 
 /**
@@ -52,6 +61,10 @@ export class MemoryStateStore implements StateStore {
   #state: CoreState | null = null;
   readonly #closes = new Map<string, number[]>();
   #offsets: Record<string, string> = {};
+  #rules: Record<string, StoredRule> = {};
+  #runs: Record<string, RunState> = {};
+  #ruleOffsets: Record<string, string> = {};
+  readonly lastFired: Record<string, { eventTime: string; alertId: string; message: string }> = {};
   #seq = 0;
   #version = 0;
   readonly history: Alert[] = [];
@@ -62,7 +75,13 @@ export class MemoryStateStore implements StateStore {
 
   async load(): Promise<Loaded | null> {
     if (this.#state === null) return null;
-    return { state: structuredClone(this.#state), closes: Object.fromEntries([...this.#closes].map(([k, v]) => [k, [...v]])), offsets: { ...this.#offsets } };
+    return {
+      state: structuredClone(this.#state),
+      closes: Object.fromEntries([...this.#closes].map(([k, v]) => [k, [...v]])),
+      offsets: { ...this.#offsets },
+      rules: joinStored(structuredClone(this.#rules), structuredClone(this.#runs)),
+      ruleOffsets: { ...this.#ruleOffsets },
+    };
   }
 
   async commit(req: CommitRequest): Promise<Committed> {
@@ -75,6 +94,10 @@ export class MemoryStateStore implements StateStore {
     }
     for (const [sym, values] of Object.entries(rewritten)) this.#closes.set(sym, values.slice(-this.ringLength));
     this.#offsets = { ...this.#offsets, ...req.offsets };
+    this.#rules = { ...this.#rules, ...structuredClone(req.rules?.records ?? {}) };
+    this.#runs = { ...this.#runs, ...structuredClone(req.rules?.runs ?? {}) };
+    Object.assign(this.lastFired, req.rules?.fired ?? {});
+    this.#ruleOffsets = { ...this.#ruleOffsets, ...req.ruleOffsets };
     const alerts = req.alerts.map((a) => ({ ...a, seq: ++this.#seq }));
     this.history.push(...alerts);
     if (req.snapshot) this.snapshot = { v: 1, version: ++this.#version, snapshot: req.snapshot };

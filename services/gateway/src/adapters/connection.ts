@@ -35,6 +35,8 @@ export class Connection {
   readonly subs = new Map<Channel, ChannelState>();
   readonly limiter: CommandLimiter;
   alive = true;
+  /** An admin sees every owner's rule alerts (`alerts:rules`). */
+  admin = false;
   #closed = false;
   readonly #out: OutboundBuffer;
   readonly #maxBytes: number;

@@ -8,7 +8,7 @@ import {
   type WsErrorCode,
 } from '@rotation/schemas';
 import { AlertLog, type SequencedAlert } from '../core/alert-log.js';
-import { alertMatches, isAlertChannel, isStateChannel, type AlertChannel } from '../core/channels.js';
+import { alertMatches, channelAllowed, isAlertChannel, isStateChannel, type AlertChannel, type Viewer } from '../core/channels.js';
 import { parseCommand } from '../core/commands.js';
 import { encode, frames } from '../core/frames.js';
 import { Pool } from '../core/pool.js';
@@ -45,6 +45,12 @@ export interface HubOptions {
   aheadWaitMs?: number;
 }
 
+const NOBODY: ReadonlySet<Connection> = new Set();
+
+function viewerOf(conn: Connection): Viewer {
+  return { owner: conn.subject, admin: conn.admin };
+}
+
 /**
  * The gateway's state and fan-out: alerts and snapshots come in (Kafka, or Redis when a gap
  * needs filling), are encoded once, and go to every subscriber's connection as the same
@@ -56,6 +62,8 @@ export class Hub {
   readonly state: StateBoard;
   readonly #o: HubOptions;
   readonly #connections = new Set<Connection>();
+  /** `alerts:mine` subscribers by owner: a rule alert goes to its owner's connections only, found in one lookup. */
+  readonly #mine = new Map<string, Set<Connection>>();
   /** Alerts are forwarded strictly one after another (gap fills are async). */
   #chain: Promise<void> = Promise.resolve();
   readonly #alertSnapshotFrames = new Map<Channel, Buffer>();
@@ -201,7 +209,11 @@ export class Hub {
     if (!logged) return;
     this.#alertSnapshotFrames.clear();
     this.#o.metrics.alertsForwarded.inc();
-    for (const f of logged.frames) for (const conn of this.registry.subscribers(f.channel)) conn.deliver(f.channel, alert.seq, f.buf, false);
+    for (const f of logged.frames) {
+      // alerts:mine is one channel name for every owner: each connection gets its own owner's.
+      const subs = f.channel === 'alerts:mine' ? (this.#mine.get(alert.owner ?? '') ?? NOBODY) : this.registry.subscribers(f.channel);
+      for (const conn of subs) conn.deliver(f.channel, alert.seq, f.buf, false);
+    }
   }
 
   async #epochChanged(): Promise<void> {
@@ -215,12 +227,18 @@ export class Hub {
         // that its state is still the channel's), and what it had queued is dropped.
         conn.dropReplay(channel);
         conn.subs.set(channel, { minSeq: this.alerts.head });
-        conn.send(this.#resyncFrame(channel, 'epoch_changed'));
+        conn.send(this.#resyncFrame(channel, 'epoch_changed', conn));
       }
     }
   }
 
   // ---- connections --------------------------------------------------------------------
+
+  #forgetMine(conn: Connection): void {
+    const set = this.#mine.get(conn.subject);
+    if (!set?.delete(conn)) return;
+    if (set.size === 0) this.#mine.delete(conn.subject);
+  }
 
   attach(conn: Connection): void {
     this.#connections.add(conn);
@@ -229,6 +247,7 @@ export class Hub {
   }
 
   detach(conn: Connection): void {
+    this.#forgetMine(conn);
     this.registry.removeAll(conn);
     conn.markClosed();
     this.#connections.delete(conn);
@@ -259,6 +278,7 @@ export class Hub {
         return;
       case 'unsubscribe': {
         for (const ch of this.registry.remove(conn, cmd.channels)) {
+          if (ch === 'alerts:mine') this.#forgetMine(conn);
           // A replay in progress sees its ChannelState gone and stops; what it queued goes too.
           conn.subs.delete(ch);
           conn.dropState(ch);
@@ -274,8 +294,18 @@ export class Hub {
   }
 
   #subscribe(conn: Connection, cmd: Extract<ClientCommand, { op: 'subscribe' }>): void {
-    const fresh = [...new Set(cmd.channels)].filter((ch) => !conn.subs.has(ch));
-    const { added, refused } = this.registry.add(conn, cmd.channels, this.#o.maxSubscriptions);
+    const forbidden = cmd.channels.filter((ch) => !channelAllowed(ch, viewerOf(conn)));
+    if (forbidden.length > 0) {
+      this.#error(conn, { id: cmd.id, code: 'forbidden_channel', message: `only admins may subscribe to ${[...new Set(forbidden)].join(', ')}`, retryable: false });
+    }
+    const wanted = cmd.channels.filter((ch) => !forbidden.includes(ch));
+    const fresh = [...new Set(wanted)].filter((ch) => !conn.subs.has(ch));
+    const { added, refused } = this.registry.add(conn, wanted, this.#o.maxSubscriptions);
+    if (added.includes('alerts:mine')) {
+      let set = this.#mine.get(conn.subject);
+      if (!set) this.#mine.set(conn.subject, (set = new Set()));
+      set.add(conn);
+    }
     for (const ch of fresh) if (added.includes(ch)) conn.subs.set(ch, { minSeq: 0, pending: [] });
     conn.send(frames.subscribed(cmd.id, added));
     if (refused.length > 0) {
@@ -305,7 +335,7 @@ export class Hub {
     if (lastSeq === undefined) {
       sub.pending = undefined;
       sub.minSeq = head;
-      conn.send(this.#alertSnapshotFrame(channel));
+      conn.send(this.#alertSnapshotFrame(channel, conn));
       return;
     }
     const plan = planResume({ lastSeq, clientEpoch, epoch: this.epoch, head, knownHead: this.#knownHead, memoryFirst: this.alerts.firstSeq, maxReplay: this.#o.maxReplay });
@@ -318,7 +348,7 @@ export class Hub {
       case 'resync':
         sub.pending = undefined;
         sub.minSeq = head;
-        conn.send(this.#resyncFrame(channel, plan.reason));
+        conn.send(this.#resyncFrame(channel, plan.reason, conn));
         return;
       case 'ahead':
         this.#awaitHead(conn, channel, sub, plan.lastSeq);
@@ -350,7 +380,7 @@ export class Hub {
       if (Date.now() < deadline) return void setTimeout(check, 100).unref();
       this.#o.metrics.resumes.inc({ outcome: 'resync_ahead_of_history' });
       sub.minSeq = this.alerts.head;
-      conn.send(this.#resyncFrame(channel, 'ahead_of_history'));
+      conn.send(this.#resyncFrame(channel, 'ahead_of_history', conn));
       this.#flushPending(conn, channel, sub);
     };
     check();
@@ -372,13 +402,13 @@ export class Hub {
     try {
       for (let page = nextPage(lastSeq + 1, target, this.#o.historyPageSize); page; page = nextPage(page.to + 1, target, this.#o.historyPageSize)) {
         if (!this.#current(conn, channel, sub)) return;
-        const got = await this.#page(channel, page, prev);
+        const got = await this.#page(channel, page, prev, viewerOf(conn));
         if (!this.#current(conn, channel, sub)) return;
         if (got === 'trimmed') {
           this.#o.metrics.resumes.inc({ outcome: 'resync_history_trimmed' });
           conn.dropReplay(channel);
           sub.minSeq = this.alerts.head;
-          conn.send(this.#resyncFrame(channel, 'history_trimmed'));
+          conn.send(this.#resyncFrame(channel, 'history_trimmed', conn));
           return this.#flushPending(conn, channel, sub);
         }
         if (!(await this.#queuePage(conn, channel, sub, got.bufs))) return;
@@ -424,12 +454,12 @@ export class Hub {
    * The frames of `channel` for one page, chained by prevSeq from `prev`; 'trimmed' when Redis
    * no longer holds the start of it (an alert would silently be missing).
    */
-  async #page(channel: AlertChannel, page: Page, prev: number): Promise<{ bufs: Buffer[]; prev: number } | 'trimmed'> {
+  async #page(channel: AlertChannel, page: Page, prev: number, viewer: Viewer): Promise<{ bufs: Buffer[]; prev: number } | 'trimmed'> {
     const bufs: Buffer[] = [];
     if (pageSource(page, this.alerts.firstSeq, this.alerts.head) === 'memory') {
       for (const l of this.alerts.since(page.from)!.slice(0, page.to - page.from + 1)) {
         const f = l.frames.find((x) => x.channel === channel);
-        if (!f) continue;
+        if (!f || !alertMatches(channel, l.alert, viewer)) continue;
         bufs.push(f.buf);
         prev = l.alert.seq;
       }
@@ -440,14 +470,16 @@ export class Hub {
     if (alerts.length === 0 || alerts[0]!.seq !== page.from) return 'trimmed';
     // Frames from Redis are encoded per replay: they are not this instance's shared frames.
     for (const a of alerts) {
-      if (!alertMatches(channel, a)) continue;
+      if (!alertMatches(channel, a, viewer)) continue;
       bufs.push(frames.alertEvent(channel, this.epoch, a, prev));
       prev = a.seq;
     }
     return { bufs, prev };
   }
 
-  #alertSnapshotFrame(channel: AlertChannel): Buffer {
+  #alertSnapshotFrame(channel: AlertChannel, conn: Connection): Buffer {
+    // alerts:mine differs per owner: encoded per subscriber, not shared.
+    if (channel === 'alerts:mine') return encode({ type: 'snapshot', channel, epoch: this.epoch, seq: this.alerts.head, data: this.alerts.recent(this.#o.recentAlerts, channel, viewerOf(conn)) });
     let buf = this.#alertSnapshotFrames.get(channel);
     if (!buf) {
       buf = encode({ type: 'snapshot', channel, epoch: this.epoch, seq: this.alerts.head, data: this.alerts.recent(this.#o.recentAlerts, channel) });
@@ -456,8 +488,8 @@ export class Hub {
     return buf;
   }
 
-  #resyncFrame(channel: AlertChannel, reason: ResyncReason): Buffer {
-    return encode({ type: 'resync', channel, epoch: this.epoch, seq: this.alerts.head, reason, data: this.alerts.recent(this.#o.recentAlerts, channel) });
+  #resyncFrame(channel: AlertChannel, reason: ResyncReason, conn: Connection): Buffer {
+    return encode({ type: 'resync', channel, epoch: this.epoch, seq: this.alerts.head, reason, data: this.alerts.recent(this.#o.recentAlerts, channel, viewerOf(conn)) });
   }
 
   #error(conn: Connection, e: { id?: string | undefined; code: WsErrorCode; message: string; retryable: boolean }): void {

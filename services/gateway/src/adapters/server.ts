@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '@rotation/log';
-import { CloseCode } from '@rotation/schemas';
+import { CloseCode, type Alert } from '@rotation/schemas';
 import { CLOCK_TOLERANCE_MS, redactPath, type AuthDecision, type Authenticator } from '../core/auth.js';
 import { ConnectionCaps, type ConnectionCapsOptions } from '../core/connection-caps.js';
 import { expiryStep } from '../core/token-expiry.js';
@@ -14,7 +14,9 @@ import type { Hub } from './hub.js';
 import { serveMetrics, type MetricsGuard } from './metrics-endpoint.js';
 import type { Metrics } from './metrics.js';
 import type { RedisStore } from './redis-store.js';
+import { handleRules, type RulesRoutesOptions } from './rules-routes.js';
 import { serveStatic } from './static-files.js';
+import { alertVisible, type Viewer } from '../core/channels.js';
 
 export const STREAM_PATH = '/v1/stream';
 
@@ -40,6 +42,8 @@ export interface ServerOptions {
   metricsGuard: MetricsGuard;
   /** GATEWAY_SOURCE_MAPS. */
   sourceMaps: boolean;
+  /** The rules API (absent: /api/v1/rules answers 404). */
+  rules?: RulesRoutesOptions | undefined;
 }
 
 /**
@@ -171,6 +175,7 @@ export class GatewayServer {
       metrics,
       logger,
     });
+    conn.admin = decision.admin;
     ws.on('pong', () => (conn.alive = true));
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       conn.alive = true;
@@ -210,7 +215,8 @@ export class GatewayServer {
   async #request(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const path = url.pathname;
-    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+    const isRules = path === '/api/v1/rules' || path.startsWith('/api/v1/rules/');
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !isRules) return json(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       const r = this.#o.readiness();
@@ -227,8 +233,11 @@ export class GatewayServer {
         this.#o.metrics.authFailures.inc({ status: String(decision.status) });
         return json(res, decision.status, { error: decision.reason }, decision.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
       }
+      const viewer: Viewer = { owner: decision.subject, admin: decision.admin };
       if (path === '/api/v1/snapshot') return this.#snapshot(res);
-      if (path === '/api/v1/alerts') return this.#alerts(res, url.searchParams);
+      if (path === '/api/v1/alerts') return this.#alerts(res, url.searchParams, viewer);
+      const rules = this.#o.rules;
+      if (isRules && rules && (await handleRules(req, path, url.searchParams, viewer, rules, (status, body, headers) => json(res, status, body, headers)))) return;
       return json(res, 404, { error: 'not found' });
     }
     if (path === STREAM_PATH) return json(res, 426, { error: 'this endpoint speaks websocket' }, { upgrade: 'websocket' });
@@ -242,15 +251,17 @@ export class GatewayServer {
     json(res, 200, record.snapshot, { 'x-snapshot-version': String(record.version), 'x-epoch': this.#o.hub.epoch });
   }
 
-  async #alerts(res: ServerResponse, params: URLSearchParams): Promise<void> {
+  /** Built-in alerts, plus the viewer's own rule alerts (every owner's for an admin). */
+  async #alerts(res: ServerResponse, params: URLSearchParams, viewer: Viewer): Promise<void> {
     const since = intParam(params.get('since'), 0, Number.MAX_SAFE_INTEGER);
     const limit = intParam(params.get('limit'), 1, Number.MAX_SAFE_INTEGER);
     if (since === null || limit === null) return json(res, 400, { error: 'since must be an integer >= 0 and limit an integer >= 1' });
     const n = Math.min(limit ?? 100, this.#o.apiMaxLimit);
     const { hub, store } = this.#o;
-    const body = (alerts: unknown[]) => json(res, 200, { alerts, epoch: hub.epoch, head: hub.alerts.head });
+    const visible = (a: Alert) => alertVisible(a, viewer);
+    const body = (alerts: Alert[]) => json(res, 200, { alerts: alerts.filter(visible), epoch: hub.epoch, head: hub.alerts.head });
     if (since === undefined) {
-      const memory = hub.alerts.recent(n);
+      const memory = hub.alerts.recentWhere(n, visible);
       if (memory.length >= n || hub.alerts.firstSeq === 1 || hub.alerts.head === 0) return body(memory);
       try {
         return body(await store.tail(n));

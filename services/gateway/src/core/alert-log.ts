@@ -1,5 +1,5 @@
-import type { Alert, AlertKind, Channel } from '@rotation/schemas';
-import { channelsOfAlert } from './channels.js';
+import type { Alert, Channel } from '@rotation/schemas';
+import { alertMatches, channelsOfAlert, type AlertChannel, type Viewer } from './channels.js';
 import { frames } from './frames.js';
 
 export type SequencedAlert = Alert & { seq: number };
@@ -23,7 +23,12 @@ export class AlertLog {
   #head = 0;
   readonly #capacity: number;
   #ring: LoggedAlert[] = [];
-  readonly #lastByKind = new Map<AlertKind, number>();
+  /**
+   * The previous seq on each channel an alert goes to: `alerts` (built-in alerts only: rule
+   * alerts take seqs too but are not on it), `alerts:<kind>`, `alerts:rules`, and
+   * `alerts:mine` per owner (keyed `mine:<owner>`).
+   */
+  readonly #lastOn = new Map<string, number>();
 
   constructor(capacity: number, epoch: string) {
     this.#capacity = Math.max(1, capacity);
@@ -49,7 +54,7 @@ export class AlertLog {
   reset(epoch: string, tail: readonly SequencedAlert[], head: number): void {
     this.#epoch = epoch;
     this.#ring = [];
-    this.#lastByKind.clear();
+    this.#lastOn.clear();
     this.#head = 0;
     for (const a of tail) this.append(a);
     this.#head = Math.max(this.#head, head);
@@ -67,17 +72,16 @@ export class AlertLog {
   append(alert: SequencedAlert): LoggedAlert | undefined {
     if (alert.seq <= this.#head) return undefined;
     if (alert.seq !== this.#head + 1) this.#ring = [];
-    const [all, byKind] = channelsOfAlert(alert);
-    const kindPrev = this.#lastByKind.get(alert.kind) ?? 0;
+    const keys = channelsOfAlert(alert).map((ch): [AlertChannel, string] => [ch, ch === 'alerts:mine' ? `mine:${alert.owner ?? ''}` : ch]);
     const logged: LoggedAlert = {
       alert,
-      frames: [
-        { channel: all, prevSeq: this.#head, buf: frames.alertEvent(all, this.#epoch, alert, this.#head) },
-        { channel: byKind, prevSeq: kindPrev, buf: frames.alertEvent(byKind, this.#epoch, alert, kindPrev) },
-      ],
+      frames: keys.map(([channel, key]) => {
+        const prevSeq = this.#lastOn.get(key) ?? 0;
+        return { channel, prevSeq, buf: frames.alertEvent(channel, this.#epoch, alert, prevSeq) };
+      }),
     };
     this.#head = alert.seq;
-    this.#lastByKind.set(alert.kind, alert.seq);
+    for (const [, key] of keys) this.#lastOn.set(key, alert.seq);
     this.#ring.push(logged);
     if (this.#ring.length > this.#capacity * 1.25) this.#ring = this.#ring.slice(this.#ring.length - this.#capacity);
     return logged;
@@ -91,12 +95,17 @@ export class AlertLog {
     return this.#ring.slice(fromSeq - first);
   }
 
-  /** The last `n` alerts in memory on `channel` (an alert channel), oldest first. */
-  recent(n: number, channel: Channel = 'alerts'): SequencedAlert[] {
+  /** The last `n` alerts in memory on `channel` (an alert channel) as `viewer` sees it, oldest first. */
+  recent(n: number, channel: AlertChannel = 'alerts', viewer?: Viewer): SequencedAlert[] {
+    return this.recentWhere(n, (a) => alertMatches(channel, a, viewer));
+  }
+
+  /** The last `n` alerts in memory that `keep` accepts, oldest first. */
+  recentWhere(n: number, keep: (alert: SequencedAlert) => boolean): SequencedAlert[] {
     const out: SequencedAlert[] = [];
     for (let i = this.#ring.length - 1; i >= 0 && out.length < n; i--) {
       const entry = this.#ring[i]!;
-      if (channel === 'alerts' || channel === `alerts:${entry.alert.kind}`) out.push(entry.alert);
+      if (keep(entry.alert)) out.push(entry.alert);
     }
     return out.reverse();
   }

@@ -1,11 +1,49 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { Authenticator, isLoopbackHost, redactPath } from './auth.js';
+import { Authenticator, isLoopbackHost, parseTokenEntry, redactPath } from './auth.js';
 
 const secret = 'a-test-secret-of-reasonable-length-123';
 const key = new TextEncoder().encode(secret);
 const jwt = (claims: Record<string, unknown>, exp: string | number = '5m', k = key) =>
   new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setIssuedAt().setExpirationTime(exp).sign(k);
+
+describe('owner ids', () => {
+  const named = new Authenticator({
+    tokens: ['plain-token-0123456789', { name: 'alice', token: 'alice-token-0123456789' }, { name: 'ops', token: 'ops-token-0123456789', admin: true }],
+    jwtSecret: secret,
+  });
+
+  it('gives a named token its name, a plain one its digest prefix, and only the flagged one admin', async () => {
+    expect(await named.authorize({ queryToken: 'alice-token-0123456789' })).toEqual({ ok: true, method: 'token', subject: 'alice', admin: false });
+    expect(await named.authorize({ queryToken: 'ops-token-0123456789' })).toEqual({ ok: true, method: 'token', subject: 'ops', admin: true });
+    expect(await named.authorize({ queryToken: 'plain-token-0123456789' })).toMatchObject({ ok: true, subject: expect.stringMatching(/^token:[0-9a-f]{8}$/), admin: false });
+  });
+
+  it('takes the owner from the JWT sub and admin from a role claim', async () => {
+    expect(await named.authorize({ queryToken: await jwt({}) })).toMatchObject({ subject: 'alice', admin: false });
+    for (const claims of [{ role: 'admin' }, { roles: ['reader', 'admin'] }, { admin: true }]) {
+      expect(await named.authorize({ queryToken: await jwt(claims) })).toMatchObject({ subject: 'alice', admin: true });
+    }
+    expect(await named.authorize({ queryToken: await jwt({ role: 'reader', admin: 'yes' }) })).toMatchObject({ admin: false });
+  });
+
+  it('refuses a JWT whose sub is missing or cannot be an owner id', async () => {
+    const noSub = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(key);
+    const badSub = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('a b<script>').setExpirationTime('5m').sign(key);
+    for (const t of [noSub, badSub]) expect(await named.authorize({ queryToken: t })).toMatchObject({ ok: false, status: 401, reason: expect.stringMatching(/sub/) });
+  });
+
+  it.each([
+    ['plain-token-0123456789', { token: 'plain-token-0123456789' }],
+    ['alice:tok-0123456789abcdef', { name: 'alice', token: 'tok-0123456789abcdef', admin: false }],
+    ['ops:tok-0123456789abcdef:admin', { name: 'ops', token: 'tok-0123456789abcdef', admin: true }],
+    ['ops:tok:root', 'a token entry is TOKEN, NAME:TOKEN or NAME:TOKEN:admin'],
+    ['a:b:admin:x', 'a token entry is TOKEN, NAME:TOKEN or NAME:TOKEN:admin'],
+    ['bad name:tok-0123456789abcdef', expect.stringMatching(/token name/)],
+  ])('parses the entry %s', (entry, want) => {
+    expect(parseTokenEntry(entry)).toEqual(want);
+  });
+});
 
 describe('Authenticator', () => {
   it('lets everyone in when no token or secret is configured', async () => {
@@ -42,7 +80,7 @@ describe('Authenticator', () => {
   it('refuses a JWT without exp unless configured otherwise', async () => {
     expect(await a.authorize({ queryToken: await noExp() })).toEqual({ ok: false, status: 401, reason: 'token has no exp' });
     const lax = new Authenticator({ tokens: [], jwtSecret: secret, requireExp: false });
-    expect(await lax.authorize({ queryToken: await noExp() })).toEqual({ ok: true, method: 'jwt', subject: 'bob' });
+    expect(await lax.authorize({ queryToken: await noExp() })).toEqual({ ok: true, method: 'jwt', subject: 'bob', admin: false });
   });
 
   it('gives static tokens no expiry', async () => {

@@ -1,9 +1,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify } from 'jose';
 
+/** A static API token with the owner id its callers act as. */
+export interface NamedToken {
+  token: string;
+  /** Owner id of the callers that present it; absent for a plain token (owner `token:<8 hex of its digest>`). */
+  name?: string | undefined;
+  admin?: boolean | undefined;
+}
+
 export interface AuthOptions {
-  /** Static API tokens (GATEWAY_AUTH_TOKENS). */
-  tokens: readonly string[];
+  /** Static API tokens (GATEWAY_AUTH_TOKENS entries parsed with parseTokenEntry, and the tokens file). */
+  tokens: ReadonlyArray<string | NamedToken>;
   /** HS256 secret (GATEWAY_JWT_SECRET). */
   jwtSecret?: string;
   /** Origins allowed to open a websocket or call the API from a browser; empty = any. */
@@ -20,8 +28,40 @@ export interface AuthRequest {
 }
 
 export type AuthDecision =
-  | { ok: true; method: 'none' | 'token' | 'jwt'; subject: string; /** JWT `exp` in ms; open connections are closed then. */ expiresAt?: number }
+  | {
+      ok: true;
+      method: 'none' | 'token' | 'jwt';
+      /** The owner id: a JWT's `sub`, a named token's name, `token:<hex>` for a plain token, `anonymous` with auth off. */
+      subject: string;
+      /** Sees and manages every owner's rules and rule alerts. */
+      admin: boolean;
+      /** JWT `exp` in ms; open connections are closed then. */
+      expiresAt?: number;
+    }
   | { ok: false; status: 401 | 403; reason: string };
+
+/** Owner ids: what a JWT `sub` or a token name may be (they appear in rule records and logs). */
+export const OWNER_ID = /^[A-Za-z0-9._@|:+-]{1,128}$/;
+const TOKEN_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
+
+/**
+ * One GATEWAY_AUTH_TOKENS entry: `TOKEN`, `NAME:TOKEN` or `NAME:TOKEN:admin`. Returns an
+ * error message (never echoing the token) for a malformed one.
+ */
+export function parseTokenEntry(entry: string): NamedToken | string {
+  const parts = entry.split(':');
+  if (parts.length === 1) return { token: entry };
+  const [name, token, flag] = parts;
+  if (parts.length > 3 || (flag !== undefined && flag !== 'admin')) return 'a token entry is TOKEN, NAME:TOKEN or NAME:TOKEN:admin';
+  if (!TOKEN_NAME.test(name!)) return `token name "${name!.slice(0, 64)}" must be 1-64 letters, digits or . _ @ -`;
+  return { name: name!, token: token!, admin: flag === 'admin' };
+}
+
+/** A JWT's admin role: `"role": "admin"`, `"roles"` containing "admin", or `"admin": true`. */
+function jwtIsAdmin(payload: Record<string, unknown>): boolean {
+  const roles = payload.roles;
+  return payload.role === 'admin' || payload.admin === true || (Array.isArray(roles) && roles.includes('admin'));
+}
 
 const MAX_TOKEN_LENGTH = 4096;
 /** Clock skew allowed on `exp` and `nbf`, at the upgrade and on open connections alike. */
@@ -34,12 +74,15 @@ export const CLOCK_TOLERANCE_MS = 5_000;
  */
 export class Authenticator {
   readonly #digests: Buffer[];
+  readonly #named: Array<{ subject: string; admin: boolean }>;
   readonly #secret: Uint8Array | undefined;
   readonly #origins: ReadonlySet<string>;
   readonly #requireExp: boolean;
 
   constructor(options: AuthOptions) {
-    this.#digests = options.tokens.map(digest);
+    const tokens = options.tokens.map((t) => (typeof t === 'string' ? { token: t } : t));
+    this.#digests = tokens.map((t) => digest(t.token));
+    this.#named = tokens.map((t) => ({ subject: t.name ?? `token:${digest(t.token).toString('hex').slice(0, 8)}`, admin: t.admin === true }));
     this.#secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined;
     this.#origins = new Set((options.allowedOrigins ?? []).map((o) => o.replace(/\/+$/, '')));
     this.#requireExp = options.requireExp ?? true;
@@ -59,11 +102,12 @@ export class Authenticator {
 
   async authorize(req: AuthRequest): Promise<AuthDecision> {
     if (!this.originAllowed(req.origin)) return { ok: false, status: 403, reason: 'origin not allowed' };
-    if (!this.required) return { ok: true, method: 'none', subject: 'anonymous' };
+    if (!this.required) return { ok: true, method: 'none', subject: 'anonymous', admin: false };
     const token = bearer(req.authorization) ?? req.queryToken;
     if (!token) return { ok: false, status: 401, reason: 'missing token' };
     if (token.length > MAX_TOKEN_LENGTH) return { ok: false, status: 401, reason: 'token too long' };
-    if (this.#matchesStatic(token)) return { ok: true, method: 'token', subject: `token:${digest(token).toString('hex').slice(0, 8)}` };
+    const named = this.#matchStatic(token);
+    if (named) return { ok: true, method: 'token', subject: named.subject, admin: named.admin };
     if (this.#secret && token.split('.').length === 3) {
       try {
         const { payload } = await jwtVerify(token, this.#secret, {
@@ -72,8 +116,10 @@ export class Authenticator {
           // Without exp a leaked token works until the secret is rotated.
           ...(this.#requireExp ? { requiredClaims: ['exp'] } : {}),
         });
-        const subject = typeof payload.sub === 'string' ? payload.sub : 'jwt';
-        return { ok: true, method: 'jwt', subject, ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}) };
+        // The sub is the owner id of every rule the caller makes: one that cannot be one is refused.
+        if (typeof payload.sub !== 'string' || !OWNER_ID.test(payload.sub)) return { ok: false, status: 401, reason: 'token sub must be 1-128 letters, digits or . _ @ | : + -' };
+        const admin = jwtIsAdmin(payload);
+        return { ok: true, method: 'jwt', subject: payload.sub, admin, ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}) };
       } catch (error) {
         const reason =
           error instanceof joseErrors.JWTExpired ? 'token expired' : error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'exp' ? 'token has no exp' : 'invalid token';
@@ -83,11 +129,13 @@ export class Authenticator {
     return { ok: false, status: 401, reason: 'invalid token' };
   }
 
-  #matchesStatic(token: string): boolean {
+  #matchStatic(token: string): { subject: string; admin: boolean } | undefined {
     const candidate = digest(token);
-    let match = false;
-    for (const d of this.#digests) match = timingSafeEqual(d, candidate) || match;
-    return match;
+    let match: number | undefined;
+    this.#digests.forEach((d, i) => {
+      if (timingSafeEqual(d, candidate) && match === undefined) match = i;
+    });
+    return match === undefined ? undefined : this.#named[match];
   }
 }
 

@@ -1,6 +1,12 @@
 import { AlertKind, type Channel, StateChannel, type Alert } from '@rotation/schemas';
 
-export type AlertChannel = 'alerts' | `alerts:${AlertKind}`;
+export type AlertChannel = 'alerts' | `alerts:${AlertKind}` | 'alerts:mine' | 'alerts:rules';
+
+/** Who is looking: the owner id of the connection or request, and whether it is an admin. */
+export interface Viewer {
+  owner: string;
+  admin: boolean;
+}
 
 export const STATE_CHANNELS: readonly StateChannel[] = StateChannel.options;
 
@@ -12,15 +18,41 @@ export function isAlertChannel(channel: Channel): channel is AlertChannel {
   return channel === 'alerts' || channel.startsWith('alerts:');
 }
 
-/** The channels one alert is published on: everything, and its kind. */
-export function channelsOfAlert(alert: Pick<Alert, 'kind'>): [AlertChannel, AlertChannel] {
-  return ['alerts', `alerts:${alert.kind}`];
+/** A user's rule alert: for its owner (and admins) only. */
+export function isRuleAlert(alert: Pick<Alert, 'kind'>): boolean {
+  return alert.kind === 'rule';
 }
 
-/** Whether `alert` belongs on `channel` (an alert channel). */
-export function alertMatches(channel: AlertChannel, alert: Pick<Alert, 'kind'>): boolean {
+/** Channels only admins may subscribe to. */
+export function channelAllowed(channel: Channel, viewer: Viewer): boolean {
+  return channel !== 'alerts:rules' || viewer.admin;
+}
+
+/** A rule alert its rule sends to the owner's websocket (`deliver.websocket`). */
+function toOwnerSocket(alert: Pick<Alert, 'deliver'>): boolean {
+  return alert.deliver?.websocket !== false;
+}
+
+/**
+ * The channels one alert is published on: everything and its kind for a built-in alert; its
+ * owner's `alerts:mine` (unless the rule delivers by webhook only) and the admins'
+ * `alerts:rules` for a rule alert.
+ */
+export function channelsOfAlert(alert: Pick<Alert, 'kind' | 'deliver'>): AlertChannel[] {
+  if (isRuleAlert(alert)) return toOwnerSocket(alert) ? ['alerts:mine', 'alerts:rules'] : ['alerts:rules'];
+  return ['alerts', `alerts:${alert.kind as AlertKind}`];
+}
+
+/** Whether `alert` belongs on `channel` (an alert channel) as `viewer` sees it. */
+export function alertMatches(channel: AlertChannel, alert: Pick<Alert, 'kind' | 'owner' | 'deliver'>, viewer?: Viewer): boolean {
+  if (isRuleAlert(alert)) return channel === 'alerts:rules' || (channel === 'alerts:mine' && viewer !== undefined && alert.owner === viewer.owner && toOwnerSocket(alert));
   return channel === 'alerts' || channel === `alerts:${alert.kind}`;
 }
 
+/** Whether `viewer` may see `alert` at all (HTTP history): built-in alerts, its own rule alerts, or everything for admins. */
+export function alertVisible(alert: Pick<Alert, 'kind' | 'owner' | 'deliver'>, viewer: Viewer): boolean {
+  return !isRuleAlert(alert) || viewer.admin || alert.owner === viewer.owner;
+}
+
 /** Every channel a client can subscribe to, for documentation and error messages. */
-export const ALL_CHANNELS: readonly Channel[] = ['alerts', ...AlertKind.options.map((k) => `alerts:${k}` as const), ...STATE_CHANNELS];
+export const ALL_CHANNELS: readonly Channel[] = ['alerts', ...AlertKind.options.map((k) => `alerts:${k}` as const), 'alerts:mine', 'alerts:rules', ...STATE_CHANNELS];
