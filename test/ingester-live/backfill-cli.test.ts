@@ -4,34 +4,18 @@
  * nothing is published twice; Finnhub's free plan answers candles with 403, and the command
  * says what to do instead. Keys never reach the output.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { childEnv, loadConfig } from '@rotation/config';
+import { loadConfig } from '@rotation/config';
 import type { Tick } from '@rotation/schemas';
 import { historyFaults, startHistoryFake } from '../fakes/history.js';
 import { FakeAlpaca } from '../fakes/alpaca.js';
 import { nyDate, syntheticMarket } from '../fakes/history-market.js';
-import { MAIN, readTopic } from '../ingester/support.js';
+import { readTopic, spawnIngest } from '../ingester/support.js';
 import { describe, expect, test } from '../support/fixtures.js';
 
 const SYMBOLS = loadConfig({}).universe.symbols;
 const MARKET = syntheticMarket({ symbols: SYMBOLS, from: '2024-08-01', now: Date.parse('2024-11-23T15:00:00Z'), seed: 21, minuteFrom: '2024-11-20' });
 const TOKEN = 'finnhub-cli-token-0001';
 const POLY = 'polygon-cli-key-00001';
-
-function spawnIngest(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: path.resolve(path.dirname(MAIN), '../../..'),
-    env: childEnv({ LOG_LEVEL: 'info', ...env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
 
 async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -4,31 +4,15 @@
  * `live --provider alpaca` with fake stream and REST servers publishes the fetched actions on
  * each symbol's partition ahead of its first trade, and never logs the keys.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { childEnv } from '@rotation/config';
 import type { Kafka } from '@rotation/kafka';
 import { CorporateAction, DeadLetter, Tick } from '@rotation/schemas';
 import { alpacaTrade, FakeAlpaca } from '../fakes/alpaca.js';
 import { alpacaActionsHandler, startFakeActions } from '../fakes/corporate-actions.js';
-import { MAIN, readTopic } from '../ingester/support.js';
+import { readTopic, spawnIngest } from '../ingester/support.js';
 import { describe, expect, test } from '../support/fixtures.js';
-
-function ingest(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: path.resolve(path.dirname(MAIN), '../../..'),
-    env: childEnv({ LOG_LEVEL: 'info', KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
 
 async function count(kafka: Kafka, topic: string): Promise<number> {
   const admin = kafka.admin();
@@ -59,7 +43,7 @@ describe('corporate actions through Kafka (child process)', () => {
     try {
       const file = path.join(dir, 'actions.csv');
       await writeFile(file, ['symbol,action,ex_date,ratio,amount', 'NVDA,split,2024-06-10,10,', 'SPY,dividend,2024-06-21,,1.7588', 'SPY,merger,2024-06-21,,', 'ZZZZ,split,2024-06-10,2,', 'NVDA,split,2024-06-10,10,', ''].join('\n'));
-      const run = ingest(['actions', file, '--json'], base(ns, env.KAFKA_BROKERS));
+      const run = spawnIngest(['actions', file, '--json'], base(ns, env.KAFKA_BROKERS));
       expect(await run.exit).toBe(0);
       const summary = JSON.parse(run.stdout()) as Record<string, unknown>;
       expect(summary).toMatchObject({ source: 'replay', read: 5, published: 0, deadLettered: 2, duplicates: 1, deadLettersByReason: { invalid_tick: 1, unknown_symbol: 1 }, input: { format: 'csv', actions: 4, rejectedRows: 1 } });
@@ -91,8 +75,9 @@ describe('corporate actions through Kafka (child process)', () => {
     // A little slow, as a real API is: the first trade arrives meanwhile and must wait for it.
     const rest = await startFakeActions((req) => ({ ...alpacaActionsHandler({ keyId: KEY, secretKey: SECRET, pages: [{ forward_splits: [split] }] })(req), delayMs: 300 }));
     try {
-      const run = ingest(['live', '--provider', 'alpaca', '--json'], {
+      const run = spawnIngest(['live', '--provider', 'alpaca', '--json'], {
         ...base(ns, env.KAFKA_BROKERS),
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
         ALPACA_KEY_ID: KEY,
         ALPACA_SECRET_KEY: SECRET,
         ALPACA_STREAM_URL: stream.url,

@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_UNIVERSE_FILE, loadUniverseFile, type Env } from '@rotation/config';
+import { childEnv, DEFAULT_UNIVERSE_FILE, loadUniverseFile, type Env } from '@rotation/config';
 import type { Kafka } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
 import { DeadLetter, LaneWatermark, Tick, WATERMARK_KEY } from '@rotation/schemas';
@@ -113,4 +114,19 @@ export function bySymbol(records: Array<ReadRecord<Tick>>): Record<string, Tick[
 
 export async function runPipeline(env: Env, kafka: Kafka, logger: Logger, source: IngestSource): Promise<RunSummary> {
   return new Pipeline({ env, universe, logger, source, kafka }).run();
+}
+
+/** `pnpm ingest ARGS` as a child process with these variables; its output collected as it comes. */
+export function spawnIngest(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: path.resolve(path.dirname(MAIN), '../../..'),
+    env: childEnv({ LOG_LEVEL: 'info', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
 }
