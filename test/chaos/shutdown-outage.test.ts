@@ -125,8 +125,10 @@ describe('SIGTERM while the servers are down', () => {
       expect(exit!.ms).toBeLessThanOrEqual(EXIT_BOUND_MS);
     }
     expect(d!.code).toBe(3);
-    // The ingester reports what the broker never acknowledged (ingester-kafka-down.test.ts checks those counts).
-    expect(i!.code).toBe(3);
+    // Exit 3 when the ingester held records the broker never acknowledged (ingester-kafka-down.test.ts
+    // checks those counts); a paced feed that accepted nothing while the broker was down has nothing
+    // to report and exits 0 (seen in a fresh-clone CI run: 27 ms, between two paced ticks).
+    expect([0, 3]).toContain(i!.code);
     // The gateway has nothing of its own to commit; cut short by its deadline or not, it is 0 or 3.
     expect([0, 3]).toContain(g!.code);
 
