@@ -13,6 +13,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { IngesterError, IngesterErrorCode } from './core/errors.js';
 import type { IngestSource } from './core/ingest-source.js';
 import type { QuoteSink } from './core/source.js';
+import { counting } from './core/counting-sink.js';
 import type { LiveSource } from './adapters/live/connection.js';
 import { parseSpeed, type Speed } from './core/pacer.js';
 import { SCENARIO_NAMES, type ScenarioName } from './core/synthetic/scenarios.js';
@@ -315,21 +316,7 @@ function streamOnly(name: Provider, live: LiveSource, actions: Awaited<ReturnTyp
     name,
     live: true,
     run: (sink) => {
-      const counted: QuoteSink = {
-        quote: (...args) => {
-          delivered += 1;
-          return sink.quote(...args);
-        },
-        reject: (...args) => {
-          delivered += 1;
-          return sink.reject(...args);
-        },
-        event: (...args) => {
-          delivered += 1;
-          return sink.event(...args);
-        },
-        skip: (...args) => sink.skip(...args),
-      };
+      const counted = counting(sink, () => (delivered += 1));
       return actions ? actions.around(counted, (held) => live.start(held)) : live.start(counted);
     },
     stop: () => live.stop(),

@@ -146,3 +146,26 @@ async function readLimited(res: Response, maxBytes: number, where: string, prefi
 function aborted(url: string): FetchError {
   return new FetchError(FetchErrorCode.aborted, `${redactUrl(url)}: stopped`, false);
 }
+
+/** A message with every credential replaced by [redacted], before it can reach a log line. */
+export function scrubSecrets(secrets: readonly string[], message: string): string {
+  let out = message;
+  for (const s of secrets) if (s.length > 0) out = out.split(s).join('[redacted]');
+  return out;
+}
+
+/**
+ * A next-page URL followed only by its path and query, on the configured host (as Polygon's own
+ * client does): a key sent in a header never follows a URL to a host it was not configured for.
+ */
+export function onConfiguredHost(baseUrl: string, label: string): (nextUrl: string) => string {
+  return (nextUrl) => {
+    let u: URL;
+    try {
+      u = new URL(nextUrl, baseUrl);
+    } catch {
+      throw new FetchError(FetchErrorCode.badResponse, `${label}: next_url is not a URL`, false);
+    }
+    return new URL(`${u.pathname}${u.search}`, baseUrl).toString();
+  };
+}

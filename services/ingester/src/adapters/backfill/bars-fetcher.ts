@@ -11,7 +11,7 @@ import { barItem, RANK, type HistoryItem } from '../../core/backfill/history.js'
 import type { BackfillPlan } from '../../core/backfill/plan.js';
 import { FetchError, FetchErrorCode, IngesterError, IngesterErrorCode } from '../../core/errors.js';
 import type { QuoteSink } from '../../core/source.js';
-import { getJson, type HttpSettings } from '../rest-http.js';
+import { getJson, scrubSecrets, type HttpSettings } from '../rest-http.js';
 import type { BarsQuery, HistoryProvider } from './providers.js';
 
 export interface BarsFetcherOptions {
@@ -87,7 +87,5 @@ function inPlan(item: HistoryItem, resolution: BarsQuery['resolution'], plan: Ba
 }
 
 export function scrub(provider: Pick<HistoryProvider, 'secrets'>, message: string): string {
-  let out = message;
-  for (const s of provider.secrets) if (s.length > 0) out = out.split(s).join('[redacted]');
-  return out;
+  return scrubSecrets(provider.secrets, message);
 }

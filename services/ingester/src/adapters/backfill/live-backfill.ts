@@ -13,6 +13,7 @@ import { HandOver } from '../../core/backfill/hand-over.js';
 import { planBackfill, type BackfillPlan } from '../../core/backfill/plan.js';
 import type { IngestSource, SourceControl } from '../../core/ingest-source.js';
 import { IngesterError } from '../../core/errors.js';
+import { counting } from '../../core/counting-sink.js';
 import type { QuoteSink } from '../../core/source.js';
 import type { LiveSource } from '../live/connection.js';
 import { runBackfill, type BackfillReport, type BackfillSetup } from './backfill.js';
@@ -175,15 +176,6 @@ export class LiveBackfillSource implements IngestSource {
   summary(): Record<string, unknown> {
     return { ...(this.#report ? { backfill: this.#report } : {}), ...(this.#gaps > 0 ? { gapsFilled: this.#gaps } : {}) };
   }
-}
-
-function counting(sink: QuoteSink, count: () => void): QuoteSink {
-  return {
-    quote: (...a) => (count(), sink.quote(...a)),
-    reject: (...a) => (count(), sink.reject(...a)),
-    event: (...a) => (count(), sink.event(...a)),
-    skip: (...a) => sink.skip(...a),
-  };
 }
 
 export function describe(p: BackfillPlan): Record<string, unknown> {

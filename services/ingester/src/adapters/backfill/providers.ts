@@ -19,6 +19,7 @@ import type { BackfillPlan } from '../../core/backfill/plan.js';
 import { LiveErrorCode, LiveSourceError, FetchError, FetchErrorCode } from '../../core/errors.js';
 import { decodeAlpacaBarsPage } from '../../core/parsers/alpaca-bars.js';
 import { MINUTE_BARS, type Timeframe } from '../../core/parsers/bar-time.js';
+import { onConfiguredHost } from '../rest-http.js';
 
 export type HistoryProviderName = Extract<TickSource, 'alpaca' | 'polygon' | 'finnhub'>;
 
@@ -102,25 +103,12 @@ export function alpacaHistory(c: { baseUrl: string; keyId: Secret; secretKey: Se
   };
 }
 
-/** Follows only next_url's path and query, on the configured host: a key never goes where it was not configured to. */
-function sameHost(baseUrl: string, label: string) {
-  return (nextUrl: string): string => {
-    let u: URL;
-    try {
-      u = new URL(nextUrl, baseUrl);
-    } catch {
-      throw new FetchError(FetchErrorCode.badResponse, `${label}: next_url is not a URL`, false);
-    }
-    return new URL(`${u.pathname}${u.search}`, baseUrl).toString();
-  };
-}
-
 export function polygonHistory(c: { baseUrl: string; apiKey: Secret }): HistoryProvider {
   const query = (ticker: string, span: 'day' | 'minute', from: string, to: string): BarsQuery => {
     const url = new URL(`/v2/aggs/ticker/${encodeURIComponent(ticker)}/range/1/${span}/${from}/${to}`, c.baseUrl);
     for (const [k, v] of Object.entries({ adjusted: 'false', sort: 'asc', limit: '50000' })) url.searchParams.set(k, v);
     const label = `polygon aggs ${ticker} 1/${span} ${from}..${to}`;
-    return { label, url: url.toString(), resolution: span, next: sameHost(c.baseUrl, label), decode: (body) => decodePolygonAggs(body, ticker, span === 'day' ? DAY : MINUTE_BARS, `${label}: `) };
+    return { label, url: url.toString(), resolution: span, next: onConfiguredHost(c.baseUrl, label), decode: (body) => decodePolygonAggs(body, ticker, span === 'day' ? DAY : MINUTE_BARS, `${label}: `) };
   };
   return {
     source: 'polygon',

@@ -10,7 +10,7 @@ import type { DeadLetterOrigin } from '@rotation/schemas';
 import type { ActionWindow } from '../../core/corporate-actions/window.js';
 import { FetchError, FetchErrorCode } from '../../core/errors.js';
 import type { QuoteSink } from '../../core/source.js';
-import { getJson, type HttpSettings } from '../rest-http.js';
+import { getJson, scrubSecrets, type HttpSettings } from '../rest-http.js';
 import type { ActionsProvider, ActionsQuery } from './query.js';
 
 export interface FetcherOptions {
@@ -73,9 +73,7 @@ export class CorporateActionsFetcher {
 
   /** Removes every credential from a message before it can reach a log line. */
   scrub(message: string): string {
-    let out = message;
-    for (const s of this.#o.provider.secrets) if (s.length > 0) out = out.split(s).join('[redacted]');
-    return out;
+    return scrubSecrets(this.#o.provider.secrets, message);
   }
 
   async #runQuery(query: ActionsQuery, sink: QuoteSink, report: FetchReport, signal: AbortSignal): Promise<void> {

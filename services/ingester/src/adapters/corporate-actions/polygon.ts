@@ -8,7 +8,7 @@
 import type { Secret } from '@rotation/config';
 import { decodePolygonActionsPage, type PolygonActionsEndpoint } from '../../core/corporate-actions/polygon.js';
 import type { ActionWindow } from '../../core/corporate-actions/window.js';
-import { FetchError, FetchErrorCode } from '../../core/errors.js';
+import { onConfiguredHost } from '../rest-http.js';
 import type { ActionsProvider, ActionsQuery } from './query.js';
 
 export interface PolygonActionsConfig {
@@ -39,17 +39,7 @@ function polygonQuery(baseUrl: string, endpoint: PolygonActionsEndpoint, ticker:
   return {
     label: `polygon ${endpoint} ${ticker}`,
     url: url.toString(),
-    next: (nextUrl) => {
-      // Only next_url's path and cursor are used, on the configured host (as Polygon's own
-      // client does): the bearer key never follows a URL to a host it was not configured for.
-      let u: URL;
-      try {
-        u = new URL(nextUrl, baseUrl);
-      } catch {
-        throw new FetchError(FetchErrorCode.badResponse, `polygon ${endpoint} ${ticker}: next_url is not a URL`, false);
-      }
-      return new URL(`${u.pathname}${u.search}`, baseUrl).toString();
-    },
+    next: onConfiguredHost(baseUrl, `polygon ${endpoint} ${ticker}`),
     decode: (body, at) => decodePolygonActionsPage(endpoint, body, at),
   };
 }
