@@ -10,14 +10,17 @@ import { existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '@rotation/config';
+import { childEnv, REPO_ROOT } from '@rotation/config';
+
+const inherited = childEnv();
+const HOME = inherited.HOME ?? tmpdir();
 
 const SYSTEM_DIRS = ['/usr/bin', '/bin'];
 let bareBin = '';
 
 /** The machine's own node and npm: the first on PATH that is not one `activate` installed. */
 function machineTool(name: string): string {
-  const dirs = (process.env.PATH ?? '').split(path.delimiter).concat(SYSTEM_DIRS);
+  const dirs = (inherited.PATH ?? '').split(path.delimiter).concat(SYSTEM_DIRS);
   for (const dir of dirs) {
     if (dir.includes(`${path.sep}.tools${path.sep}`) || dir.includes(`${path.sep}.ci${path.sep}`)) continue;
     const file = path.join(dir, name);
@@ -49,7 +52,7 @@ async function readmeBlock(heading: string): Promise<string[]> {
 function bareShell(script: string): { status: number | null; out: string } {
   const r = spawnSync('/bin/sh', ['-c', script], {
     cwd: REPO_ROOT,
-    env: { HOME: process.env.HOME ?? tmpdir(), PATH: [bareBin, ...SYSTEM_DIRS].join(path.delimiter), NO_COLOR: '1' },
+    env: { HOME, PATH: [bareBin, ...SYSTEM_DIRS].join(path.delimiter), NO_COLOR: '1' },
     encoding: 'utf8',
     timeout: 300_000,
   });
@@ -84,7 +87,7 @@ describe('the README on a machine with only Node.js and npm', () => {
   it('refuses to run from another directory, without exiting the caller\'s shell', () => {
     const r = spawnSync('/bin/sh', ['-c', `. ${path.join(REPO_ROOT, 'activate')}; echo "still here $?"`], {
       cwd: tmpdir(),
-      env: { HOME: process.env.HOME ?? tmpdir(), PATH: [bareBin, ...SYSTEM_DIRS].join(path.delimiter) },
+      env: { HOME, PATH: [bareBin, ...SYSTEM_DIRS].join(path.delimiter) },
       encoding: 'utf8',
     });
     expect(r.stderr).toContain('run it from the repository root');
