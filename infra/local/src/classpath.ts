@@ -32,7 +32,7 @@ export async function resolveKafkaClasspath(log: (msg: string) => void = () => u
   } catch (cause) {
     const e = cause as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
     const hint = e.code === 'ENOENT' ? 'Maven (mvn) is not installed; install it (apt-get install maven) or set KAFKA_BROKERS' : (e.stdout ?? '') + (e.stderr ?? '');
-    throw new InfraError(InfraErrorCode.mavenFailed, `could not resolve the Kafka classpath: ${hint.slice(-2000)}`, { cause });
+    throw new InfraError(InfraErrorCode.mavenFailed, `could not resolve the Kafka classpath: ${hint.slice(-2000)}`, {}, { cause });
   }
   // Rename so that a concurrent launcher never reads a half-written file.
   await rename(tmp, cacheFile);

@@ -1,3 +1,5 @@
+import { defineErrors, type CodeOf } from '@rotation/errors';
+
 /** The launcher's closed list of error codes. */
 export const InfraErrorCode = {
   javaMissing: 'INFRA_JAVA_MISSING',
@@ -7,15 +9,6 @@ export const InfraErrorCode = {
   exitedEarly: 'INFRA_EXITED_EARLY',
   redisMissing: 'INFRA_REDIS_MISSING',
 } as const;
-export type InfraErrorCode = (typeof InfraErrorCode)[keyof typeof InfraErrorCode];
+export type InfraErrorCode = CodeOf<typeof InfraErrorCode>;
 
-export class InfraError extends Error {
-  override readonly name = 'InfraError';
-  constructor(
-    readonly code: InfraErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class InfraError extends defineErrors('InfraError', 'INFRA_', InfraErrorCode) {}

@@ -68,7 +68,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
       await run('java', [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile, '-g'], { timeout: 120_000 });
     } catch (cause) {
       const e = cause as { stdout?: string; stderr?: string };
-      throw new InfraError(InfraErrorCode.formatFailed, `kafka storage format failed: ${(e.stdout ?? '') + (e.stderr ?? '')}`, { cause });
+      throw new InfraError(InfraErrorCode.formatFailed, `kafka storage format failed: ${(e.stdout ?? '') + (e.stderr ?? '')}`, {}, { cause });
     }
   }
 
@@ -124,6 +124,6 @@ async function assertJava(): Promise<void> {
   try {
     await run('java', ['-version']);
   } catch (cause) {
-    throw new InfraError(InfraErrorCode.javaMissing, 'java (17+) is required to run the local Kafka broker; install OpenJDK 17 or set KAFKA_BROKERS', { cause });
+    throw new InfraError(InfraErrorCode.javaMissing, 'java (17+) is required to run the local Kafka broker; install OpenJDK 17 or set KAFKA_BROKERS', {}, { cause });
   }
 }

@@ -32,7 +32,7 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   try {
     await run('redis-server', ['--version']);
   } catch (cause) {
-    throw new InfraError(InfraErrorCode.redisMissing, 'redis-server is not installed (apt-get install redis-server) and REDIS_URL is not set', { cause });
+    throw new InfraError(InfraErrorCode.redisMissing, 'redis-server is not installed (apt-get install redis-server) and REDIS_URL is not set', {}, { cause });
   }
   const port = options.port ?? (await freePort());
   const dataDir = path.resolve(options.dataDir);

@@ -1,3 +1,5 @@
+import { defineErrors, type CodeOf } from '@rotation/errors';
+
 /** The config package's closed list of error codes. */
 export const ConfigErrorCode = {
   invalidEnv: 'CONFIG_INVALID_ENV',
@@ -6,7 +8,7 @@ export const ConfigErrorCode = {
   fileNotJson: 'CONFIG_FILE_NOT_JSON',
   invalidFile: 'CONFIG_INVALID_FILE',
 } as const;
-export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
+export type ConfigErrorCode = CodeOf<typeof ConfigErrorCode>;
 
 export interface ConfigIssue {
   /** Dotted path of the failing value, e.g. `sectors[2].name` or `GATEWAY_PORT`. */
@@ -14,14 +16,13 @@ export interface ConfigIssue {
   message: string;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+export class ConfigError extends defineErrors('ConfigError', 'CONFIG_', ConfigErrorCode) {
   constructor(
-    readonly code: ConfigErrorCode,
+    code: ConfigErrorCode,
     readonly source: string,
     readonly issues: ConfigIssue[],
     options?: { cause?: unknown },
   ) {
-    super(`${source}: invalid configuration\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`, options);
+    super(code, `${source}: invalid configuration\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`, { source }, options);
   }
 }

@@ -1,3 +1,5 @@
+import { defineErrors, type CodeOf } from '@rotation/errors';
+
 /** The kafka package's closed list of error codes. */
 export const KafkaErrorCode = {
   unreachable: 'KAFKA_UNREACHABLE',
@@ -12,19 +14,9 @@ export const KafkaErrorCode = {
   // The last records of a topic could not be read in time (where a backfill resumes).
   tailRead: 'KAFKA_TAIL_READ',
 } as const;
-export type KafkaErrorCode = (typeof KafkaErrorCode)[keyof typeof KafkaErrorCode];
+export type KafkaErrorCode = CodeOf<typeof KafkaErrorCode>;
 
-export class KafkaError extends Error {
-  override readonly name = 'KafkaError';
-  constructor(
-    readonly code: KafkaErrorCode,
-    message: string,
-    readonly context: Record<string, unknown> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class KafkaError extends defineErrors('KafkaError', 'KAFKA_', KafkaErrorCode) {}
 
 export const UNREACHABLE_HINT =
   'start a local broker with `pnpm infra:up` (it writes KAFKA_BROKERS to .data/infra.env) or set KAFKA_BROKERS to a reachable broker';

@@ -1,22 +1,14 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '@rotation/log';
 import { redactUrl } from '@rotation/log';
+import { defineErrors, type CodeOf } from '@rotation/errors';
 
 export { Redis } from 'ioredis';
 
 export const RedisErrorCode = { unreachable: 'REDIS_UNREACHABLE' } as const;
-export type RedisErrorCode = (typeof RedisErrorCode)[keyof typeof RedisErrorCode];
+export type RedisErrorCode = CodeOf<typeof RedisErrorCode>;
 
-export class RedisError extends Error {
-  override readonly name = 'RedisError';
-  constructor(
-    readonly code: RedisErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class RedisError extends defineErrors('RedisError', 'REDIS_', RedisErrorCode) {}
 
 export const REDIS_UNREACHABLE_HINT =
   'start one with `pnpm infra:up` (it writes REDIS_URL to .data/infra.env) or set REDIS_URL to a reachable server';
@@ -74,6 +66,7 @@ export async function connectRedis(client: Redis, url: string, timeoutMs = 5_000
     throw new RedisError(
       RedisErrorCode.unreachable,
       `Redis at ${redactUrl(url)} is not reachable (${(cause as Error).message}); ${REDIS_UNREACHABLE_HINT}`,
+      { url: redactUrl(url) },
       { cause },
     );
   }

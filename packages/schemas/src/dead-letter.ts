@@ -31,12 +31,13 @@ export type DeadLetterOrigin = z.infer<typeof DeadLetterOrigin>;
  * A record on `<ns>.ticks.dlq`.
  *   {"v":1,"reason":"invalid_tick","message":"price: must be > 0","source":"replay",
  *    "origin":{"file":"ticks.csv","line":17},"raw":"2024-01-02T15:00:00Z,IWM,-1","at":1732369200000}
- * `raw` is truncated to 8 KiB so one huge bad line cannot blow up the DLQ.
+ * `raw` is truncated to 8 KiB and `message` to 2 KiB so one huge bad line cannot blow up the DLQ;
+ * build one with `deadLetterOf`, which cuts both.
  */
 export const DeadLetter = z.strictObject({
   v: z.literal(1),
   reason: DeadLetterReason,
-  message: z.string(),
+  message: z.string().max(2048),
   source: z.union([TickSource, z.literal('detector')]),
   origin: DeadLetterOrigin,
   raw: z.string().max(8192),
@@ -45,3 +46,15 @@ export const DeadLetter = z.strictObject({
 export type DeadLetter = z.infer<typeof DeadLetter>;
 
 export const DEAD_LETTER_RAW_LIMIT = 8192;
+export const DEAD_LETTER_MESSAGE_LIMIT = 2048;
+
+/** The one builder of dead letters: every service's, cut to the schema's limits the same way. */
+export function deadLetterOf(fields: Omit<DeadLetter, 'v'>): DeadLetter {
+  const { message, raw } = fields;
+  return {
+    v: 1,
+    ...fields,
+    message: message.length > DEAD_LETTER_MESSAGE_LIMIT ? `${message.slice(0, DEAD_LETTER_MESSAGE_LIMIT - 3)}...` : message,
+    raw: raw.length > DEAD_LETTER_RAW_LIMIT ? raw.slice(0, DEAD_LETTER_RAW_LIMIT) : raw,
+  };
+}

@@ -1,3 +1,5 @@
+import { defineErrors, type CodeOf } from '@rotation/errors';
+
 /** The webhooks package's closed list of error codes. */
 export const WebhookErrorCode = {
   /** Sinks given to the dispatcher in code are inconsistent (the file loader reports ConfigError instead). */
@@ -5,16 +7,6 @@ export const WebhookErrorCode = {
   /** A sink's host resolved to a loopback, private or link-local address and those are not allowed. */
   targetRefused: 'WEBHOOK_TARGET_REFUSED',
 } as const;
-export type WebhookErrorCode = (typeof WebhookErrorCode)[keyof typeof WebhookErrorCode];
+export type WebhookErrorCode = CodeOf<typeof WebhookErrorCode>;
 
-export class WebhookError extends Error {
-  override readonly name = 'WebhookError';
-  constructor(
-    readonly code: WebhookErrorCode,
-    message: string,
-    readonly context: Record<string, unknown> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class WebhookError extends defineErrors('WebhookError', 'WEBHOOK_', WebhookErrorCode) {}

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_RAW_LIMIT, isTick, LaneWatermark, parseTradeEvent, Tick, type DeadLetter, type DeadLetterReason, type TradeEvent } from '@rotation/schemas';
+import { deadLetterOf, isTick, LaneWatermark, parseTradeEvent, Tick, type DeadLetter, type DeadLetterReason, type TradeEvent } from '@rotation/schemas';
 
 /** A tick record is ~100 bytes; anything this large is not a tick and is not parsed. */
 export const MAX_TICK_BYTES = 4096;
@@ -49,13 +49,5 @@ export function decodeTick(value: Buffer | string | null): Decoded {
 
 export function deadLetter(rec: InputRecord, topic: string, reason: DeadLetterReason, message: string, at: number): DeadLetter {
   const raw = rec.value === null ? '' : typeof rec.value === 'string' ? rec.value : rec.value.toString('utf8');
-  return {
-    v: 1,
-    reason,
-    message: message.slice(0, 1024),
-    source: 'detector',
-    origin: { topic, partition: rec.lane, offset: rec.offset },
-    raw: raw.slice(0, DEAD_LETTER_RAW_LIMIT),
-    at,
-  };
+  return deadLetterOf({ reason, message, source: 'detector', origin: { topic, partition: rec.lane, offset: rec.offset }, raw, at });
 }

@@ -1,3 +1,5 @@
+import { defineErrors, type CodeOf } from '@rotation/errors';
+
 /**
  * The ingester's errors, its one closed list of codes in three groups: the process (usage, files,
  * publishing), the live sources and the REST fetchers. Bad input is never an error: it is a dead letter.
@@ -17,19 +19,7 @@ export const IngesterErrorCode = {
   // History could not be fetched for a backfill (keys, plan, the provider failing past its retries); the context names the request.
   backfillFailed: 'INGESTER_BACKFILL_FAILED',
 } as const;
-export type IngesterErrorCode = (typeof IngesterErrorCode)[keyof typeof IngesterErrorCode];
-
-export class IngesterError extends Error {
-  override readonly name: string = 'IngesterError';
-  constructor(
-    readonly code: IngesterErrorCode | LiveErrorCode | FetchErrorCode,
-    message: string,
-    readonly context: Record<string, unknown> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export type IngesterErrorCode = CodeOf<typeof IngesterErrorCode>;
 
 /**
  * The live adapters' closed list of error codes. Every code here ends a live source: the
@@ -44,16 +34,7 @@ export const LiveErrorCode = {
   sinkFailed: 'LIVE_SINK_FAILED',
   alreadyStarted: 'LIVE_ALREADY_STARTED',
 } as const;
-export type LiveErrorCode = (typeof LiveErrorCode)[keyof typeof LiveErrorCode];
-
-/** An IngesterError whose code is one of the live group: `instanceof` either works. */
-export class LiveSourceError extends IngesterError {
-  override readonly name = 'LiveSourceError';
-  declare readonly code: LiveErrorCode;
-  constructor(code: LiveErrorCode, message: string, context?: Record<string, unknown>, options?: { cause?: unknown }) {
-    super(code, message, context, options);
-  }
-}
+export type LiveErrorCode = CodeOf<typeof LiveErrorCode>;
 
 /**
  * The REST fetchers' closed list of codes (corporate actions, history). No corporate-action
@@ -71,7 +52,19 @@ export const FetchErrorCode = {
   pageLimit: 'FETCH_PAGE_LIMIT',
   aborted: 'FETCH_ABORTED',
 } as const;
-export type FetchErrorCode = (typeof FetchErrorCode)[keyof typeof FetchErrorCode];
+export type FetchErrorCode = CodeOf<typeof FetchErrorCode>;
+
+/** Every ingester error; the code says which group it belongs to. */
+export class IngesterError extends defineErrors('IngesterError', ['INGESTER_', 'LIVE_', 'FETCH_'], [IngesterErrorCode, LiveErrorCode, FetchErrorCode]) {}
+
+/** An IngesterError whose code is one of the live group: `instanceof` either works. */
+export class LiveSourceError extends IngesterError {
+  override readonly name = 'LiveSourceError';
+  declare readonly code: LiveErrorCode;
+  constructor(code: LiveErrorCode, message: string, context?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(code, message, context, options);
+  }
+}
 
 export class FetchError extends IngesterError {
   override readonly name = 'FetchError';
