@@ -8,12 +8,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getCalendar } from '@rotation/calendar';
 import { DeadLetterReason, Tick } from '@rotation/schemas';
-import { parseTimestamp } from '../../services/ingester/src/core/timestamp.js';
-import { Normalizer } from '../../services/ingester/src/core/normalize.js';
-import { splitCsvLine } from '../../services/ingester/src/core/parsers/csv.js';
-import { LineSplitter } from '../../services/ingester/src/core/line-splitter.js';
-import { createLineDecoder, decodeAlpacaBars, decodeNdjsonLine, detectFormat } from '../../services/ingester/src/core/parsers/formats.js';
-import type { Decoded } from '../../services/ingester/src/core/parsers/decoded.js';
+import { parseTimestamp } from '../timestamp.js';
+import { Normalizer } from '../normalize.js';
+import { splitCsvLine } from './csv.js';
+import { LineSplitter } from '../line-splitter.js';
+import { createLineDecoder, decodeAlpacaBars, decodeNdjsonLine, detectFormat } from './formats.js';
+import type { Decoded } from './decoded.js';
 
 const RUNS = { numRuns: 400 };
 const UNIVERSE = { symbols: ['BRK.B', 'IWM', 'QQQ', 'SPY', 'XLK'], aliases: { 'BRK/B': 'BRK.B' } };

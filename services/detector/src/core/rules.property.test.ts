@@ -9,10 +9,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getCalendar } from '@rotation/calendar';
 import { RuleSpec, type RuleSpecInput, type Snapshot } from '@rotation/schemas';
-import { Detector } from '../../services/detector/src/core/detector.js';
-import { processBatch, processRuleBatch } from '../../services/detector/src/core/process-batch.js';
-import { compileSettings } from '../../services/detector/src/core/settings.js';
-import { testUniverse } from '../../services/detector/src/core/test-universe.js';
+import { Detector } from './detector.js';
+import { processBatch, processRuleBatch } from './process-batch.js';
+import { compileSettings } from './settings.js';
+import { testUniverse } from './test-universe.js';
 
 const STEP = 30 * 60_000;
 const settings = compileSettings(testUniverse({ historyBucket: '30m' }, ['1h', '1d']));

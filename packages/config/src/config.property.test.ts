@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, EnvSchema, loadUniverseFile, parseEnv, parseUniverse, DEFAULT_UNIVERSE_FILE } from '@rotation/config';
+import { ConfigError, EnvSchema, loadUniverseFile, parseEnv, parseUniverse, DEFAULT_UNIVERSE_FILE } from './index.js';
 import { readFileSync } from 'node:fs';
 
 const RUNS = { numRuns: 300 };
