@@ -20,7 +20,6 @@ export class Outbox {
   #publishedSnapshot = 0;
   #running: Promise<void> | null = null;
   #again = false;
-  published = 0;
 
   constructor(kafka: Kafka, redis: Redis, keys: DetectorKeys, topics: { alerts: string; snapshots: string; dlq: string }, logger: Logger) {
     this.#kafka = kafka;
@@ -102,7 +101,6 @@ export class Outbox {
     if (last > from) {
       // Only this instance (the fence holder) publishes; a plain SET of a larger value is enough.
       await this.#redis.set(k.alertPublished, last);
-      this.published += last - from;
     }
   }
 

@@ -20,10 +20,6 @@ export class RedisStore {
     private readonly timeoutMs = 2_000,
   ) {}
 
-  get connected(): boolean {
-    return this.redis.status === 'ready';
-  }
-
   /** Epoch and the highest seq safe to forward (published position, else the assigned one). */
   async position(): Promise<{ epoch: string; head: number }> {
     const [epoch, published, assigned] = await this.#deadline(this.redis.mget(this.keys.alertEpoch, this.keys.alertPublished, this.keys.alertSeq), 'position');
@@ -62,10 +58,6 @@ export class RedisStore {
     const end = toSeq === undefined ? '+' : `${toSeq}-0`;
     const entries = (await this.#deadline(this.redis.xrange(this.keys.alertHistory, `${fromSeq}-0`, end, 'COUNT', count), 'range')) as StreamEntry[];
     return this.#alerts(entries);
-  }
-
-  async ping(): Promise<void> {
-    await this.#deadline(this.redis.ping(), 'ping');
   }
 
   #alerts(entries: StreamEntry[]): SequencedAlert[] {
