@@ -2,6 +2,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// A package is used by its name and what its package.json exports, never by a path into its src/.
+const noOtherPackageSrc = { regex: '^(\\.\\./)+((packages|services|infra)/)?[a-z-]+/src/', message: "import the package by its name (@rotation/...); add what you need to its src/index.ts" };
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '.ci/.tools/**', '**/dist/**', '.data/**', 'bench/results/**', 'docs/**', '**/*.bundle.js', 'services/gateway/public/**'] },
   js.configs.recommended,
@@ -12,6 +15,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       'no-console': 'off',
+      'no-restricted-imports': ['error', { patterns: [noOtherPackageSrc] }],
     },
   },
   {
@@ -20,6 +24,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['kafkajs', 'ioredis', 'ws', '@rotation/kafka', '@rotation/redis', 'node:net', 'node:http'], message: 'src/core is pure: do I/O in src/adapters and wire it in src/main.ts' },
+        noOtherPackageSrc,
       ] }],
     },
   },

@@ -5,8 +5,7 @@ import { childEnv, infraOverrides, loadConfig } from '@rotation/config';
 import { createKafka, type Kafka } from '@rotation/kafka';
 import { silentLogger, type Logger } from '@rotation/log';
 import { connectRedis, createRedis, keyspace } from '@rotation/redis';
-import { startKafkaBroker, stopKafkaBroker } from '../../infra/local/src/kafka-broker.js';
-import { startRedisServer, stopRedisServer } from '../../infra/local/src/redis-server.js';
+import { startKafkaBroker, stopKafkaBroker, startRedisServer, stopRedisServer } from '@rotation/infra';
 import { stopAllChildren } from './children.js';
 
 export interface BenchContext {

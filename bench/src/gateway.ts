@@ -1,6 +1,6 @@
 import { cpuProfFlags } from './children.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../../infra/local/src/ports.js';
+import { freePort } from '@rotation/infra';
 import { spawnTs, tail, type ChildHandle } from './children.js';
 import type { BenchContext } from './context.js';
 import { requireService } from './services.js';

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { resolveKafkaClasspath } from '../../infra/local/src/classpath.js';
+import { resolveKafkaClasspath } from '@rotation/infra';
 
 const run = promisify(execFile);
 

@@ -4,8 +4,7 @@
  * ">= 200k ticks/s" is about, and generation plus normalisation (what a run pays before the producer).
  */
 import { DEFAULT_UNIVERSE_FILE, loadUniverseFile } from '@rotation/config';
-import { Normalizer } from '../../services/ingester/src/core/normalize.js';
-import { SyntheticGenerator } from '../../services/ingester/src/core/synthetic/generator.js';
+import { Normalizer, SyntheticGenerator } from '@rotation/ingester';
 
 const universe = loadUniverseFile(DEFAULT_UNIVERSE_FILE);
 const target = Number(process.argv[2] ?? 5_000_000);

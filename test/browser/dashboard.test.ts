@@ -15,7 +15,7 @@ import { childEnv, loadConfig, REPO_ROOT } from '@rotation/config';
 import { startDetector, type DetectorHandle } from '@rotation/detector';
 import { startGateway, type RunningGateway } from '@rotation/gateway';
 import { silentLogger } from '@rotation/log';
-import { buildDashboard, DIST_DIR, isStale } from '../../packages/dashboard/src/build.js';
+import { buildDashboard, DIST_DIR, isStale } from '@rotation/dashboard';
 import { describe, expect, test } from '../support/fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { afterEach } from 'vitest';
 import type { Channel } from '@rotation/schemas';
-import { RotationClient, type ClientError, type ClientOptions, type ClientStatus, type GapInfo, type ResyncInfo } from '../../packages/client/src/index.js';
+import { RotationClient, type ClientError, type ClientOptions, type ClientStatus, type GapInfo, type ResyncInfo } from '@rotation/client';
 import { describe, expect, test } from '../support/fixtures.js';
 import { makeSnapshot, ProtocolServer, until, type ProtocolServerOptions } from './protocol-server.js';
 

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { inject } from 'vitest';
 import { loadConfig } from '@rotation/config';
 import { startGateway, type RunningGateway } from '@rotation/gateway';
-import { RotationClient } from '../../packages/client/src/index.js';
+import { RotationClient } from '@rotation/client';
 import { DetectorSim, gateway } from '../gateway/support.js';
 import { describe, expect, test } from '../support/fixtures.js';
 import { until } from './protocol-server.js';

@@ -10,7 +10,7 @@ import { getCalendar } from '@rotation/calendar';
 import { DEFAULT_UNIVERSE_FILE, loadUniverseFile } from '@rotation/config';
 import { Detector, compileSettings } from '@rotation/detector';
 import type { Alert } from '@rotation/schemas';
-import { SyntheticGenerator, type SyntheticTick } from '../../services/ingester/src/core/synthetic/generator.js';
+import { SyntheticGenerator, type SyntheticTick } from '@rotation/ingester';
 import { describe, expect, test } from '../support/fixtures.js';
 
 const universe = loadUniverseFile(DEFAULT_UNIVERSE_FILE);

@@ -6,7 +6,7 @@
  */
 import { DEFAULT_UNIVERSE_FILE, loadUniverseFile } from '@rotation/config';
 import { Detector, compileSettings } from '@rotation/detector';
-import { SyntheticGenerator, type SyntheticTick } from '../../services/ingester/src/core/synthetic/generator.js';
+import { SyntheticGenerator, type SyntheticTick } from '@rotation/ingester';
 import { describe, expect, test } from '../support/fixtures.js';
 
 const universe = loadUniverseFile(DEFAULT_UNIVERSE_FILE);

@@ -17,8 +17,7 @@ import { createKafka } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
 import { createRedis, connectRedis, sharedKeys, type Redis } from '@rotation/redis';
 import type { Alert, Snapshot, SnapshotRecord } from '@rotation/schemas';
-import { Pipeline, type RunSummary } from '../../services/ingester/src/adapters/pipeline.js';
-import { ReplaySource } from '../../services/ingester/src/adapters/replay-source.js';
+import { Pipeline, type RunSummary, ReplaySource } from '@rotation/ingester';
 import { lastPrintTs, SPLIT, writeScenario, type Scenario, type ScenarioCounts } from '../fixtures/clean-prints.js';
 import { describe, dropNamespace, expect, test } from '../support/fixtures.js';
 

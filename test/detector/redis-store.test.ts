@@ -1,5 +1,4 @@
-import { Detector, compileSettings, detectorKeys, processBatch } from '@rotation/detector';
-import { RedisStateStore } from '../../services/detector/src/adapters/redis-store.js';
+import { Detector, compileSettings, detectorKeys, processBatch, RedisStateStore } from '@rotation/detector';
 import { describe, expect, test } from '../support/fixtures.js';
 import { XNYS, replayUniverse, tickJson } from './support.js';
 

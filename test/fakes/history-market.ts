@@ -8,7 +8,7 @@
  * the last 5 in minutes build in ~70 ms warm (~270 ms cold) on the 2-core dev box.
  */
 import { getCalendar, type Session } from '@rotation/calendar';
-import { Mulberry32 } from '../../services/ingester/src/core/synthetic/prng.js';
+import { Mulberry32 } from '@rotation/ingester';
 
 /** t is the bar's START in epoch ms (a daily bar: 00:00 New York of its date). */
 export interface Bar {

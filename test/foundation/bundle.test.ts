@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { childEnv } from '@rotation/config';
-import { bundleServices } from '../../infra/local/src/bundle.js';
+import { bundleServices } from '@rotation/infra';
 import { describe, expect, test } from '../support/fixtures.js';
 import { freePort } from '../webhooks/receiver.js';
 

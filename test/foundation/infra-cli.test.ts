@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { childEnv, REPO_ROOT } from '@rotation/config';
-import { isAlive } from '../../infra/local/src/process.js';
-import type { InfraState } from '../../infra/local/src/state.js';
+import { isAlive } from '@rotation/infra';
+import type { InfraState } from '@rotation/infra';
 
 const run = promisify(execFile);
 const cli = path.join(REPO_ROOT, 'infra', 'local', 'src', 'cli.ts');

@@ -3,7 +3,7 @@ import { connectRedis, createRedis, keyspace, RedisError } from '@rotation/redis
 import { silentLogger } from '@rotation/log';
 import { Tick } from '@rotation/schemas';
 import { describe, expect, test } from '../support/fixtures.js';
-import { freePort } from '../../infra/local/src/ports.js';
+import { freePort } from '@rotation/infra';
 
 describe('real Kafka and Redis', () => {
   test('ticks produced with the batching producer come back from the topic, keyed by symbol', async ({ kafka, withTopics, ns, logger }) => {

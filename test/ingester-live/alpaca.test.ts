@@ -1,7 +1,6 @@
 import { parseEnv } from '@rotation/config';
 import { silentLogger } from '@rotation/log';
-import { createLiveSource, LiveSourceError, type LiveSourceOptions } from '../../services/ingester/src/adapters/live/index.js';
-import { createIngesterMetrics } from '../../services/ingester/src/adapters/metrics.js';
+import { createLiveSource, LiveSourceError, type LiveSourceOptions, createIngesterMetrics } from '@rotation/ingester';
 import { alpacaTrade, FakeAlpaca, type FakeAlpacaOptions } from '../fakes/alpaca.js';
 import { describe, expect, test } from '../support/fixtures.js';
 import { capturedLogger, FAST, MemorySink, runSource, smallUniverse, withServer } from './support.js';

@@ -7,9 +7,8 @@
 import { createServer } from 'node:net';
 import { parseEnv } from '@rotation/config';
 import type { DeadLetterOrigin, TickSource } from '@rotation/schemas';
-import { createCorporateActionsRefresher } from '../../services/ingester/src/adapters/corporate-actions/index.js';
-import { createLiveSource } from '../../services/ingester/src/adapters/live/index.js';
-import type { RawEvent, RawQuote } from '../../services/ingester/src/core/source.js';
+import { createCorporateActionsRefresher, createLiveSource } from '@rotation/ingester';
+import type { RawEvent, RawQuote } from '@rotation/ingester';
 import { alpacaTrade, FakeAlpaca } from '../fakes/alpaca.js';
 import { alpacaActionsHandler, startFakeActions } from '../fakes/corporate-actions.js';
 import type { FakeReply } from '../fakes/rest-fake.js';

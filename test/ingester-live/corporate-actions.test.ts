@@ -4,8 +4,8 @@
  * error statuses, retries, timeouts, page limits, and no key in any log line.
  */
 import { parseEnv } from '@rotation/config';
-import { createCorporateActionsFetcher, type FetchReport } from '../../services/ingester/src/adapters/corporate-actions/index.js';
-import type { RawEvent } from '../../services/ingester/src/core/source.js';
+import { createCorporateActionsFetcher, type FetchReport } from '@rotation/ingester';
+import type { RawEvent } from '@rotation/ingester';
 import { alpacaActionsHandler, polygonActionsHandler, startFakeActions, type FakeAlpacaActionsOptions, type FakePolygonActionsOptions } from '../fakes/corporate-actions.js';
 import type { FakeRestServer } from '../fakes/rest-fake.js';
 import { describe, expect, test } from '../support/fixtures.js';

@@ -8,10 +8,9 @@
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { parseEnv } from '@rotation/config';
-import { createLiveSource } from '../../services/ingester/src/adapters/live/index.js';
+import { createLiveSource, Mulberry32 } from '@rotation/ingester';
 import { FakeWsServer, type FakeConnection } from '../fakes/ws-fake.js';
 import { capturedLogger, FAST, MemorySink, runSource, smallUniverse } from './support.js';
-import { Mulberry32 } from '../../services/ingester/src/core/synthetic/prng.js';
 
 const TOKEN = 'fh-quiet-hour-token';
 const HOUR_MS = 3_600_000;

@@ -1,6 +1,6 @@
 import { parseEnv } from '@rotation/config';
 import { silentLogger } from '@rotation/log';
-import { createLiveSource, LiveSourceError, type LiveSourceOptions } from '../../services/ingester/src/adapters/live/index.js';
+import { createLiveSource, LiveSourceError, type LiveSourceOptions } from '@rotation/ingester';
 import { FakeFinnhub, finnhubTrades, type FakeFinnhubOptions } from '../fakes/finnhub.js';
 import { describe, expect, test } from '../support/fixtures.js';
 import { capturedLogger, FAST, MemorySink, runSource, smallUniverse, withServer } from './support.js';

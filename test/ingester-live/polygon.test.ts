@@ -1,6 +1,6 @@
 import { parseEnv } from '@rotation/config';
 import { silentLogger } from '@rotation/log';
-import { createLiveSource, LiveSourceError, type LiveSourceOptions } from '../../services/ingester/src/adapters/live/index.js';
+import { createLiveSource, LiveSourceError, type LiveSourceOptions } from '@rotation/ingester';
 import { FakePolygon, polygonTrade, type FakePolygonOptions } from '../fakes/polygon.js';
 import { describe, expect, test } from '../support/fixtures.js';
 import { capturedLogger, FAST, MemorySink, runSource, smallUniverse, withServer } from './support.js';

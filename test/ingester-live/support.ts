@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { parseUniverse, type Universe } from '@rotation/config';
 import { createLogger, type Logger } from '@rotation/log';
 import type { DeadLetterOrigin, DeadLetterReason, TickSource } from '@rotation/schemas';
-import type { QuoteSink, RawEvent, RawQuote, SkipReason } from '../../services/ingester/src/core/source.js';
+import type { QuoteSink, RawEvent, RawQuote, SkipReason } from '@rotation/ingester';
 
 export type SinkEvent =
   | { type: 'quote'; raw: RawQuote; origin: DeadLetterOrigin; rawText: string | null; source: TickSource }

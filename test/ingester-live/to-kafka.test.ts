@@ -6,9 +6,7 @@
 import { parseEnv } from '@rotation/config';
 import { BatchingProducer, createConsumer } from '@rotation/kafka';
 import { DeadLetter, Tick } from '@rotation/schemas';
-import { createLiveSource } from '../../services/ingester/src/adapters/live/index.js';
-import { TickPublisher } from '../../services/ingester/src/adapters/publisher.js';
-import { Normalizer } from '../../services/ingester/src/core/normalize.js';
+import { createLiveSource, TickPublisher, Normalizer } from '@rotation/ingester';
 import { alpacaTrade, FakeAlpaca } from '../fakes/alpaca.js';
 import { describe, expect, test } from '../support/fixtures.js';
 import { FAST, MemorySink, smallUniverse } from './support.js';

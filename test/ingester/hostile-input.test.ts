@@ -8,9 +8,8 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ReplaySource } from '../../services/ingester/src/adapters/replay-source.js';
+import { ReplaySource, IngesterErrorCode, type IngesterError } from '@rotation/ingester';
 import { ConfigResourceTypes } from 'kafkajs';
-import { IngesterErrorCode, type IngesterError } from '../../services/ingester/src/core/errors.js';
 import { describe, expect, test } from '../support/fixtures.js';
 import { readDeadLetters, readTicks, runPipeline } from './support.js';
 

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCalendar } from '@rotation/calendar';
 import type { DeadLetterOrigin, DeadLetterReason } from '@rotation/schemas';
 import { silentLogger } from '@rotation/log';
-import { ReplaySource, type ReplayOptions } from '../../services/ingester/src/adapters/replay-source.js';
-import type { QuoteSink, RawEvent, RawQuote, SkipReason } from '../../services/ingester/src/core/source.js';
+import { ReplaySource, type ReplayOptions } from '@rotation/ingester';
+import type { QuoteSink, RawEvent, RawQuote, SkipReason } from '@rotation/ingester';
 import { requireMarketDataFixtures } from '../support/shared-fixtures.js';
 
 const SHARED = requireMarketDataFixtures();

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Tick, TradeEvent, WATERMARK_KEY } from '@rotation/schemas';
-import { ReplaySource } from '../../services/ingester/src/adapters/replay-source.js';
+import { ReplaySource } from '@rotation/ingester';
 import { describe, expect, test } from '../support/fixtures.js';
 import { readTopic, runPipeline } from './support.js';
 

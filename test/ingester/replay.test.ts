@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Tick } from '@rotation/schemas';
-import { ReplaySource } from '../../services/ingester/src/adapters/replay-source.js';
+import { ReplaySource } from '@rotation/ingester';
 import { describe, expect, test } from '../support/fixtures.js';
 import { FIXTURES, bySymbol, expectEndOfStream, readDeadLetters, readTicks, readTicksTopic, runPipeline } from './support.js';
 

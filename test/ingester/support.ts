@@ -5,8 +5,8 @@ import { childEnv, DEFAULT_UNIVERSE_FILE, loadUniverseFile, type Env } from '@ro
 import type { Kafka } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
 import { DeadLetter, LaneWatermark, Tick, WATERMARK_KEY } from '@rotation/schemas';
-import { Pipeline, type RunSummary } from '../../services/ingester/src/adapters/pipeline.js';
-import type { IngestSource } from '../../services/ingester/src/core/ingest-source.js';
+import { Pipeline, type RunSummary } from '@rotation/ingester';
+import type { IngestSource } from '@rotation/ingester';
 import { expect } from '../support/fixtures.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/ingester');

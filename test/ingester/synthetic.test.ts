@@ -1,6 +1,5 @@
 import type { Tick } from '@rotation/schemas';
-import { SyntheticSource } from '../../services/ingester/src/adapters/synthetic-source.js';
-import { SyntheticGenerator, type SyntheticOptions } from '../../services/ingester/src/core/synthetic/generator.js';
+import { SyntheticSource, SyntheticGenerator, type SyntheticOptions } from '@rotation/ingester';
 import { describe, expect, test } from '../support/fixtures.js';
 import { bySymbol, expectEndOfStream, readTicksTopic, runPipeline, universe } from './support.js';
 

@@ -8,10 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { infraOverrides } from '@rotation/config';
-import { dockerEngineAvailable, startContainers } from '../../infra/local/src/containers.js';
-import { startKafkaBroker, stopKafkaBroker } from '../../infra/local/src/kafka-broker.js';
-import { startRedisServer, stopRedisServer } from '../../infra/local/src/redis-server.js';
-import { signalGroup } from '../../infra/local/src/process.js';
+import { dockerEngineAvailable, startContainers, startKafkaBroker, stopKafkaBroker, startRedisServer, stopRedisServer, signalGroup } from '@rotation/infra';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { afterEach } from 'vitest';
 import { createLogger } from '@rotation/log';
 import type { Alert, AlertKind, Severity } from '@rotation/schemas';
-import { SinkConfig, verifySignature, WebhookDispatcher, type DeadLetterEntry, type SinkConfigInput } from '../../packages/webhooks/src/index.js';
+import { SinkConfig, verifySignature, WebhookDispatcher, type DeadLetterEntry, type SinkConfigInput } from '@rotation/webhooks';
 import { describe, expect, test } from '../support/fixtures.js';
 import { freePort, Receiver } from './receiver.js';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterEach } from 'vitest';
 import { sharedKeys } from '@rotation/redis';
 import type { Alert } from '@rotation/schemas';
-import { verifySignature, type DeadLetterEntry } from '../../packages/webhooks/src/index.js';
+import { verifySignature, type DeadLetterEntry } from '@rotation/webhooks';
 import { DetectorSim, gateway, until } from '../gateway/support.js';
 import { describe, expect, test } from '../support/fixtures.js';
 import { Receiver } from './receiver.js';

@@ -11,8 +11,8 @@ import { createKafka, ensureTopics, topicLayoutFromEnv } from '@rotation/kafka';
 import { createLogger } from '@rotation/log';
 import { topicNames } from '@rotation/schemas';
 import type { Producer } from 'kafkajs';
-import type { Pipeline as PipelineClass } from '../../../services/ingester/src/adapters/pipeline.js';
-import type { IngestSource } from '../../../services/ingester/src/core/ingest-source.js';
+import type { Pipeline as PipelineClass } from '@rotation/ingester';
+import type { IngestSource } from '@rotation/ingester';
 import { TickGen, recordPool } from '../ticks.js';
 
 const argv = process.argv.slice(2);

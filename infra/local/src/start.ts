@@ -15,7 +15,7 @@ import { createKafka, ensureTopics, topicLayoutFromEnv } from '@rotation/kafka';
 import { silentLogger } from '@rotation/log';
 import { topicNames } from '@rotation/schemas';
 import { connectRedis, createRedis, sharedKeys } from '@rotation/redis';
-import { buildDashboard, DIST_DIR, isStale } from '../../../packages/dashboard/src/build.js';
+import { buildDashboard, DIST_DIR, isStale } from '@rotation/dashboard';
 import { DEMO_DEFAULTS, demoPlan, describeSpeed } from './demo-plan.js';
 import { infraUp, type UpResult } from './infra.js';
 import { stopKafkaBroker } from './kafka-broker.js';

@@ -8,3 +8,6 @@ export { lanesForSymbols } from './adapters/lanes.js';
 export type { InputRecord } from './core/tick-input.js';
 export { testUniverse } from './core/test-universe.js';
 export { createMetrics as createDetectorMetrics } from './adapters/http.js';
+
+// For tools and tests outside the package: they import it by name, never a path into its src/.
+export * from './adapters/redis-store.js';

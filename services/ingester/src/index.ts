@@ -12,3 +12,27 @@ export { SyntheticSource, type SyntheticSourceOptions } from './adapters/synthet
 export { TickPublisher, type PublisherCounters } from './adapters/publisher.js';
 export { Pipeline, type PipelineOptions, type RunSummary } from './adapters/pipeline.js';
 export { createIngesterMetrics } from './adapters/metrics.js';
+
+// For tools and tests outside the package: they import it by name, never a path into its src/.
+export * from './adapters/backfill/index.js';
+export * from './adapters/corporate-actions/file-source.js';
+export * from './adapters/corporate-actions/index.js';
+export * from './adapters/live/alpaca/session.js';
+export * from './adapters/live/finnhub/session.js';
+export * from './adapters/live/index.js';
+export * from './adapters/live/polygon/decode.js';
+export * from './adapters/live/polygon/session.js';
+export * from './adapters/live/session.js';
+export * from './adapters/metrics.js';
+export * from './adapters/pipeline.js';
+export * from './adapters/publisher.js';
+export * from './adapters/replay-source.js';
+export * from './adapters/synthetic-source.js';
+export * from './core/backfill/plan.js';
+export * from './core/errors.js';
+export * from './core/ingest-source.js';
+export * from './core/normalize.js';
+export * from './core/source.js';
+export * from './core/synthetic/generator.js';
+export * from './core/synthetic/prng.js';
+export * from './core/synthetic/scenarios.js';

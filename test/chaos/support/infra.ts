@@ -9,10 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { childEnv } from '@rotation/config';
-import { startKafkaBroker, stopKafkaBroker } from '../../../infra/local/src/kafka-broker.js';
-import { startRedisServer, stopRedisServer } from '../../../infra/local/src/redis-server.js';
-import { freePort } from '../../../infra/local/src/ports.js';
-import { signalGroup } from '../../../infra/local/src/process.js';
+import { startKafkaBroker, stopKafkaBroker, startRedisServer, stopRedisServer, freePort, signalGroup } from '@rotation/infra';
 
 const log = (msg: string) => console.error(`[chaos-infra] ${msg}`);
 const cleanups = new Set<() => Promise<void>>();

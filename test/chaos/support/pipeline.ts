@@ -8,8 +8,8 @@ import type { Kafka } from '@rotation/kafka';
 import type { Redis } from '@rotation/redis';
 import { sharedKeys } from '@rotation/redis';
 import { topicNames } from '@rotation/schemas';
-import { SyntheticGenerator, type SyntheticTick } from '../../../services/ingester/src/core/synthetic/generator.js';
-import type { ScenarioName } from '../../../services/ingester/src/core/synthetic/scenarios.js';
+import { SyntheticGenerator, type SyntheticTick } from '@rotation/ingester';
+import type { ScenarioName } from '@rotation/ingester';
 import { dumpNamespace, endOffsets, readAlertHistory } from './read.js';
 import { spawnService, waitUntil, type ServiceProcess } from './services.js';
 
