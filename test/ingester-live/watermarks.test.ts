@@ -9,7 +9,7 @@ import { createConsumer, type Kafka } from '@rotation/kafka';
 import { lanesForSymbols, startDetector, testUniverse } from '@rotation/detector';
 import { silentLogger } from '@rotation/log';
 import { LaneWatermark, SnapshotRecord, Tick, WATERMARK_KEY } from '@rotation/schemas';
-import { createLiveSource, Pipeline, WATERMARK_LAG_MS } from '@rotation/ingester';
+import { createLiveSource, Pipeline } from '@rotation/ingester';
 import type { IngestSource } from '@rotation/ingester';
 import { alpacaTrade, FakeAlpaca } from '../fakes/alpaca.js';
 import { describe, expect, test } from '../support/fixtures.js';
@@ -97,7 +97,7 @@ describe('live watermarks', () => {
         // Strictly increasing, starting no later than the newest tick minus the lag (plus a little idle time).
         expect(values).toEqual([...values].sort((a, b) => a - b));
         expect(new Set(values).size).toBe(values.length);
-        expect(values[0]!).toBeGreaterThanOrEqual(newest - WATERMARK_LAG_MS - 1_000);
+        expect(values[0]!).toBeGreaterThanOrEqual(newest - parseEnv({}).INGESTER_WATERMARK_LAG_MS - 1_000);
       }
 
       // The detector evaluated up to the last minutes although only IWM's partition had ticks.

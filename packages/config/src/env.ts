@@ -101,10 +101,20 @@ export const EnvSchema = z.object({
     .describe('Recent alerts kept in memory with their encoded frames, shared by every connection; a resume within them never reads Redis (about 2 KB each)'),
   GATEWAY_HISTORY_PAGE: positiveInt.default(500).describe('Alerts per replay page: one Redis read, and how much of a replay a connection may have queued at once'),
   GATEWAY_HISTORY_READS: positiveInt.default(4).describe('Redis history reads in flight at once per gateway instance (each connection has at most one)'),
+  GATEWAY_MAX_CONNECTIONS: positiveInt.default(10_000).describe('Open websockets one instance holds; more are refused with 503'),
+  GATEWAY_MAX_FRAME_BYTES: positiveInt.min(1024).default(8 * 1024).describe('Hard cap of one inbound websocket frame (larger: closed with 1009)'),
+  GATEWAY_MAX_COMMAND_BYTES: positiveInt.min(256).default(4 * 1024).describe('Soft cap of one client command (larger: answered with frame_too_large, the connection kept)'),
+  GATEWAY_HIGH_WATER_BYTES: positiveInt.default(64 * 1024).describe('Bytes written to a socket and not yet flushed before further frames wait in its outbound buffer'),
+  GATEWAY_SNAPSHOT_ALERTS: positiveInt.max(1_000).default(20).describe('Recent alerts sent in an alert channel\'s snapshot (and a resync)'),
+  GATEWAY_API_MAX_LIMIT: positiveInt.default(1_000).describe('Largest page the HTTP API returns (a larger ?limit= is cut to it)'),
+  GATEWAY_ABUSE_STRIKES: positiveInt.default(20).describe('Commands refused by the rate limit before the connection is closed as abusive'),
+  GATEWAY_REDIS_PROBE_MS: positiveInt.default(1_000).describe('Interval of the Redis probe (readiness, epoch, missed alerts)'),
+  GATEWAY_REDIS_TIMEOUT_MS: positiveInt.default(2_000).describe('Deadline of one Redis read (history, position); past it the read fails and is retried or answered 503'),
   GATEWAY_SLOW_CLIENT_MS: positiveInt
     .default(10_000)
     .describe('A replay waiting on a socket that has flushed nothing for this long closes the connection as a slow consumer (4008)'),
   INGESTER_WATERMARK_MS: z.coerce.number().int().min(0).default(1_000).describe('Live feeds: how often a watermark record goes to every ticks partition so quiet partitions do not hold the detector back (0 = never)'),
+  INGESTER_WATERMARK_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(2_000).describe('Live feeds: how far behind the newest tick a tick may still arrive (trades come a little out of order across symbols and connections); watermarks trail the newest tick by this much, and the detector\'s allowed lateness comes on top'),
   INGESTER_ACTIONS_FETCH: bool.default(true).describe('Live feeds (alpaca, polygon): fetch the universe\'s splits and dividends at start and on every refresh'),
   INGESTER_ACTIONS_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(365).default(30).describe('Corporate actions: days before today the fetched window starts (ex-dates; Alpaca: process dates)'),
   INGESTER_ACTIONS_LOOKAHEAD_DAYS: z.coerce.number().int().min(0).max(365).default(30).describe('Corporate actions: days after today the fetched window ends, so an announced action is published before its ex-date'),
@@ -145,10 +155,24 @@ export const EnvSchema = z.object({
   WEBHOOKS_ALLOW_PRIVATE_TARGETS: bool
     .default(false)
     .describe('Let webhook sinks post to loopback, private and link-local addresses (judged on the resolved addresses at send time); off, such a sink\'s alerts are dead-lettered as refused_target'),
-  CHAOS_FULL: bool.default(false).describe('pnpm test:chaos: run every seed and scenario instead of the CI subset'),
-  ROTATION_STRICT_ENV: bool.default(true).describe('Reject unknown ROTATION_/GATEWAY_/INGESTER_/DETECTOR_ variables'),
+  ROTATION_STRICT_ENV: bool.default(true).describe('Reject unknown ROTATION_/GATEWAY_/INGESTER_/DETECTOR_ variables, and KAFKA_/REDIS_ ones one or two edits from a setting of ours'),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
 /** Variables under these prefixes are ours: an unknown one is a typo, not someone else's setting. */
 export const OWNED_PREFIXES = ['ROTATION_', 'GATEWAY_', 'INGESTER_', 'DETECTOR_'] as const;
+/**
+ * Prefixes we share with other programs (Kafka's own scripts read KAFKA_HEAP_OPTS and KAFKA_OPTS,
+ * other apps set REDIS_HOST): an unknown name there is a typo only when it is one or two edits
+ * from one of our settings (KAFKA_BROKER, REDIS_ULR).
+ */
+export const SHARED_PREFIXES = ['KAFKA_', 'REDIS_'] as const;
+
+/**
+ * What the project's own test suites read from the environment; no service sees it, and it is
+ * not part of the product's configuration (docs/configuration.md).
+ */
+export const TestEnvSchema = z.object({
+  CHAOS_FULL: bool.default(false).describe('pnpm test:chaos: run every seed and scenario instead of the CI subset'),
+});
+export type TestEnv = z.infer<typeof TestEnvSchema>;

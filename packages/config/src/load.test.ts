@@ -82,6 +82,14 @@ describe('environment', () => {
     expect(() => parseEnv({ PATH: '/bin', KAFKA_HEAP_OPTS: '-Xmx1g' })).not.toThrow();
   });
 
+  it('catches a typo under KAFKA_ and REDIS_, which other programs share', () => {
+    const issues = issuesOf(() => parseEnv({ KAFKA_BROKER: 'a:1', REDIS_ULR: 'redis://x:1', KAFKA_OPTS: '-Dx', REDIS_HOST: 'cache' }));
+    expect(issues).toEqual([
+      { path: 'KAFKA_BROKER', message: 'unknown setting (did you mean KAFKA_BROKERS?)' },
+      { path: 'REDIS_ULR', message: 'unknown setting (did you mean REDIS_URL?)' },
+    ]);
+  });
+
   it('never shows a secret when the config is logged or serialised', () => {
     const env = parseEnv({ GATEWAY_JWT_SECRET: 'hunter2-hunter2-hunter2-hunter2-hunter2', ALPACA_SECRET_KEY: 'shh' });
     expect(JSON.stringify(env)).not.toContain('hunter2');

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EnvSchema, OWNED_PREFIXES, type Env } from './env.js';
+import { EnvSchema, OWNED_PREFIXES, SHARED_PREFIXES, TestEnvSchema, type Env, type TestEnv } from './env.js';
 import { ConfigError, ConfigErrorCode } from './errors.js';
 import { toConfigIssues } from './format-issues.js';
 import { readJsonFile } from './json-file.js';
@@ -33,7 +33,7 @@ export function parseEnv(raw: EnvLike): Env {
   if (!result.success) throw new ConfigError(ConfigErrorCode.invalidEnv, 'environment', toConfigIssues(result.error));
   if (result.data.ROTATION_STRICT_ENV) {
     // Service-link variables (DETECTOR_SERVICE_HOST, ...) are Kubernetes', not typos of ours.
-    const unknown = Object.keys(cleaned).filter((k) => OWNED_PREFIXES.some((p) => k.startsWith(p)) && !known.has(k) && !isServiceLink(k, cleaned[k]!));
+    const unknown = Object.keys(cleaned).filter((k) => !known.has(k) && !isServiceLink(k, cleaned[k]!) && (OWNED_PREFIXES.some((p) => k.startsWith(p)) || (SHARED_PREFIXES.some((p) => k.startsWith(p)) && nearest(k, [...known]) !== undefined)));
     if (unknown.length > 0) {
       throw new ConfigError(
         ConfigErrorCode.unknownEnv,
@@ -65,14 +65,27 @@ export function loadConfig(env: EnvLike = process.env): Config {
   return { env: parsed, namespace: parsed.ROTATION_NAMESPACE, universe: loadUniverseFile(universeFile), universeFile };
 }
 
+/** The test suites' own settings (CHAOS_FULL), read here because this is the one reader of `process.env`. */
+export function loadTestEnv(env: EnvLike = process.env): TestEnv {
+  const result = TestEnvSchema.safeParse(env);
+  if (!result.success) throw new ConfigError(ConfigErrorCode.invalidEnv, 'test environment', toConfigIssues(result.error));
+  return result.data;
+}
+
 function suggest(name: string, candidates: string[]): string {
+  const best = nearest(name, candidates);
+  return best ? ` (did you mean ${best}?)` : '';
+}
+
+/** The candidate one or two edits from `name`, if any. */
+function nearest(name: string, candidates: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const c of candidates) {
     const d = levenshtein(name, c);
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
-  return best ? ` (did you mean ${best}?)` : '';
+  return best;
 }
 
 function levenshtein(a: string, b: string): number {

@@ -1,3 +1,3 @@
-export { startGateway, DEFAULT_TUNING, type RunningGateway, type StartOptions, type GatewayTuning } from './main.js';
+export { startGateway, tuningFrom, type RunningGateway, type StartOptions, type GatewayTuning } from './main.js';
 export { STREAM_PATH } from './adapters/server.js';
 export { createMetrics as createGatewayMetrics } from './adapters/metrics.js';

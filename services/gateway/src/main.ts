@@ -30,7 +30,7 @@ import { OwnerRateLimit } from './core/owner-rate.js';
 import { GatewayServer, STREAM_PATH } from './adapters/server.js';
 import { WebhookRelay } from './adapters/webhook-relay.js';
 
-/** Knobs tests turn; production takes them from the environment or the defaults here. */
+/** Knobs from the environment (`tuningFrom`), which tests may override per instance. */
 export interface GatewayTuning {
   /** Redis probe (readiness, epoch, missed alerts) interval. */
   probeMs: number;
@@ -46,19 +46,20 @@ export interface GatewayTuning {
   redisTimeoutMs: number;
 }
 
-export const DEFAULT_TUNING: GatewayTuning = {
-  probeMs: 1_000,
-  // Commands are small; 8 KiB is the hard cap (ws closes with 1009), 4 KiB the soft one
-  // (answered with frame_too_large, connection kept).
-  maxPayloadBytes: 8 * 1024,
-  maxCommandBytes: 4 * 1024,
-  highWaterBytes: 64 * 1024,
-  maxConnections: 10_000,
-  recentAlerts: 20,
-  apiMaxLimit: 1_000,
-  abuseStrikes: 20,
-  redisTimeoutMs: 2_000,
-};
+/** The tuning of the environment (every default is in the config schema). */
+export function tuningFrom(env: Config['env']): GatewayTuning {
+  return {
+    probeMs: env.GATEWAY_REDIS_PROBE_MS,
+    maxPayloadBytes: env.GATEWAY_MAX_FRAME_BYTES,
+    maxCommandBytes: env.GATEWAY_MAX_COMMAND_BYTES,
+    highWaterBytes: env.GATEWAY_HIGH_WATER_BYTES,
+    maxConnections: env.GATEWAY_MAX_CONNECTIONS,
+    recentAlerts: env.GATEWAY_SNAPSHOT_ALERTS,
+    apiMaxLimit: env.GATEWAY_API_MAX_LIMIT,
+    abuseStrikes: env.GATEWAY_ABUSE_STRIKES,
+    redisTimeoutMs: env.GATEWAY_REDIS_TIMEOUT_MS,
+  };
+}
 
 export interface StartOptions {
   logger: Logger;
@@ -89,7 +90,7 @@ export interface RunningGateway {
 
 export async function startGateway(config: Config, options: StartOptions): Promise<RunningGateway> {
   const { env, namespace } = config;
-  const tuning = { ...DEFAULT_TUNING, ...options.tuning };
+  const tuning = { ...tuningFrom(env), ...options.tuning };
   const instanceId = options.instanceId ?? env.GATEWAY_INSTANCE_ID ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const logger = options.logger.child({ instance: instanceId });
   const metrics = createMetrics();

@@ -3,9 +3,9 @@
  * budget on two cores; CHAOS_FULL=1 runs every seed (read through @rotation/config, the one
  * reader of the environment).
  */
-import { loadConfig } from '@rotation/config';
+import { loadTestEnv } from '@rotation/config';
 
-const full = loadConfig().env.CHAOS_FULL;
+const full = loadTestEnv().CHAOS_FULL;
 
 export function chaosFull(): boolean {
   return full;

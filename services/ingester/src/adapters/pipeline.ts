@@ -13,12 +13,6 @@ import { ProgressReporter } from './progress.js';
 import { deliveryReport, type DeliveryReport } from './delivery-report.js';
 import { TickPublisher, type PublisherCounters } from './publisher.js';
 
-/**
- * How far behind the newest tick a live tick may still arrive (trades are reported a little
- * out of order across symbols and connections). The detector's allowed lateness comes on top.
- */
-export const WATERMARK_LAG_MS = 2_000;
-
 export interface PipelineOptions {
   env: Env;
   universe: Universe;
@@ -101,7 +95,7 @@ export class Pipeline {
     const topics = topicNames(env.ROTATION_NAMESPACE);
     const ticksPartitions = await prepareTopics(kafka, env, topics.ticks, logger);
     const tickSource = TickSource.safeParse(source.name);
-    const watermarks = source.live && tickSource.success && env.INGESTER_WATERMARK_MS > 0 ? new WatermarkClock(WATERMARK_LAG_MS) : undefined;
+    const watermarks = source.live && tickSource.success && env.INGESTER_WATERMARK_MS > 0 ? new WatermarkClock(env.INGESTER_WATERMARK_LAG_MS) : undefined;
     const metrics = this.#o.service ? createIngesterMetrics() : undefined;
     const producer = new BatchingProducer(kafka, { logger, maxBatchBytes: env.INGESTER_PRODUCE_MAX_BYTES });
     // Dead letters have a producer of their own: a DLQ that fails or stalls must not take the ticks with it.
@@ -239,7 +233,7 @@ function startLiveWatermarks(o: LiveWatermarkOptions): NodeJS.Timeout {
     o.publisher.watermark({ v: 1, watermark: wm, source: o.source }, o.partitions);
   }, o.env.INGESTER_WATERMARK_MS);
   timer.unref();
-  o.logger.info({ everyMs: o.env.INGESTER_WATERMARK_MS, lagMs: WATERMARK_LAG_MS, partitions: o.partitions }, 'publishing watermarks to every ticks partition');
+  o.logger.info({ everyMs: o.env.INGESTER_WATERMARK_MS, lagMs: o.env.INGESTER_WATERMARK_LAG_MS, partitions: o.partitions }, 'publishing watermarks to every ticks partition');
   return timer;
 }
 
