@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, readJsonFile, REPO_ROOT, type Config } from '@rotation/config';
-import { assertKafkaReachable, createKafka, ensureTopics, topicLayoutFromEnv } from '@rotation/kafka';
+import { assertKafkaReachable, createKafka, setUpTopics } from '@rotation/kafka';
 import { createLogger, redactUrl, type Logger } from '@rotation/log';
 import { connectRedis, createRedis, sharedKeys } from '@rotation/redis';
 import { ruleCatalog, topicNames } from '@rotation/schemas';
@@ -98,14 +98,8 @@ export async function startGateway(config: Config, options: StartOptions): Promi
 
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-gateway`, logger });
   await assertKafkaReachable(kafka, env.KAFKA_BROKERS);
-  // Idempotent: lets the gateway start before the detector has ever run.
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, namespace, topicLayoutFromEnv(env), logger);
-  } finally {
-    await admin.disconnect();
-  }
+  // Lets the gateway start before the detector has ever run.
+  await setUpTopics(kafka, env, logger);
   const redis = createRedis({ url: env.REDIS_URL, logger, connectionName: `${namespace}-gateway-${instanceId}` });
   await connectRedis(redis, env.REDIS_URL);
 

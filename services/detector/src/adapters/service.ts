@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import { connectRedis, createRedis, Redis } from '@rotation/redis';
 import { DEFAULT_DETECTOR_HTTP_PORT, type Config } from '@rotation/config';
-import { assertKafkaReachable, createConsumer, createKafka, ensureTopics, topicLayoutFromEnv, type Consumer, type EachBatchPayload, type Kafka } from '@rotation/kafka';
+import { assertKafkaReachable, createConsumer, createKafka, setUpTopics, type Consumer, type EachBatchPayload, type Kafka } from '@rotation/kafka';
 import { redactUrl, type Logger } from '@rotation/log';
 import { topicNames } from '@rotation/schemas';
 import { portsToTry, withDeadline, type StopOutcome } from '@rotation/service';
@@ -67,16 +67,7 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
   try {
     const kafka: Kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-detector`, logger: log });
     await assertKafkaReachable(kafka, env.KAFKA_BROKERS);
-    const admin = kafka.admin();
-    await admin.connect();
-    let partitions: number;
-    try {
-      await ensureTopics(admin, ns, topicLayoutFromEnv(env), log);
-      const meta = await admin.fetchTopicMetadata({ topics: [topics.ticks] });
-      partitions = meta.topics[0]?.partitions.length ?? env.KAFKA_TICKS_PARTITIONS;
-    } finally {
-      await admin.disconnect();
-    }
+    const { ticksPartitions: partitions } = await setUpTopics(kafka, env, log);
     const lanes = lanesForSymbols(settings.symbols, partitions, topics.ticks);
 
     const redis = createRedis({ url: env.REDIS_URL, logger: log, connectionName: `${ns}-detector` });

@@ -1,5 +1,5 @@
 import { DEFAULT_INGESTER_HTTP_PORT, type Env, type Universe } from '@rotation/config';
-import { BatchingProducer, assertKafkaReachable, createKafka, ensureTopics, topicLayoutFromEnv, type Kafka } from '@rotation/kafka';
+import { BatchingProducer, assertKafkaReachable, createKafka, setUpTopics, type Kafka } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
 import { TickSource, topicNames, type DeadLetterReason } from '@rotation/schemas';
 import { portsToTry } from '@rotation/service';
@@ -93,7 +93,7 @@ export class Pipeline {
     const kafka = this.#o.kafka ?? createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-ingester`, logger });
     await assertKafkaReachable(kafka, env.KAFKA_BROKERS);
     const topics = topicNames(env.ROTATION_NAMESPACE);
-    const ticksPartitions = await prepareTopics(kafka, env, topics.ticks, logger);
+    const { ticksPartitions } = await setUpTopics(kafka, env, logger);
     const tickSource = TickSource.safeParse(source.name);
     const watermarks = source.live && tickSource.success && env.INGESTER_WATERMARK_MS > 0 ? new WatermarkClock(env.INGESTER_WATERMARK_LAG_MS) : undefined;
     const metrics = this.#o.service ? createIngesterMetrics() : undefined;
@@ -200,18 +200,6 @@ export class Pipeline {
  * dead-letter producer's failure is logged, never the run's: its losses are counted.
  */
 
-/** Creates the namespace's topics when missing and returns the ticks topic's partition count. */
-async function prepareTopics(kafka: Kafka, env: Env, ticksTopic: string, logger: Logger): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, env.ROTATION_NAMESPACE, topicLayoutFromEnv(env), logger);
-    const meta = await admin.fetchTopicMetadata({ topics: [ticksTopic] });
-    return meta.topics[0]?.partitions.length ?? env.KAFKA_TICKS_PARTITIONS;
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 interface LiveWatermarkOptions {
   env: Env;
