@@ -6,12 +6,12 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, readJsonFile, REPO_ROOT, type Config } from '@rotation/config';
+import { readJsonFile, REPO_ROOT, type Config } from '@rotation/config';
 import { assertKafkaReachable, createKafka, setUpTopics } from '@rotation/kafka';
-import { createLogger, redactUrl, type Logger } from '@rotation/log';
+import { redactUrl, type Logger } from '@rotation/log';
 import { connectRedis, createRedis, sharedKeys } from '@rotation/redis';
 import { ruleCatalog, topicNames } from '@rotation/schemas';
-import { ExitCode, parseServiceCli, withDeadline, type StopOutcome } from '@rotation/service';
+import { runService, withDeadline, type StopOutcome } from '@rotation/service';
 import { loadWebhooksFile } from '@rotation/webhooks';
 import pkg from '../package.json' with { type: 'json' };
 import { randomBytes } from 'node:crypto';
@@ -326,45 +326,16 @@ function resolveStaticDir(configured: string | undefined): string | undefined {
 }
 
 async function main(): Promise<void> {
-  parseServiceCli({
+  await runService({
     name: 'gateway',
     version: pkg.version,
     description: 'Serves alerts and rotation state over a websocket (/v1/stream) and HTTP (/api/v1), the dashboard at /, webhooks from WEBHOOKS_FILE. Configured from the environment; run as many as needed.',
     env: ['ROTATION_NAMESPACE', 'KAFKA_BROKERS', 'REDIS_URL', 'GATEWAY_HOST', 'GATEWAY_PORT', 'GATEWAY_AUTH_TOKENS', 'GATEWAY_JWT_SECRET', 'GATEWAY_METRICS', 'GATEWAY_SHUTDOWN_TIMEOUT_MS', 'GATEWAY_STATIC_DIR', 'WEBHOOKS_FILE', 'LOG_LEVEL'],
+    start: (config, logger) => startGateway(config, { logger }),
+    stop: (gateway) => gateway.stop(),
+    shutdownTimeoutMs: (config) => config.env.GATEWAY_SHUTDOWN_TIMEOUT_MS,
+    started: (gateway) => ({ message: 'ready for clients', fields: { websocket: gateway.wsUrl, http: gateway.url } }),
   });
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    process.stderr.write(`gateway: ${(error as Error).message}\n`);
-    process.exit(ExitCode.usage);
-  }
-  const logger = createLogger({ name: 'gateway', level: config.env.LOG_LEVEL });
-  let gateway: RunningGateway;
-  try {
-    gateway = await startGateway(config, { logger });
-  } catch (error) {
-    logger.fatal({ code: (error as { code?: string }).code }, (error as Error).message);
-    process.exit(ExitCode.failure);
-  }
-  logger.info({ websocket: gateway.wsUrl, http: gateway.url }, 'ready for clients');
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) {
-      logger.warn({ signal }, 'second signal; exiting now');
-      process.exit(ExitCode.failure);
-    }
-    logger.info({ signal, timeoutMs: config.env.GATEWAY_SHUTDOWN_TIMEOUT_MS }, 'shutting down');
-    gateway.stop().then(
-      (outcome) => process.exit(outcome === 'clean' ? ExitCode.ok : ExitCode.incomplete),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(ExitCode.failure);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

@@ -8,7 +8,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, parseDuration, type Config } from '@rotation/config';
 import { createLogger, type Logger } from '@rotation/log';
-import { envHelp, EXIT_CODES_HELP, withUsageExitCodes } from '@rotation/service';
+import { envHelp, EXIT_CODES_HELP, ExitCode, onStopSignals, withUsageExitCodes } from '@rotation/service';
 import pkg from '../package.json' with { type: 'json' };
 import { IngesterError, IngesterErrorCode } from './core/errors.js';
 import type { IngestSource } from './core/ingest-source.js';
@@ -77,7 +77,7 @@ async function execute(opts: CommonOptions, service: boolean, build: (config: Co
     config = loadConfig();
   } catch (e) {
     process.stderr.write(`ingester: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
-    process.exit(2);
+    process.exit(ExitCode.usage);
   }
   // With --json stdout carries exactly one JSON object, so logs move to stderr.
   const logger = createLogger({ name: 'ingester', level: config.env.LOG_LEVEL, ...(opts.json ? { destination: process.stderr } : {}) });
@@ -93,18 +93,15 @@ async function execute(opts: CommonOptions, service: boolean, build: (config: Co
       service,
       ...(process.stderr.isTTY && !service ? { tty: process.stderr } : {}),
     });
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) {
-        logger.warn({ signal }, 'second signal: exiting without waiting for the flush');
-        process.exit(130);
-      }
-      logger.info({ signal }, 'stopping: no more input, flushing what was accepted');
-      void pipeline.stop();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    onStopSignals(
+      logger,
+      (signal) => {
+        logger.info({ signal }, 'stopping: no more input, flushing what was accepted');
+        void pipeline.stop();
+      },
+      // 130: what a shell reports for a job ended by Ctrl-C; the flush was not waited for.
+      () => process.exit(130),
+    );
     const summary = await pipeline.run();
     logger.info({ summary }, 'ingest finished');
     out = opts.json ? `${JSON.stringify(summary)}\n` : humanSummary(summary);
