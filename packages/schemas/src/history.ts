@@ -3,10 +3,11 @@ import { Symbol, WindowLabel } from './primitives.js';
 import { Quadrant } from './snapshot.js';
 
 /**
- * Point history: what the detector records of a snapshot, in the same commit as the snapshot,
- * and what `GET /api/v1/history` serves. One stored entry per recorded snapshot and window
- * (stream `<ns>:history:window:<w>`) or for the RRG (`<ns>:history:rrg`), keyed by the
- * snapshot's event time; docs/redis-keys.md gives the bounds.
+ * Point history: what the detector records of the snapshot at an evaluated step (every step
+ * a track is due on, not only the last one of a batch), in the commit of that batch, and what
+ * `GET /api/v1/history` serves. One stored entry per recorded step and window (stream
+ * `<ns>:history:window:<w>`) or for the RRG (`<ns>:history:rrg`), keyed by the step's event
+ * time; docs/redis-keys.md gives the bounds.
  */
 
 const Num = z.number().nullable();
@@ -38,13 +39,12 @@ export type RrgValues = z.infer<typeof RrgValues>;
 
 /**
  * A stored entry of `<ns>:history:window:<w>` (field `p`):
- *   {"v":1,"t":"2024-03-08T21:00:00.000Z","version":812,"spreads":{"IWM/SPY":{…}},
+ *   {"v":1,"t":"2024-03-08T21:00:00.000Z","spreads":{"IWM/SPY":{…}},
  *    "returns":{"IWM":3.25},"ranks":{"XLK":{"rank":1,…}},"leader":"XLK","laggard":"XLU"}
  */
 export const WindowHistoryEntry = z.strictObject({
   v: z.literal(1),
   t: z.iso.datetime(),
-  version: z.int().min(1),
   spreads: z.record(z.string(), SpreadValues),
   returns: z.record(z.string(), Num),
   ranks: z.record(z.string(), RankValues),
@@ -53,11 +53,10 @@ export const WindowHistoryEntry = z.strictObject({
 });
 export type WindowHistoryEntry = z.infer<typeof WindowHistoryEntry>;
 
-/** A stored entry of `<ns>:history:rrg` (field `p`): {"v":1,"t":"…","version":812,"rrg":{"XLK":{…}}} */
+/** A stored entry of `<ns>:history:rrg` (field `p`): {"v":1,"t":"…","rrg":{"XLK":{…}}} */
 export const RrgHistoryEntry = z.strictObject({
   v: z.literal(1),
   t: z.iso.datetime(),
-  version: z.int().min(1),
   rrg: z.record(z.string(), RrgValues),
 });
 export type RrgHistoryEntry = z.infer<typeof RrgHistoryEntry>;
@@ -107,7 +106,7 @@ export const HistoryQuery = z
   });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
-const PointBase = { t: z.iso.datetime(), version: z.int().min(1) };
+const PointBase = { t: z.iso.datetime() };
 
 export const SpreadHistoryPoint = z.strictObject({ ...PointBase, ...SpreadValues.shape });
 export const ReturnHistoryPoint = z.strictObject({ ...PointBase, returnPct: Num });
@@ -119,7 +118,7 @@ const page = { window: WindowLabel.nullable(), subject: z.string(), next: z.stri
 /**
  * The answer of `GET /api/v1/history`: points oldest first by event time, at most `limit`;
  * `next` is the cursor of the following page, null on the last one.
- *   {"series":"spread","subject":"IWM/SPY","window":"7d","points":[{"t":"…","version":812,"spreadPp":3.97,…}],"next":"1709931600000-0"}
+ *   {"series":"spread","subject":"IWM/SPY","window":"7d","points":[{"t":"…","spreadPp":3.97,…}],"next":"1709931600000-0"}
  */
 export const HistoryPage = z.discriminatedUnion('series', [
   z.strictObject({ series: z.literal('spread'), ...page, points: z.array(SpreadHistoryPoint) }),

@@ -7,7 +7,7 @@ import type { CommitRequest, Committed, Loaded, StateStore } from '../core/store
 import type { DetectorKeys } from './redis-keys.js';
 import { joinStored, type StoredRule } from '../core/rules/book.js';
 import type { RunState } from '../core/rules/machine.js';
-import { RRG_TRACK, historyWrites, type HistoryTrack } from '../core/history.js';
+import { RRG_TRACK, type HistoryTrack } from '../core/history.js';
 
 /** A stored hash of JSON values; one that is not JSON makes the state unusable, like a corrupt state. */
 function parseHash<T>(raw: Record<string, string>, key: string): Record<string, T> {
@@ -42,15 +42,11 @@ export class RedisStateStore implements StateStore {
   readonly #ringLength: number;
   readonly #logger: Logger;
   readonly #history: readonly HistoryTrack[];
-  /** Event time of each history track's newest point, as of the last load or commit. */
-  readonly #historyLast = new Map<string, number>();
-  /** The heads an attempted commit moves to; applied once that commit is known to have landed. */
-  #historyPending = new Map<string, number>();
   #token: string | null = null;
   #commits = 0;
   #inDoubt = false;
 
-  /** `history`: the point-history tracks to record (core/history.ts); none, nothing is recorded. */
+  /** `history`: the point-history tracks (core/history.ts), whose streams a fresh state clears. */
   constructor(redis: Redis, keys: DetectorKeys, symbols: readonly string[], ringLength: number, logger: Logger, history: readonly HistoryTrack[] = []) {
     this.#redis = redis;
     this.#keys = keys;
@@ -64,19 +60,12 @@ export class RedisStateStore implements StateStore {
     return track.id === RRG_TRACK ? this.#keys.shared.historyRrg : this.#keys.shared.historyWindow(track.id);
   }
 
-  /** Reads each track's newest point: a point is recorded only once the snapshot is far enough past it. */
-  async #loadHistoryHeads(): Promise<void> {
-    this.#historyLast.clear();
-    if (this.#history.length === 0) return;
-    const pipe = this.#redis.pipeline();
-    for (const track of this.#history) pipe.xrevrange(this.#historyKey(track), '+', '-', 'COUNT', 1);
-    const replies = (await pipe.exec()) ?? [];
-    this.#history.forEach((track, i) => {
-      const [err, entries] = replies[i] ?? [new Error('missing reply'), null];
-      if (err) throw new DetectorError(DetectorErrorCode.stateCorrupt, `cannot read ${this.#historyKey(track)}: ${err.message}`, {}, { cause: err });
-      const id = (entries as Array<[string, string[]]>)[0]?.[0];
-      if (id !== undefined) this.#historyLast.set(track.id, Number.parseInt(id, 10));
-    });
+  /**
+   * A state that starts over (none stored) starts its point history over too: its points'
+   * event times may lie before those stored, and a stream only takes increasing ids.
+   */
+  async #resetHistory(): Promise<void> {
+    if (this.#history.length > 0) await this.#redis.del(...this.#history.map((t) => this.#historyKey(t)));
   }
 
   /** Takes ownership: later commits of any previous owner fail their WATCH. */
@@ -110,8 +99,10 @@ export class RedisStateStore implements StateStore {
     ]);
     this.#commits = Number(commits ?? 0);
     this.#inDoubt = false;
-    await this.#loadHistoryHeads();
-    if (state === null) return null;
+    if (state === null) {
+      await this.#resetHistory();
+      return null;
+    }
     let parsed: CoreState;
     try {
       parsed = JSON.parse(state) as CoreState;
@@ -146,7 +137,6 @@ export class RedisStateStore implements StateStore {
       await r.unwatch();
       this.#commits = n;
       this.#inDoubt = false;
-      this.#landHistory();
       this.#logger.info({ commit: n }, 'commit reply was lost but the commit had landed');
       return { alerts: [], snapshot: null };
     }
@@ -155,8 +145,6 @@ export class RedisStateStore implements StateStore {
       throw new DetectorError(DetectorErrorCode.fenced, `commit counter is ${n}, expected ${this.#commits}: state was changed by someone else`);
     }
     let seq = Number(seqText ?? 0);
-    // A retry of the same request recomputes the points from the heads that are known to be stored.
-    this.#historyPending = new Map();
     const multi = r.multi();
     multi.set(k.state, JSON.stringify(req.state));
     const rewritten = req.rewritten ?? {};
@@ -189,13 +177,10 @@ export class RedisStateStore implements StateStore {
       record = { v: 1, version: Number(versionText ?? 0) + 1, snapshot: req.snapshot };
       multi.set(k.version, record.version);
       multi.set(k.shared.snapshot, JSON.stringify(record));
-      // The chart points go in with the snapshot they come from: recorded once, or not at all.
-      // Ids are event times, strictly increasing because a point is due only past the previous one.
-      for (const w of historyWrites(this.#history, this.#historyLast, record.snapshot, record.version)) {
-        multi.xadd(this.#historyKey(w.track), 'MAXLEN', String(w.track.maxPoints), `${w.t}-0`, 'p', JSON.stringify(w.entry));
-        this.#historyPending.set(w.track.id, w.t);
-      }
     }
+    // The chart points go in with the state that says they were recorded: once, or not at all.
+    // Ids are event times, increasing because a point is due only past its track's newest one.
+    for (const w of req.history ?? []) multi.xadd(this.#historyKey(w.track), 'MAXLEN', String(w.track.maxPoints), `${w.t}-0`, 'p', JSON.stringify(w.entry));
     multi.set(k.commit, n + 1);
     let result: Array<[Error | null, unknown]> | null;
     try {
@@ -209,12 +194,6 @@ export class RedisStateStore implements StateStore {
     const failed = result.find(([err]) => err !== null);
     if (failed) throw new DetectorError(DetectorErrorCode.stateCorrupt, `a command of the commit failed: ${failed[0]!.message}`, { commit: n + 1 });
     this.#commits = n + 1;
-    this.#landHistory();
     return { alerts, snapshot: record };
-  }
-
-  #landHistory(): void {
-    for (const [id, t] of this.#historyPending) this.#historyLast.set(id, t);
-    this.#historyPending = new Map();
   }
 }

@@ -3,8 +3,11 @@ import type { CompiledSettings } from './settings.js';
 import { SESSION_MS } from './windows.js';
 
 /**
- * Point history for charts (`GET /api/v1/history`): the detector records some of its
- * snapshots, per window, in the commit that writes the snapshot. A window's chart wants about
+ * Point history for charts (`GET /api/v1/history`): the detector records, per window, the
+ * snapshot at some of its evaluated steps (any step, not only a batch's last, so a replay at
+ * full speed leaves as full a history as a live feed), in the commit of the batch that
+ * evaluated them; the state keeps each track's newest point, so a redelivered batch records
+ * nothing twice. A window's chart wants about
  * POINTS_PER_WINDOW points across one window length, so a point is recorded only once the
  * snapshot's event time is `spacingMs` past the window's previous point (never closer than one
  * step), and HISTORY_POINTS points are kept: twelve window lengths of trading time (5m: the
@@ -36,7 +39,7 @@ export function historyDue(track: HistoryTrack, last: number | null, t: number):
 }
 
 /** The entry of one window's track: every number the snapshot holds for that window. */
-export function windowEntry(snapshot: Snapshot, version: number, window: string): WindowHistoryEntry {
+export function windowEntry(snapshot: Snapshot, window: string): WindowHistoryEntry {
   const spreads: WindowHistoryEntry['spreads'] = {};
   for (const p of snapshot.spreads) {
     if (p.window !== window) continue;
@@ -47,13 +50,13 @@ export function windowEntry(snapshot: Snapshot, version: number, window: string)
   const sectors = snapshot.sectors.find((x) => x.window === window);
   const ranks: WindowHistoryEntry['ranks'] = {};
   for (const row of sectors?.ranking ?? []) ranks[row.symbol] = { rank: row.rank, returnPct: row.returnPct, relativePct: row.relativePct };
-  return { v: 1, t: snapshot.asOf!, version, spreads, returns, ranks, leader: sectors?.leader ?? null, laggard: sectors?.laggard ?? null };
+  return { v: 1, t: snapshot.asOf!, spreads, returns, ranks, leader: sectors?.leader ?? null, laggard: sectors?.laggard ?? null };
 }
 
-export function rrgEntry(snapshot: Snapshot, version: number): RrgHistoryEntry {
+export function rrgEntry(snapshot: Snapshot): RrgHistoryEntry {
   const rrg: RrgHistoryEntry['rrg'] = {};
   for (const p of snapshot.rrg) rrg[p.symbol] = { rsRatio: p.rsRatio, rsMomentum: p.rsMomentum, quadrant: p.quadrant };
-  return { v: 1, t: snapshot.asOf!, version, rrg };
+  return { v: 1, t: snapshot.asOf!, rrg };
 }
 
 export interface HistoryWrite {
@@ -63,14 +66,39 @@ export interface HistoryWrite {
   entry: WindowHistoryEntry | RrgHistoryEntry;
 }
 
-/** The points a committed snapshot adds, given each track's newest point. */
-export function historyWrites(tracks: readonly HistoryTrack[], last: ReadonlyMap<string, number>, snapshot: Snapshot, version: number): HistoryWrite[] {
-  if (snapshot.asOf === null) return [];
-  const t = Date.parse(snapshot.asOf);
-  const out: HistoryWrite[] = [];
-  for (const track of tracks) {
-    if (!historyDue(track, last.get(track.id) ?? null, t)) continue;
-    out.push({ track, t, entry: track.id === RRG_TRACK ? rrgEntry(snapshot, version) : windowEntry(snapshot, version, track.id) });
+/**
+ * Collects the points of the steps a batch evaluates. `due` is asked at every step (cheap);
+ * `record` takes the step's snapshot, built only when some track is due. At most a track's
+ * maxPoints are held per batch: older ones would be trimmed by the stream anyway.
+ */
+export class HistoryRecorder {
+  readonly #tracks: readonly HistoryTrack[];
+  #held = new Map<string, HistoryWrite[]>();
+
+  constructor(tracks: readonly HistoryTrack[]) {
+    this.#tracks = tracks;
   }
-  return out;
+
+  /** The tracks due at t, given each track's newest point (the state's `history`). */
+  due(newest: Readonly<Record<string, number>>, t: number): HistoryTrack[] {
+    return this.#tracks.filter((track) => historyDue(track, newest[track.id] ?? null, t));
+  }
+
+  /** Records the snapshot of the step at t on the tracks due, moving their newest point. */
+  record(due: readonly HistoryTrack[], newest: Record<string, number>, t: number, snapshot: Snapshot): void {
+    for (const track of due) {
+      newest[track.id] = t;
+      let list = this.#held.get(track.id);
+      if (!list) this.#held.set(track.id, (list = []));
+      list.push({ track, t, entry: track.id === RRG_TRACK ? rrgEntry(snapshot) : windowEntry(snapshot, track.id) });
+      if (list.length > track.maxPoints) list.shift();
+    }
+  }
+
+  /** The points recorded since the last call, per track in event-time order. */
+  take(): HistoryWrite[] {
+    const out = [...this.#held.values()].flat();
+    this.#held = new Map();
+    return out;
+  }
 }

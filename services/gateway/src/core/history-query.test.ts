@@ -67,12 +67,11 @@ describe('history query', () => {
 });
 
 describe('history page', () => {
-  const entry = (ms: number, version: number, spreadPp: number | null): HistoryEntryRaw => [
+  const entry = (ms: number, spreadPp: number | null): HistoryEntryRaw => [
     `${ms}-0`,
     JSON.stringify({
       v: 1,
       t: new Date(ms).toISOString(),
-      version,
       spreads: { 'IWM/SPY': { spreadPp, smallReturnPct: 1, largeReturnPct: 0.5, ratio: 100.5, zScore: null } },
       returns: { IWM: 1, SPY: null },
       ranks: { XLK: { rank: 1, returnPct: 2, relativePct: 1.5 }, XLE: { rank: 2, returnPct: -1, relativePct: -1.5 } },
@@ -82,25 +81,25 @@ describe('history page', () => {
   ];
 
   it('projects the subject, keeps stream order and gives the next cursor only when more follow', () => {
-    const entries = [entry(1000, 1, 0.5), entry(2000, 2, null), entry(3000, 3, 0.7)];
+    const entries = [entry(1000, 0.5), entry(2000, null), entry(3000, 0.7)];
     const first = historyPage(ok('series=spread&pair=IWM/SPY&window=7d&limit=2'), entries, 2);
     expect(first.page).toEqual({
       series: 'spread',
       subject: 'IWM/SPY',
       window: '7d',
       points: [
-        { t: new Date(1000).toISOString(), version: 1, spreadPp: 0.5, smallReturnPct: 1, largeReturnPct: 0.5, ratio: 100.5, zScore: null },
-        { t: new Date(2000).toISOString(), version: 2, spreadPp: null, smallReturnPct: 1, largeReturnPct: 0.5, ratio: 100.5, zScore: null },
+        { t: new Date(1000).toISOString(), spreadPp: 0.5, smallReturnPct: 1, largeReturnPct: 0.5, ratio: 100.5, zScore: null },
+        { t: new Date(2000).toISOString(), spreadPp: null, smallReturnPct: 1, largeReturnPct: 0.5, ratio: 100.5, zScore: null },
       ],
       next: '2000-0',
     });
     expect(historyPage(ok('series=spread&pair=IWM/SPY&window=7d&limit=3'), entries, 3).page.next).toBeNull();
-    expect(historyPage(ok('series=return&symbol=SPY&window=7d'), entries, 500).page.points.map((p) => p)).toEqual([1000, 2000, 3000].map((ms, i) => ({ t: new Date(ms).toISOString(), version: i + 1, returnPct: null })));
-    expect(historyPage(ok('series=rank&symbol=XLE&window=7d'), entries.slice(0, 1), 500).page.points).toEqual([{ t: new Date(1000).toISOString(), version: 1, rank: 2, returnPct: -1, relativePct: -1.5, leader: false, laggard: true }]);
+    expect(historyPage(ok('series=return&symbol=SPY&window=7d'), entries, 500).page.points.map((p) => p)).toEqual([1000, 2000, 3000].map((ms) => ({ t: new Date(ms).toISOString(), returnPct: null })));
+    expect(historyPage(ok('series=rank&symbol=XLE&window=7d'), entries.slice(0, 1), 500).page.points).toEqual([{ t: new Date(1000).toISOString(), rank: 2, returnPct: -1, relativePct: -1.5, leader: false, laggard: true }]);
   });
 
   it('skips entries that do not parse and counts them', () => {
-    const r = historyPage(ok('series=spread&pair=IWM/SPY&window=7d'), [['1-0', '{'], ['2-0', '{"v":2}'], entry(3000, 3, 1)], 500);
+    const r = historyPage(ok('series=spread&pair=IWM/SPY&window=7d'), [['1-0', '{'], ['2-0', '{"v":2}'], entry(3000, 1)], 500);
     expect(r.skipped).toBe(2);
     expect(r.page.points).toHaveLength(1);
   });

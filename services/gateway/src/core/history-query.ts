@@ -76,14 +76,14 @@ export function historyPage(q: HistoryQuery, entries: readonly HistoryEntryRaw[]
     if (q.series === 'rrg') {
       const e = parse(RrgHistoryEntry, json);
       const v = e?.rrg[subject];
-      if (e && v) points.push({ t: e.t, version: e.version, ...v });
+      if (e && v) points.push({ t: e.t, ...v });
       continue;
     }
     const e = parse(WindowHistoryEntry, json);
     if (!e) continue;
-    if (q.series === 'spread' && e.spreads[subject]) points.push({ t: e.t, version: e.version, ...e.spreads[subject] });
-    if (q.series === 'return' && subject in e.returns) points.push({ t: e.t, version: e.version, returnPct: e.returns[subject] ?? null });
-    if (q.series === 'rank' && e.ranks[subject]) points.push({ t: e.t, version: e.version, ...e.ranks[subject], leader: e.leader === subject, laggard: e.laggard === subject });
+    if (q.series === 'spread' && e.spreads[subject]) points.push({ t: e.t, ...e.spreads[subject] });
+    if (q.series === 'return' && subject in e.returns) points.push({ t: e.t, returnPct: e.returns[subject] ?? null });
+    if (q.series === 'rank' && e.ranks[subject]) points.push({ t: e.t, ...e.ranks[subject], leader: e.leader === subject, laggard: e.laggard === subject });
   }
   return { page: { series: q.series, subject, window, points, next } as HistoryPage, skipped };
 }
