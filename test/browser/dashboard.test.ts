@@ -12,6 +12,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { childEnv, loadConfig, REPO_ROOT } from '@rotation/config';
+import { getCalendar } from '@rotation/calendar';
 import { startDetector, type DetectorHandle } from '@rotation/detector';
 import { startGateway, type RunningGateway } from '@rotation/gateway';
 import { silentLogger } from '@rotation/log';
@@ -177,6 +178,99 @@ describe('dashboard in Chromium', () => {
       expect(errors).toEqual([]);
     } finally {
       await page.close();
+      await stack.stop();
+    }
+  }, 300_000);
+
+  test('in market time: clock and session of the data, history drawn on load, 1d first, badges on the end rows, true footnotes', async ({ ns, withTopics }) => {
+    await withTopics();
+    const stack = await startStack(ns);
+    try {
+      // The data exist before the page is opened: three sessions of the scenario, all consumed.
+      await ingest(ns, ['synthetic', '--scenario', 'small-cap-rotation', '--seed', '16', '--duration', '3d', '--rate', '0.02', '--speed', 'max']);
+      const api = (q: string) => fetch(`${stack.gateway.url}/api/v1/${q}`).then((r) => r.json());
+      const historyCount = async (window: string) => {
+        let n = 0;
+        for (const pair of ['IWM/SPY', 'IJR/SPY', 'IWM/QQQ', 'RSP/SPY', 'AI/RSP']) {
+          const page = (await api(`history?series=spread&pair=${pair}&window=${window}&limit=2000`)) as { points: Array<{ spreadPp: number | null }> };
+          n += page.points.filter((p) => p.spreadPp !== null).length;
+        }
+        return n;
+      };
+      const deadline = Date.now() + 120_000;
+      let snap = (await api('snapshot')) as { asOf?: string; sectors?: Array<{ window: string; ranking: unknown[] }> };
+      // The ingester has produced everything; the detector is done once its clock stops moving
+      // (the run's end of stream lets the last step be evaluated) with a full 1d ranking.
+      let previous: string | undefined;
+      let still = 0;
+      while (!(snap.sectors?.find((w) => w.window === '1d')?.ranking.length === 11 && still >= 4 && (await historyCount('1d')) > 20)) {
+        if (Date.now() > deadline) throw new Error(`no settled 1d ranking or history; snapshot ${JSON.stringify(snap).slice(0, 300)}`);
+        await new Promise((r) => setTimeout(r, 500));
+        snap = (await api('snapshot')) as typeof snap;
+        still = snap.asOf !== undefined && snap.asOf === previous ? still + 1 : 0;
+        previous = snap.asOf;
+      }
+      const asOf = snap.asOf!;
+      const recorded1d = await historyCount('1d');
+
+      const { page, errors } = await openPage(`${stack.gateway.url}/`);
+      try {
+        await waitFor(page, 'spreads and sectors', (x) => x.spreadRows === 5 && x.leaderboardRows === 11);
+        const shown = async () =>
+          page.evaluate(() => ({
+            picked: document.querySelector('#window-picker button[aria-pressed="true"]')?.getAttribute('data-window') ?? null,
+            clock: document.querySelector('#market-clock [data-market-time]')?.textContent ?? '',
+            session: document.getElementById('market-clock')?.dataset.session ?? '',
+            sessionLabel: document.querySelector('#market-clock [data-session-label]')?.textContent ?? '',
+            history: Number(document.getElementById('spread-chart')?.dataset.history ?? 0),
+            historyError: document.getElementById('spread-chart')?.dataset.historyError ?? null,
+            chartPoints: Number(document.getElementById('spread-chart')?.dataset.points ?? 0),
+            leaderRank: document.querySelector('#leaderboard tr[data-role="leader"] td.rank')?.textContent ?? null,
+            laggardRank: document.querySelector('#leaderboard tr[data-role="laggard"] td.rank')?.textContent ?? null,
+            leaderBadges: document.querySelectorAll('#leaderboard .badge-leader').length,
+            laggardBadges: document.querySelectorAll('#leaderboard .badge-laggard').length,
+            intensity: document.querySelector('#leaderboard [data-intensity]')?.getAttribute('data-intensity') ?? null,
+            intensityNote: document.querySelector('#leaderboard [data-footnote="intensity"]')?.textContent ?? '',
+            rolesNote: document.querySelector('#leaderboard [data-footnote="roles"]')?.textContent ?? '',
+            breadthNote: document.querySelector('#breadth [data-footnote="breadth-window"]')?.textContent ?? '',
+          }));
+        // 1d first, and the chart holds the recorded history although no update came after the page opened.
+        await page.waitForFunction((n) => Number(document.getElementById('spread-chart')?.dataset.history ?? 0) >= n, recorded1d, { polling: 100, timeout: 30_000 });
+        const v = await shown();
+        expect(v.picked).toBe('1d');
+        expect(v.historyError).toBeNull();
+        expect(v.history).toBe(recorded1d);
+        expect(v.chartPoints).toBeGreaterThanOrEqual(recorded1d);
+        expect((await pageState(page)).spreadInk).toBeGreaterThan(1_000);
+
+        // The clock is the data's event time in New York with its date, and the session the calendar gives it.
+        const t = Date.parse(asOf);
+        const session = getCalendar('XNYS').sessionContaining(t)!;
+        expect(v.clock).toContain(session.date);
+        expect(v.clock).toMatch(/^(Mon|Tue|Wed|Thu|Fri) \d{4}-\d{2}-\d{2} \d{2}:\d{2} ET$/);
+        expect(v.session).toBe(t === session.close ? 'at_close' : 'open');
+        expect(v.sessionLabel).toBe(t === session.close ? 'At the close' : 'Open');
+
+        // One badge each, on rank 1 and rank 11 of the shown ranking.
+        expect([v.leaderBadges, v.laggardBadges, v.leaderRank, v.laggardRank]).toEqual([1, 1, '1', '11']);
+        expect(v.rolesNote).toContain('rank 1 and rank 11 over 1d');
+        // The footnote gives the measure's real range, and the value lies in it.
+        const intensity = Number(v.intensity);
+        expect(intensity).toBeGreaterThanOrEqual(0);
+        expect(intensity).toBeLessThanOrEqual(2);
+        expect(v.intensityNote).toContain('from 0 to 2 (0 = same order, 1 = unrelated, 2 = reversed)');
+        expect(v.breadthNote).toContain('does not follow the window picker');
+
+        // Another window loads its own history.
+        await page.click('#window-picker button[data-window="7d"]');
+        const recorded7d = await historyCount('7d');
+        await page.waitForFunction((n) => Number(document.getElementById('spread-chart')?.dataset.history ?? 0) >= n, recorded1d + recorded7d, { polling: 100, timeout: 30_000 });
+        await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-market-time.png'), fullPage: true });
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    } finally {
       await stack.stop();
     }
   }, 300_000);

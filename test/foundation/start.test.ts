@@ -102,6 +102,10 @@ describe('pnpm start', () => {
     const first = startStack(ports);
     await until('the Ready banner', async () => (first.out().includes('Ready in') ? true : undefined), 150_000, first);
     expect(first.out()).toContain(`Dashboard   http://localhost:${ports.GATEWAY_PORT}/`);
+    // "Ready" is printed once the gateway serves a snapshot, not when its port opens.
+    expect(first.out()).toContain('waiting for the first snapshot');
+    expect(first.out()).not.toContain('no snapshot yet');
+    expect((await fetch(api)).status).toBe(200);
     const filled = await until('spreads in the snapshot', snapshot, 90_000, first);
     expect(filled.version).toBeGreaterThan(0);
     const dashboard = await fetch(`http://127.0.0.1:${ports.GATEWAY_PORT}/`);

@@ -26,6 +26,7 @@ import { stopRedisServer } from './redis-server.js';
 import { startService, type ServiceHandle } from './service-process.js';
 import { clearState, readState, writeState } from './state.js';
 import { waitForPort } from './wait-port.js';
+import { gatewaySnapshotProbe, waitForData } from './wait-data.js';
 
 type Provider = 'alpaca' | 'polygon' | 'finnhub';
 interface Options {
@@ -158,6 +159,19 @@ async function detectorClock(config: Config): Promise<number | null> {
     return Number.isNaN(ms) ? null : ms;
   } catch {
     return null;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Whether the namespace has a committed snapshot in Redis (auth on: the API will not say). */
+async function storedSnapshot(config: Config): Promise<boolean> {
+  const redis = createRedis({ url: config.env.REDIS_URL, logger: silentLogger(), connectionName: 'rotation-start' });
+  try {
+    await connectRedis(redis, config.env.REDIS_URL);
+    return (await redis.exists(sharedKeys(config.namespace).snapshot)) === 1;
+  } catch {
+    return false;
   } finally {
     redis.disconnect();
   }
@@ -326,6 +340,14 @@ async function main(): Promise<void> {
       }
     }
 
+    // "Ready" means a dashboard with data on it: wait for the first snapshot the gateway serves.
+    say('waiting for the first snapshot…');
+    const hasData = await waitForData(gatewaySnapshotProbe(`http://127.0.0.1:${gatewayPort}`), () => storedSnapshot(config), {
+      timeoutMs: opts.source === 'live' ? 300_000 : 120_000,
+      gaveUp: () => stopping !== undefined || services.some((s) => !s.running()),
+    });
+    if (stopping) return;
+    if (!hasData) say(paint('33', 'no snapshot yet: the dashboard fills when the detector has evaluated its first step (see the logs)'));
     const host = `localhost:${gatewayPort}`;
     const tokenHint = config.env.GATEWAY_AUTH_TOKENS?.length || config.env.GATEWAY_JWT_SECRET ? '?token=<your token>' : '';
     process.stdout.write(
@@ -334,7 +356,7 @@ async function main(): Promise<void> {
         `  ${bold('Ready')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
         `  Dashboard   ${bold(`http://${host}/${tokenHint}`)}`,
         `  WebSocket   ws://${host}/v1/stream${tokenHint}`,
-        `  REST        http://${host}/api/v1/snapshot   http://${host}/api/v1/alerts`,
+        `  REST        http://${host}/api/v1/snapshot   http://${host}/api/v1/alerts   http://${host}/api/v1/history?series=spread&pair=IWM/SPY&window=1d`,
         `  Feed        ${feedText}`,
         `  Logs        ${shown(logDir)}/{detector,gateway,feed}.log`,
         `  Stop        Ctrl-C (stops what this started; data in ${shown(dataDir)} survives)`,

@@ -82,6 +82,8 @@ export type StateUpdate = {
     value: StateValues[C];
     seq: number;
     epoch: string;
+    /** Event time (market clock) of the detector snapshot the value comes from; null when the gateway does not say. */
+    asOf: string | null;
     source: AlertSource;
     /** Row keys added, changed or removed by this update (see merge.ts). */
     changed: string[];
@@ -570,7 +572,7 @@ export class RotationClient {
         this.#onErrorFrame(m);
         return;
       case 'snapshot':
-        this.#onSnapshot(m.channel, m.epoch, m.seq, m.data, 'snapshot');
+        this.#onSnapshot(m.channel, m.epoch, m.seq, m.data, 'snapshot', m.asOf);
         return;
       case 'resync':
         this.#recovering.delete(m.channel);
@@ -613,10 +615,10 @@ export class RotationClient {
   }
 
   /** Applies a snapshot or resync; returns false when the frame was dropped. */
-  #onSnapshot(channel: Channel, epoch: string, seq: number, data: unknown, source: AlertSource): boolean {
+  #onSnapshot(channel: Channel, epoch: string, seq: number, data: unknown, source: AlertSource, asOf?: string | null): boolean {
     if (!this.#desired.has(channel)) return false;
     if (isStateChannel(channel)) {
-      if (!this.#applyState(channel, epoch, seq, data, source)) return false;
+      if (!this.#applyState(channel, epoch, seq, data, source, asOf ?? null)) return false;
     } else {
       const parsed = parseAlertList(channel, data);
       if (!parsed.ok) {
@@ -669,10 +671,10 @@ export class RotationClient {
         reason: verdict.kind === 'gap' ? 'gap' : 'epoch_changed',
       });
     }
-    this.#applyState(channel, m.epoch, m.seq, m.data, 'event');
+    this.#applyState(channel, m.epoch, m.seq, m.data, 'event', m.asOf ?? null);
   }
 
-  #applyState(channel: StateChannel, epoch: string, seq: number, data: unknown, source: AlertSource): boolean {
+  #applyState(channel: StateChannel, epoch: string, seq: number, data: unknown, source: AlertSource, asOf: string | null): boolean {
     const parsed = parseStateData(channel, data);
     if (!parsed.ok) {
       this.#report(new ClientError(ClientErrorCode.invalidFrame, `dropped a ${source}: ${parsed.reason}`, { channel, seq }));
@@ -681,7 +683,7 @@ export class RotationClient {
     const merged = mergeState(channel, this.#state[channel], parsed.value);
     (this.#state as Record<StateChannel, unknown>)[channel] = merged.value;
     this.#cursors.set(channel, { epoch, seq });
-    this.#emitter.emit('state', { channel, value: merged.value, seq, epoch, source, changed: merged.changed } as StateUpdate);
+    this.#emitter.emit('state', { channel, value: merged.value, seq, epoch, asOf, source, changed: merged.changed } as StateUpdate);
     return true;
   }
 

@@ -10,10 +10,12 @@ import type { Channel } from '@rotation/schemas';
 import { apiHeaders, streamUrl } from './endpoints.js';
 import { fromClientStatus, type ConnectionStatus } from './status.js';
 import { adoptToken, sessionStore } from './token-store.js';
-import { alertsReady, applyAlerts, applyState, initialState, type DashboardState } from './store.js';
+import { addPoints, alertsReady, applyAlerts, applyState, initialState, type DashboardState } from './store.js';
+import { loadSpreadHistory } from './history-api.js';
+import { marketClock } from './market-clock.js';
 import { RrgChart, SpreadChart } from './ui/charts.js';
 import { byId } from './ui/dom.js';
-import { renderAlerts, renderBreadth, renderLeaderboard, renderRrgLegend, renderSpreadTable, renderStatus, renderWindowPicker } from './ui/panels.js';
+import { renderAlerts, renderBreadth, renderLeaderboard, renderMarketClock, renderRrgLegend, renderSpreadTable, renderStatus, renderWindowPicker } from './ui/panels.js';
 import { prefillFrom, ruleFromForm, ruleRows, type RuleFormFields, type RuleRowModel } from './rules-form.js';
 import { rulesApi } from './rules-api.js';
 import { renderRuleErrors, renderRules, type RuleAction } from './ui/rules-panel.js';
@@ -46,9 +48,26 @@ client.on('status', (s) => {
   queueRender();
 });
 client.on('state', (u) => {
-  state = applyState(state, u, Date.now());
+  state = applyState(state, u, Date.now(), u.asOf);
   queueRender();
 });
+
+// ---------------------------------------------------------------- chart history
+/** Windows whose recorded series were asked for (once per page load: live values extend them). */
+const historyAsked = new Set<string>();
+let historyPoints = 0;
+
+function ensureHistory(window: string, pairs: readonly string[]): void {
+  if (historyAsked.has(window) || pairs.length === 0) return;
+  historyAsked.add(window);
+  void loadSpreadHistory(token, window, pairs).then(({ points, error }) => {
+    state = { ...state, spreadHistory: addPoints(state.spreadHistory, points) };
+    historyPoints += points.length;
+    byId('spread-chart').dataset.history = String(historyPoints);
+    if (error) byId('spread-chart').dataset.historyError = error;
+    queueRender();
+  });
+}
 client.on('alert', (a) => {
   state = applyAlerts(state, [a], Date.now());
   queueRender();
@@ -159,7 +178,10 @@ function render(): void {
   });
   document.querySelectorAll('[data-window-label]').forEach((el) => (el.textContent = w ?? '…'));
 
-  const series = w ? spreadSeries(state.spreadHistory, w) : [];
+  renderMarketClock(byId('market-clock'), marketClock(state.asOf));
+  const pairs = [...new Set((state.spreads ?? []).filter((p) => p.window === w).map((p) => p.pair))];
+  if (w) ensureHistory(w, pairs);
+  const series = w ? spreadSeries(state.spreadHistory, w, pairs) : [];
   spreadChart.update(series);
   byId('spread-chart').dataset.points = String(series.reduce((n, s) => n + s.points.length, 0));
   renderSpreadTable(byId('spread-table'), state.spreads === null ? null : w ? spreadRows(state.spreads, w) : [], w);

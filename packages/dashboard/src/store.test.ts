@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert, SpreadPoint } from '@rotation/schemas';
-import { addSample, alertsReady, applyAlerts, applyState, initialState, LIMITS, mergeAlerts } from './store.js';
+import { addPoints, alertsReady, applyAlerts, applyState, initialState, LIMITS, mergeAlerts } from './store.js';
 
 const spread = (pair: string, window: string, spreadPp: number | null): SpreadPoint => {
   const [small, large] = pair.split('/') as [string, string];
@@ -25,15 +25,19 @@ describe('state channels', () => {
     expect([s.spreads, s.sectors, s.rrg, s.breadth, s.alerts]).toEqual([null, null, null, null, null]);
   });
 
-  it('keeps the latest value and samples spreads over time', () => {
-    let s = applyState(initialState(), { channel: 'spreads', value: [spread('IWM/SPY', '5m', 1)] }, 1_000);
-    s = applyState(s, { channel: 'spreads', value: [spread('IWM/SPY', '5m', 2)] }, 3_000);
+  it('keeps the latest value and charts spreads at their event time, not the time received', () => {
+    const t1 = '2024-03-08T15:00:00.000Z';
+    const t2 = '2024-03-08T15:01:00.000Z';
+    let s = applyState(initialState(), { channel: 'spreads', value: [spread('IWM/SPY', '5m', 1), spread('IJR/SPY', '5m', null)] }, 1_000, t1);
+    s = applyState(s, { channel: 'spreads', value: [spread('IWM/SPY', '5m', 2)] }, 3_000, t2);
     expect(s.spreads?.[0]?.spreadPp).toBe(2);
-    expect(s.spreadHistory.map((x) => [x.t, x.points[0]?.spreadPp])).toEqual([
-      [1_000, 1],
-      [3_000, 2],
-    ]);
+    expect(s.spreadHistory).toEqual({ '5m': { 'IWM/SPY': [{ x: Date.parse(t1), y: 1 }, { x: Date.parse(t2), y: 2 }] } });
     expect(s.lastUpdateMs).toBe(3_000);
+    expect(s.asOf).toBe(t2);
+    // An older frame (another channel behind) does not move the market clock back.
+    expect(applyState(s, { channel: 'rrg', value: [] }, 4_000, t1).asOf).toBe(t2);
+    // Without an event time the value is shown but not charted.
+    expect(applyState(s, { channel: 'spreads', value: [spread('IWM/SPY', '5m', 5)] }, 5_000).spreadHistory).toBe(s.spreadHistory);
   });
 
   it('sets each channel independently', () => {
@@ -75,17 +79,18 @@ describe('alerts', () => {
 });
 
 describe('spread history', () => {
-  it('coalesces samples closer than the sampling interval and keeps the newest', () => {
-    let h = addSample([], { t: 0, points: [spread('IWM/SPY', '5m', 1)] });
-    h = addSample(h, { t: LIMITS.spreadSampleMs - 1, points: [spread('IWM/SPY', '5m', 2)] });
-    h = addSample(h, { t: LIMITS.spreadSampleMs * 2, points: [spread('IWM/SPY', '5m', 3)] });
-    expect(h.map((s) => s.points[0]?.spreadPp)).toEqual([2, 3]);
+  const at = (x: number, y: number, pair = 'IWM/SPY', window = '1d') => ({ window, pair, point: { x, y } });
+
+  it('merges history pages and live values in event-time order, one point per instant', () => {
+    let h = addPoints({}, [at(3, 30), at(1, 10)]);
+    h = addPoints(h, [at(2, 20), at(3, 31), at(1, 5, 'IJR/SPY')]);
+    expect(h).toEqual({ '1d': { 'IWM/SPY': [{ x: 1, y: 10 }, { x: 2, y: 20 }, { x: 3, y: 31 }], 'IJR/SPY': [{ x: 1, y: 5 }] } });
+    expect(addPoints(h, [])).toBe(h);
   });
 
-  it('keeps at most LIMITS.spreadSamples samples', () => {
-    let h: ReturnType<typeof addSample> = [];
-    for (let i = 0; i < LIMITS.spreadSamples + 10; i++) h = addSample(h, { t: i * LIMITS.spreadSampleMs, points: [] });
-    expect(h).toHaveLength(LIMITS.spreadSamples);
-    expect(h[0]?.t).toBe(10 * LIMITS.spreadSampleMs);
+  it('keeps at most LIMITS.chartPoints per series, dropping the oldest', () => {
+    const h = addPoints({}, Array.from({ length: LIMITS.chartPoints + 10 }, (_, i) => at(i, i)));
+    expect(h['1d']!['IWM/SPY']).toHaveLength(LIMITS.chartPoints);
+    expect(h['1d']!['IWM/SPY']![0]).toEqual({ x: 10, y: 10 });
   });
 });

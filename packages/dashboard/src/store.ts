@@ -5,16 +5,22 @@
  */
 import type { Alert, Breadth, RrgPoint, SectorWindow, SpreadPoint, StateChannel } from '@rotation/schemas';
 
-/** One sample of every spread, taken when an update arrived (updates carry no event time). */
-export interface SpreadSample {
-  t: number;
-  points: SpreadPoint[];
+/** A chart point: x = event time (ms) of the snapshot the value is from, y = the spread in pp. */
+export interface ChartPoint {
+  x: number;
+  y: number;
 }
+
+/** Spread series on the market clock: window -> pair -> points, oldest first, one per event time. */
+export type SpreadHistory = Record<string, Record<string, ChartPoint[]>>;
 
 export interface DashboardState {
   /** `null` until the channel's first snapshot: the panel shows "loading", not "empty". */
   spreads: SpreadPoint[] | null;
-  spreadHistory: SpreadSample[];
+  /** From GET /api/v1/history on open and on a window switch, then from every update. */
+  spreadHistory: SpreadHistory;
+  /** Event time (the snapshot's asOf) of the newest state value: the market clock. */
+  asOf: string | null;
   sectors: SectorWindow[] | null;
   rrg: RrgPoint[] | null;
   breadth: Breadth | null;
@@ -26,14 +32,15 @@ export interface DashboardState {
 export const LIMITS = {
   /** Alerts kept in the feed; older ones are in GET /api/v1/alerts. */
   alerts: 200,
-  /** Spread samples kept: at one a second, a quarter of an hour of chart. */
-  spreadSamples: 900,
-  /** Updates closer together than this replace the last sample instead of adding one. */
-  spreadSampleMs: 1_000,
+  /**
+   * Points kept per pair and window: the 720 the detector keeps per window (GET
+   * /api/v1/history) and as many live ones again.
+   */
+  chartPoints: 1_440,
 } as const;
 
 export function initialState(): DashboardState {
-  return { spreads: null, spreadHistory: [], sectors: null, rrg: null, breadth: null, alerts: null, lastUpdateMs: null };
+  return { spreads: null, spreadHistory: {}, asOf: null, sectors: null, rrg: null, breadth: null, alerts: null, lastUpdateMs: null };
 }
 
 export type StateValue =
@@ -42,11 +49,20 @@ export type StateValue =
   | { channel: 'rrg'; value: RrgPoint[] }
   | { channel: 'breadth'; value: Breadth };
 
-/** A state channel's current value (snapshot, event or resync alike: state channels carry whole values). */
-export function applyState(state: DashboardState, update: StateValue, nowMs: number): DashboardState {
+/**
+ * A state channel's current value (snapshot, event or resync alike: state channels carry whole
+ * values). `asOf` is the event time the value is from; without one (an older gateway) the value
+ * is shown but not charted, since the chart's axis is event time.
+ */
+export function applyState(state: DashboardState, update: StateValue, nowMs: number, asOf: string | null = null): DashboardState {
+  const clock = asOf !== null && (state.asOf === null || Date.parse(asOf) >= Date.parse(state.asOf)) ? asOf : state.asOf;
+  state = { ...state, asOf: clock };
   switch (update.channel) {
-    case 'spreads':
-      return { ...state, spreads: update.value, spreadHistory: addSample(state.spreadHistory, { t: nowMs, points: update.value }), lastUpdateMs: nowMs };
+    case 'spreads': {
+      const t = asOf === null ? NaN : Date.parse(asOf);
+      const live = Number.isFinite(t) ? update.value.filter((p) => p.spreadPp !== null).map((p) => ({ window: p.window, pair: p.pair, point: { x: t, y: p.spreadPp! } })) : [];
+      return { ...state, spreads: update.value, spreadHistory: addPoints(state.spreadHistory, live), lastUpdateMs: nowMs };
+    }
     case 'sectors':
       return { ...state, sectors: update.value, lastUpdateMs: nowMs };
     case 'rrg':
@@ -68,10 +84,30 @@ export function alertsReady(state: DashboardState): DashboardState {
 
 export const STATE_CHANNELS: readonly StateChannel[] = ['spreads', 'sectors', 'rrg', 'breadth'];
 
-export function addSample(history: readonly SpreadSample[], sample: SpreadSample): SpreadSample[] {
-  const last = history[history.length - 1];
-  const next = last && sample.t - last.t < LIMITS.spreadSampleMs ? [...history.slice(0, -1), sample] : [...history, sample];
-  return next.length > LIMITS.spreadSamples ? next.slice(next.length - LIMITS.spreadSamples) : next;
+/**
+ * Merges points into the series (history pages and live values alike): ordered by event time,
+ * one point per event time (a later value for the same instant replaces the earlier), at most
+ * LIMITS.chartPoints per series, the oldest dropped.
+ */
+export function addPoints(history: SpreadHistory, points: ReadonlyArray<{ window: string; pair: string; point: ChartPoint }>): SpreadHistory {
+  if (points.length === 0) return history;
+  const next: SpreadHistory = { ...history };
+  const touched = new Map<string, Map<number, number>>();
+  for (const { window, pair, point } of points) {
+    const key = `${window}\u0000${pair}`;
+    let byX = touched.get(key);
+    if (!byX) {
+      byX = new Map((history[window]?.[pair] ?? []).map((p) => [p.x, p.y]));
+      touched.set(key, byX);
+    }
+    byX.set(point.x, point.y);
+  }
+  for (const [key, byX] of touched) {
+    const [window, pair] = key.split('\u0000') as [string, string];
+    const series = [...byX].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y }));
+    next[window] = { ...next[window], [pair]: series.slice(-LIMITS.chartPoints) };
+  }
+  return next;
 }
 
 /** Newest first by seq (else event time), one entry per id, at most LIMITS.alerts. */

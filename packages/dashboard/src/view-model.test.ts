@@ -20,7 +20,8 @@ describe('windows', () => {
     expect(sortWindows(['7d', '5m', '1d', '1h', '5m'])).toEqual(['5m', '1h', '1d', '7d']);
   });
 
-  it('defaults to the shortest window that has a value', () => {
+  it('defaults to 1d when configured, else to the shortest window that has a value', () => {
+    expect(defaultWindow(['5m', '1h', '1d', '7d'], [sp('IWM/SPY', '5m', 0.5)])).toBe('1d');
     expect(defaultWindow(['5m', '1h'], [sp('IWM/SPY', '5m', null), sp('IWM/SPY', '1h', 0.5)])).toBe('1h');
     expect(defaultWindow(['5m', '1h'], [sp('IWM/SPY', '5m', 0), sp('IWM/SPY', '1h', 0.5)])).toBe('1h');
     expect(defaultWindow(['5m', '1h'], [sp('IWM/SPY', '5m', 0), sp('IWM/SPY', '1h', 0)])).toBe('5m');
@@ -36,18 +37,15 @@ describe('spreads', () => {
     expect(warming).toMatchObject({ spread: '—', leader: 'warming up', stretched: false, direction: 'unknown' });
   });
 
-  it('builds one series per pair for the window, skipping unknown values', () => {
-    const series = spreadSeries(
-      [
-        { t: 1, points: [sp('IWM/SPY', '5m', 1), sp('IJR/SPY', '5m', null), sp('IWM/SPY', '1h', 9)] },
-        { t: 2, points: [sp('IWM/SPY', '5m', -1), sp('IJR/SPY', '5m', 0.5)] },
-      ],
-      '5m',
-    );
-    expect(series).toEqual([
+  it('builds one series per pair for the window, in the table order, then any other pair', () => {
+    const history = { '5m': { 'IJR/SPY': [{ x: 2, y: 0.5 }], 'IWM/SPY': [{ x: 1, y: 1 }, { x: 2, y: -1 }], 'OLD/SPY': [{ x: 1, y: 0 }] }, '1h': { 'IWM/SPY': [{ x: 1, y: 9 }] } };
+    expect(spreadSeries(history, '5m', ['IWM/SPY', 'IJR/SPY', 'AI/RSP'])).toEqual([
       { pair: 'IWM/SPY', points: [{ x: 1, y: 1 }, { x: 2, y: -1 }] },
       { pair: 'IJR/SPY', points: [{ x: 2, y: 0.5 }] },
+      { pair: 'AI/RSP', points: [] },
+      { pair: 'OLD/SPY', points: [{ x: 1, y: 0 }] },
     ]);
+    expect(spreadSeries(history, '7d', [])).toEqual([]);
   });
 });
 
@@ -66,13 +64,27 @@ describe('leaderboard', () => {
 
   it('orders by rank and marks leader and laggard in words, not only colour', () => {
     const board = leaderboard([w], '1h')!;
-    expect(board.rows.map((r) => [r.symbol, r.role, r.relativeText, r.arrow, r.barPct])).toEqual([
-      ['XLK', 'leader', '+2.00 pp', '▲', 100],
-      ['XLF', null, '0.00 pp', '■', 0],
-      ['XLE', 'laggard', '-2.00 pp', '▼', 100],
+    expect(board.rows.map((r) => [r.symbol, r.role, r.confirmed, r.relativeText, r.arrow, r.barPct])).toEqual([
+      ['XLK', 'leader', null, '+2.00 pp', '▲', 100],
+      ['XLF', null, null, '0.00 pp', '■', 0],
+      ['XLE', 'laggard', null, '-2.00 pp', '▼', 100],
     ]);
     expect(board.rows[0]?.returnText).toBe('+2.50 %');
     expect(board.intensity).toBe('0.25');
+  });
+
+  it('badges sit on rank 1 and the last rank; a confirmed holder elsewhere is marked as such', () => {
+    // The 1d leader is decided at session closes: during the session yesterday's leader can
+    // be last. It was shown as "★ Leader" on rank 11 of 11.
+    const stale: SectorWindow = { ...w, leader: 'XLE', laggard: 'XLF' };
+    const board = leaderboard([stale], '1h')!;
+    expect(board.rows.map((r) => [r.rank, r.symbol, r.role, r.confirmed])).toEqual([
+      [1, 'XLK', 'leader', null],
+      [2, 'XLF', null, 'laggard'],
+      [3, 'XLE', 'laggard', 'leader'],
+    ]);
+    expect([board.confirmedLeader, board.confirmedLaggard]).toEqual(['XLE', 'XLF']);
+    expect(leaderboard([{ ...w, ranking: [w.ranking[1]!] }], '1h')!.rows.map((r) => r.role)).toEqual(['leader']);
   });
 
   it('is undefined for a window the detector does not rank', () => {

@@ -4,7 +4,7 @@
  */
 import type { Alert, Breadth, Quadrant, RrgPoint, SectorWindow, Severity, SpreadPoint } from '@rotation/schemas';
 import { arrow, direction, formatEventTime, formatLevel, formatPct, formatPp, formatShare, formatZ, isFiniteNumber } from './format.js';
-import type { SpreadSample } from './store.js';
+import type { SpreadHistory } from './store.js';
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -18,11 +18,16 @@ export function sortWindows(labels: Iterable<string>): string[] {
   return [...new Set(labels)].sort((a, b) => windowMs(a) - windowMs(b) || a.localeCompare(b));
 }
 
+/** The window shown first: a trader's day. */
+export const DEFAULT_WINDOW = '1d';
+
 /**
- * The window to show first: the shortest one that moves (a non-zero spread), since short windows
- * change most; with sparse ticks the shortest window can sit at exactly zero, so it is skipped.
+ * The window to show first: 1d when the universe has it (the change since the previous close,
+ * what a quote screen shows; short windows sit at 0.00 whenever the market is shut). Otherwise
+ * the shortest one that moves, since with sparse ticks a window can sit at exactly zero.
  */
 export function defaultWindow(windows: readonly string[], spreads: readonly SpreadPoint[]): string | undefined {
+  if (windows.includes(DEFAULT_WINDOW)) return DEFAULT_WINDOW;
   const has = (w: string, ok: (v: number) => boolean) => spreads.some((p) => p.window === w && isFiniteNumber(p.spreadPp) && ok(p.spreadPp));
   return windows.find((w) => has(w, (v) => v !== 0)) ?? windows.find((w) => has(w, () => true)) ?? windows[0];
 }
@@ -70,22 +75,16 @@ export interface SpreadSeries {
   points: SeriesPoint[];
 }
 
-/** One line per pair for one window; samples where the spread is unknown leave a gap (no point). */
-export function spreadSeries(history: readonly SpreadSample[], window: string): SpreadSeries[] {
-  const byPair = new Map<string, SeriesPoint[]>();
-  for (const sample of history) {
-    for (const p of sample.points) {
-      if (p.window !== window) continue;
-      let points = byPair.get(p.pair);
-      if (!points) byPair.set(p.pair, (points = []));
-      if (isFiniteNumber(p.spreadPp)) points.push({ x: sample.t, y: p.spreadPp });
-    }
-  }
-  return [...byPair.entries()].map(([pair, points]) => ({ pair, points }));
+/** One line per pair for one window, on event time, in the order of `pairs` (the table's). */
+export function spreadSeries(history: SpreadHistory, window: string, pairs: readonly string[]): SpreadSeries[] {
+  const byPair = history[window] ?? {};
+  const order = [...pairs, ...Object.keys(byPair).filter((p) => !pairs.includes(p))];
+  return order.map((pair) => ({ pair, points: byPair[pair] ?? [] }));
 }
 
 // ---------------------------------------------------------------- sectors
 
+/** Rank 1 and the last rank of the shown ranking: what the badges mark. */
 export type SectorRole = 'leader' | 'laggard' | null;
 
 export interface LeaderboardRow {
@@ -99,23 +98,35 @@ export interface LeaderboardRow {
   /** Bar length for |relative| as a share (0..100) of the largest |relative| in the window. */
   barPct: number;
   role: SectorRole;
+  /**
+   * The detector's confirmed holder of a role when it is not the row at that end of the ranking
+   * now: hysteresis keeps it until a challenger leads by a margin for a dwell (windows of a
+   * session or more decide at session closes only), so it can sit anywhere in the live ranking.
+   */
+  confirmed: 'leader' | 'laggard' | null;
 }
 
 export interface Leaderboard {
   window: string;
   rows: LeaderboardRow[];
   intensity: string;
+  /** The detector's confirmed leader and laggard (the ones leadership alerts report), or null. */
+  confirmedLeader: string | null;
+  confirmedLaggard: string | null;
 }
 
 export function leaderboard(sectors: readonly SectorWindow[], window: string): Leaderboard | undefined {
   const w = sectors.find((s) => s.window === window);
   if (!w) return undefined;
   const maxAbs = Math.max(0, ...w.ranking.map((r) => Math.abs(r.relativePct ?? NaN)).filter(Number.isFinite));
+  const ranked = [...w.ranking].sort((a, b) => a.rank - b.rank);
+  const top = ranked[0]?.symbol;
+  const bottom = ranked.length > 1 ? ranked[ranked.length - 1]!.symbol : undefined;
   return {
     window: w.window,
-    rows: [...w.ranking]
-      .sort((a, b) => a.rank - b.rank)
-      .map((r) => ({
+    confirmedLeader: w.leader,
+    confirmedLaggard: w.laggard,
+    rows: ranked.map((r) => ({
         rank: r.rank,
         symbol: r.symbol,
         name: r.name,
@@ -124,7 +135,8 @@ export function leaderboard(sectors: readonly SectorWindow[], window: string): L
         direction: direction(r.relativePct ?? 0),
         arrow: arrow(r.relativePct ?? 0),
         barPct: maxAbs > 0 && r.relativePct !== null ? Math.round((Math.abs(r.relativePct) / maxAbs) * 100) : 0,
-        role: r.symbol === w.leader ? 'leader' : r.symbol === w.laggard ? 'laggard' : null,
+        role: r.symbol === top ? 'leader' : r.symbol === bottom ? 'laggard' : null,
+        confirmed: r.symbol === w.leader && r.symbol !== top ? 'leader' : r.symbol === w.laggard && r.symbol !== bottom ? 'laggard' : null,
       })),
     intensity: isFiniteNumber(w.rotationIntensity) ? w.rotationIntensity.toFixed(2) : '—',
   };

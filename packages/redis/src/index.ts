@@ -107,6 +107,13 @@ export function sharedKeys(namespace: string) {
     rulesLastFired: ks.key('rules', 'last-fired'),
     /** Stream: webhook dead letters, field `e` = DeadLetterEntry JSON (no URL, no secret). Trimmed to ~10,000. */
     webhooksDlq: ks.key('webhooks', 'dlq'),
+    /**
+     * Stream per window: recorded snapshots' values for that window (charts, GET /api/v1/history).
+     * Entry ID `<event time ms>-0`, field `p` = WindowHistoryEntry JSON. Bounded by count.
+     */
+    historyWindow: (window: string) => ks.key('history', 'window', window),
+    /** Stream: recorded snapshots' RRG points, entry ID `<event time ms>-0`, field `p` = RrgHistoryEntry JSON. */
+    historyRrg: ks.key('history', 'rrg'),
   } as const;
 }
 export type SharedKeys = ReturnType<typeof sharedKeys>;

@@ -9,3 +9,4 @@ export * from './websocket.js';
 export * from './topics.js';
 export * from './rules.js';
 export { registry } from './registry.js';
+export * from './history.js';

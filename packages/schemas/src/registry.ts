@@ -6,6 +6,7 @@ import { LaneWatermark, Tick } from './tick.js';
 import { CorporateAction, TradeCancel, TradeCorrection } from './trade-events.js';
 import { ClientCommand, ServerMessage } from './websocket.js';
 import { RulePatch, RuleRecord, RuleSpec, RuleView } from './rules.js';
+import { HistoryPage, RrgHistoryEntry, WindowHistoryEntry } from './history.js';
 
 /** Every message shape with its published name: the JSON Schema export walks this list. */
 export const registry: ReadonlyArray<{ name: string; title: string; schema: z.ZodType }> = [
@@ -22,6 +23,9 @@ export const registry: ReadonlyArray<{ name: string; title: string; schema: z.Zo
   { name: 'rule-patch', title: 'Alert rule change (PATCH /api/v1/rules/{id} body)', schema: RulePatch },
   { name: 'rule-view', title: 'Alert rule as the rules API answers it', schema: RuleView },
   { name: 'rule-record', title: 'Rule record (record value on <ns>.rules, compacted, key = rule id)', schema: RuleRecord },
+  { name: 'history-page', title: 'History page (GET /api/v1/history)', schema: HistoryPage },
+  { name: 'window-history-entry', title: 'Window history entry (Redis stream <ns>:history:window:<w>, field p)', schema: WindowHistoryEntry },
+  { name: 'rrg-history-entry', title: 'RRG history entry (Redis stream <ns>:history:rrg, field p)', schema: RrgHistoryEntry },
   { name: 'ws-client-command', title: 'WebSocket client -> server command', schema: ClientCommand },
   { name: 'ws-server-message', title: 'WebSocket server -> client message', schema: ServerMessage },
 ];

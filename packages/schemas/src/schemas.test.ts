@@ -67,7 +67,7 @@ describe('topics and JSON Schema export', () => {
   });
   it('exports one JSON Schema per registered message', () => {
     const files = render();
-    expect([...files.keys()].sort()).toEqual(['alert.json', 'corporate-action.json', 'dead-letter.json', 'lane-watermark.json', 'rule-patch.json', 'rule-record.json', 'rule-view.json', 'rule.json', 'snapshot-record.json', 'snapshot.json', 'tick.json', 'trade-cancel.json', 'trade-correction.json', 'ws-client-command.json', 'ws-server-message.json']);
+    expect([...files.keys()].sort()).toEqual(['alert.json', 'corporate-action.json', 'dead-letter.json', 'history-page.json', 'lane-watermark.json', 'rrg-history-entry.json', 'rule-patch.json', 'rule-record.json', 'rule-view.json', 'rule.json', 'snapshot-record.json', 'snapshot.json', 'tick.json', 'trade-cancel.json', 'trade-correction.json', 'window-history-entry.json', 'ws-client-command.json', 'ws-server-message.json']);
     const tick = JSON.parse(files.get('tick.json')!) as { required: string[] };
     expect(tick.required).toEqual(expect.arrayContaining(['v', 'symbol', 'price', 'ts', 'source']));
   });

@@ -82,12 +82,19 @@ export const UnsubscribedMessage = z.strictObject({
 
 const StateData = z.union([z.array(SpreadPoint), z.array(SectorWindow), z.array(RrgPoint), Breadth]);
 
+/**
+ * State channels only: the event time (market clock) of the detector snapshot the value comes
+ * from, its `asOf`; null before the first snapshot. Optional: gateways before 0.3 omit it.
+ */
+const AsOf = z.iso.datetime().nullable().optional();
+
 /** The current value of a state channel, sent right after subscribing. */
 export const SnapshotMessage = z.strictObject({
   type: z.literal('snapshot'),
   channel: Channel,
   epoch: z.string(),
   seq: z.int().min(0),
+  asOf: AsOf,
   data: z.union([StateData, z.array(Alert)]),
 });
 /** One update. `prevSeq` lets a client see a gap without knowing the channel's step. */
@@ -97,6 +104,7 @@ export const EventMessage = z.strictObject({
   epoch: z.string(),
   seq: z.int().min(1),
   prevSeq: z.int().min(0),
+  asOf: AsOf,
   data: z.union([Alert, StateData]),
 });
 /** A resume that history cannot serve: the client gets the current state and the new position. */

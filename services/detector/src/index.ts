@@ -8,6 +8,7 @@ export { lanesForSymbols } from './adapters/lanes.js';
 export type { InputRecord } from './core/tick-input.js';
 export { testUniverse } from './core/test-universe.js';
 export { createMetrics as createDetectorMetrics } from './adapters/http.js';
+export { historyTracks, HISTORY_POINTS, POINTS_PER_WINDOW, type HistoryTrack } from './core/history.js';
 
 // For tools and tests outside the package: they import it by name, never a path into its src/.
 export * from './adapters/redis-store.js';

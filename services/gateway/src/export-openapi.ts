@@ -1,6 +1,6 @@
 /**
- * Writes docs/openapi.json (OpenAPI 3.1) for the rules API from the zod schemas in
- * packages/schemas/src/rules.ts. `--check` fails when the committed file differs.
+ * Writes docs/openapi.json (OpenAPI 3.1) for the rules and history APIs from the zod schemas in
+ * packages/schemas/src (rules.ts, history.ts). `--check` fails when the committed file differs.
  *   pnpm --filter @rotation/gateway asyncapi          (writes this file too)
  *   pnpm --filter @rotation/gateway asyncapi:check    (CI)
  */
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { REPO_ROOT } from '@rotation/config';
 import { RulePatch, RuleSpec, RuleView } from '@rotation/schemas';
+import { historyOpenApi } from './openapi-history.js';
 
 export const OPENAPI_FILE = path.join(REPO_ROOT, 'docs', 'openapi.json');
 
@@ -31,12 +32,13 @@ const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', p
 const notFound = problem('no such rule, or another owner\'s (the two cannot be told apart)');
 
 export function render(): string {
+  const history = historyOpenApi(problem, { '401': problem('no or an unknown credential'), '503': problem('Redis did not answer in time') });
   const doc = {
     openapi: '3.1.0',
     info: {
-      title: 'rotation-stream gateway: rules API',
+      title: 'rotation-stream gateway: HTTP API',
       version: '1.0.0',
-      description: 'Alert rules of one\'s own, scoped to the caller\'s owner id (JWT sub or API token name); admins see every owner\'s. Full prose in docs/rules.md. Generated from the zod schemas by services/gateway/src/export-openapi.ts; do not edit.',
+      description: 'Point history of the analytics (GET /api/v1/history, docs/websocket-api.md), and alert rules of one\'s own, scoped to the caller\'s owner id (JWT sub or API token name); admins see every owner\'s. Full prose in docs/rules.md. Generated from the zod schemas by services/gateway/src/export-openapi.ts; do not edit.',
     },
     servers: [{ url: 'http://localhost:8080' }],
     security: [{ bearer: [] }],
@@ -65,9 +67,10 @@ export function render(): string {
       },
       '/api/v1/rules/{id}/pause': { parameters: [id], post: { summary: 'Stop evaluating', responses: { '200': answer('paused', '#/components/schemas/RuleView'), '404': notFound, ...errors } } },
       '/api/v1/rules/{id}/resume': { parameters: [id], post: { summary: 'Evaluate again, from now on', responses: { '200': answer('active', '#/components/schemas/RuleView'), '404': notFound, ...errors } } },
+      ...history.paths,
     },
     components: {
-      schemas: { Rule: schema(RuleSpec, 'input'), RulePatch: schema(RulePatch, 'input'), RuleView: schema(RuleView), Problem },
+      schemas: { Rule: schema(RuleSpec, 'input'), RulePatch: schema(RulePatch, 'input'), RuleView: schema(RuleView), ...history.schemas, Problem },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (GATEWAY_AUTH_TOKENS, NAME:TOKEN gives owner NAME) or an HS256 JWT (owner = sub)' } },
     },
   };

@@ -217,6 +217,7 @@ export async function startGateway(config: Config, options: StartOptions): Promi
     });
     const metricsMode = metricsAccess(env.GATEWAY_METRICS, auth.required, env.GATEWAY_METRICS_TOKEN !== undefined);
     if (!metricsMode) throw new GatewayError(GatewayErrorCode.startFailed, 'GATEWAY_METRICS=token needs GATEWAY_METRICS_TOKEN (the bearer token scrapers send)');
+    const catalog = ruleCatalog(config.universe);
     server = new GatewayServer({
       hub,
       store,
@@ -237,7 +238,7 @@ export async function startGateway(config: Config, options: StartOptions): Promi
       sourceMaps: env.GATEWAY_SOURCE_MAPS,
       rules: {
         service: rules,
-        catalog: ruleCatalog(config.universe),
+        catalog,
         sinks: ownerSinks(env.WEBHOOKS_FILE),
         maxPerOwner: env.GATEWAY_RULES_MAX_PER_OWNER,
         effectiveFrom: () => {
@@ -247,6 +248,7 @@ export async function startGateway(config: Config, options: StartOptions): Promi
         logger: logger.child({ component: 'rules' }),
         writes: new OwnerRateLimit(RULE_WRITES_PER_SEC, RULE_WRITES_BURST),
       },
+      history: { store, keys: sharedKeys(namespace), catalog, logger: logger.child({ component: 'history' }) },
     });
     const host = options.host ?? env.GATEWAY_HOST;
     const port = await server.listen(options.port ?? env.GATEWAY_PORT, host).catch((cause: unknown) => {

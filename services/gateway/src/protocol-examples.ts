@@ -30,7 +30,7 @@ export const serverExamples: Record<ServerMessage['type'], ServerMessage> = {
   welcome: { type: 'welcome', version: 1, serverTime: '2024-03-08T21:00:00.120Z', heartbeatMs: 15000, epoch: 'e-2024-03-01', instance: 'gw-1' },
   subscribed: { type: 'subscribed', id: 'r1', channels: ['alerts', 'spreads', 'sectors'] },
   unsubscribed: { type: 'unsubscribed', id: 'r2', channels: ['sectors'] },
-  snapshot: { type: 'snapshot', channel: 'spreads', epoch: 'e-2024-03-01', seq: 812, data: spreads },
+  snapshot: { type: 'snapshot', channel: 'spreads', epoch: 'e-2024-03-01', seq: 812, asOf: '2024-03-08T21:00:00.000Z', data: spreads },
   event: { type: 'event', channel: 'alerts', epoch: 'e-2024-03-01', seq: 42, prevSeq: 41, data: alert },
   resync: { type: 'resync', channel: 'alerts', epoch: 'e-2024-03-01', seq: 42, reason: 'history_trimmed', data: [alert] },
   error: { type: 'error', id: 'r9', code: 'unknown_channel', message: 'unknown channel(s): "alerts:everything"', retryable: false },

@@ -4,7 +4,8 @@
  * parts registered here) so the page works with no network beyond the gateway.
  */
 import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
-import { formatClock, formatLevel, formatPp } from '../format.js';
+import { formatLevel, formatPp } from '../format.js';
+import { formatNewYork, formatNewYorkShort } from '../market-clock.js';
 import { QUADRANT_FILL, seriesStyle } from '../palette.js';
 import { QUADRANTS, type RrgModel, type SpreadSeries } from '../view-model.js';
 
@@ -27,6 +28,11 @@ function tickDigits(ticks: ReadonlyArray<{ value: number }>): number {
   return step >= 1 ? 0 : step >= 0.1 ? 1 : step >= 0.01 ? 2 : 3;
 }
 
+function spansDays(ticks: ReadonlyArray<{ value: number }>): boolean {
+  if (ticks.length < 2) return true;
+  return formatNewYorkShort(ticks[0]!.value, true).slice(0, 5) !== formatNewYorkShort(ticks[ticks.length - 1]!.value, true).slice(0, 5);
+}
+
 export class SpreadChart {
   private readonly chart: Chart<'line', XY[]>;
 
@@ -44,8 +50,9 @@ export class SpreadChart {
         scales: {
           x: {
             type: 'linear',
-            title: { display: true, text: 'time received (UTC)', color: MUTED },
-            ticks: { maxTicksLimit: 6, callback: (v) => formatClock(Number(v)).replace(' UTC', '') },
+            title: { display: true, text: 'market time (event time of the data, New York)', color: MUTED },
+            // With the date once the chart spans more than one New York day.
+            ticks: { maxTicksLimit: 6, callback: (v, _i, ticks) => formatNewYorkShort(Number(v), spansDays(ticks)) },
             grid: { color: GRID },
           },
           y: {
@@ -57,14 +64,14 @@ export class SpreadChart {
         },
         plugins: {
           legend: { labels: { usePointStyle: true, boxWidth: 10 } },
-          tooltip: { callbacks: { title: (items) => formatClock(items[0]?.parsed.x ?? 0), label: (item) => `${item.dataset.label}: ${formatPp(item.parsed.y)}` } },
+          tooltip: { callbacks: { title: (items) => formatNewYork(items[0]?.parsed.x ?? 0), label: (item) => `${item.dataset.label}: ${formatPp(item.parsed.y)}` } },
         },
       },
     });
   }
 
   update(series: readonly SpreadSeries[]): void {
-    // Chart.js spreads a single sample over an arbitrary range: show at least the last minute.
+    // Chart.js spreads a single point over an arbitrary range: show at least the last minute of market time.
     const xs = series.flatMap((s) => s.points.map((p) => p.x));
     const x = this.chart.options.scales!.x!;
     if (xs.length > 0) {

@@ -7,7 +7,8 @@
 import type { Quadrant } from '@rotation/schemas';
 import type { ConnectionStatus } from '../status.js';
 import { formatClock, formatDelay } from '../format.js';
-import { QUADRANTS, type AlertRow, type BreadthModel, type Leaderboard, type SpreadRow } from '../view-model.js';
+import { QUADRANTS, type AlertRow, type BreadthModel, type Leaderboard, type LeaderboardRow, type SpreadRow } from '../view-model.js';
+import type { MarketClock } from '../market-clock.js';
 import { fill, h } from './dom.js';
 
 export function renderStatus(el: HTMLElement, status: ConnectionStatus, nowMs: number, lastUpdateMs: number | null): void {
@@ -37,6 +38,18 @@ export function renderStatus(el: HTMLElement, status: ConnectionStatus, nowMs: n
   el.dataset.state = status.kind;
   const icon = status.kind === 'live' ? '●' : status.kind === 'unauthorized' || status.kind === 'closed' ? '✕' : '○';
   fill(el, h('span', { class: 'status-icon', 'aria-hidden': 'true' }, icon), h('strong', {}, label), detail ? h('span', { class: 'status-detail' }, detail) : null);
+}
+
+/** The market clock: the data's event time in New York and the session state the calendar gives it. */
+export function renderMarketClock(el: HTMLElement, clock: MarketClock): void {
+  el.dataset.session = clock.state ?? '';
+  fill(
+    el,
+    h('span', { class: 'clock-label' }, 'Market time '),
+    h('strong', { 'data-market-time': '' }, clock.time),
+    h('span', { class: `session session-${clock.state ?? 'none'}`, 'data-session-label': '' }, clock.label),
+    clock.detail ? h('span', { class: 'session-detail' }, clock.detail) : null,
+  );
 }
 
 export function renderWindowPicker(el: HTMLElement, windows: readonly string[], selected: string | undefined, onPick: (w: string) => void): void {
@@ -116,14 +129,34 @@ export function renderLeaderboard(el: HTMLElement, board: Leaderboard | null | u
               h('span', { 'aria-hidden': 'true' }, r.arrow),
               ` ${r.relativeText}`,
             ),
-            h('td', {}, r.role ? h('span', { class: `badge badge-${r.role}` }, r.role === 'leader' ? '★ Leader' : '▽ Laggard') : null),
+            h('td', {}, ...badges(r)),
           ),
         ),
       ),
     ),
-    h('p', { class: 'footnote' }, 'Leader and laggard change only when a challenger beats the incumbent by a margin for a while, so they can differ from rank 1 and 11 for some time.'),
-    h('p', { class: 'footnote' }, `Rotation intensity ${board.intensity} (0 = same order as the previous ranking, 1 = fully reshuffled).`),
+    h(
+      'p',
+      { class: 'footnote', 'data-footnote': 'roles' },
+      `★ Leader and ▽ Laggard mark rank 1 and rank ${board.rows.length} over ${board.window} now. `,
+      `The detector confirms a leader or laggard only once a challenger has led by a margin for a dwell (windows of a session or more: at session closes), and that is what its leadership alerts report: `,
+      `confirmed leader ${board.confirmedLeader ?? '—'}, laggard ${board.confirmedLaggard ?? '—'}`,
+      board.rows.some((r) => r.confirmed) ? ' (◆ marks one that is no longer at its end of the ranking).' : '.',
+    ),
+    h(
+      'p',
+      { class: 'footnote', 'data-footnote': 'intensity' },
+      'Rotation intensity ',
+      h('strong', { 'data-intensity': board.intensity }, board.intensity),
+      ': 1 − Spearman’s rank correlation between this ranking and the one at the last session close, from 0 to 2 (0 = same order, 1 = unrelated, 2 = reversed).',
+    ),
   );
+}
+
+function badges(r: LeaderboardRow): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  if (r.role) out.push(h('span', { class: `badge badge-${r.role}` }, r.role === 'leader' ? '★ Leader' : '▽ Laggard'));
+  if (r.confirmed) out.push(h('span', { class: 'badge badge-confirmed', 'data-confirmed': r.confirmed, title: `the detector's confirmed ${r.confirmed}` }, `◆ confirmed ${r.confirmed}`));
+  return out;
 }
 
 export function renderRrgLegend(el: HTMLElement, counts: Record<Quadrant, string[]> | null, warming: readonly string[]): void {
@@ -181,6 +214,7 @@ export function renderBreadth(el: HTMLElement, model: BreadthModel | null): void
     el,
     h('div', { class: 'gauge', 'data-value': model.beating === null ? '' : String(model.beating) }, svg),
     h('p', { class: 'gauge-caption' }, h('strong', {}, 'Sectors beating the benchmark'), model.window ? ` over ${model.window}` : '', ': ', model.reading),
+    h('p', { class: 'footnote', 'data-footnote': 'breadth-window' }, `Breadth is measured over the detector's breadth window${model.window ? ` (${model.window})` : ''}; it does not follow the window picker.`),
     h(
       'dl',
       { class: 'kv' },

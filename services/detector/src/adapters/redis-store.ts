@@ -7,6 +7,7 @@ import type { CommitRequest, Committed, Loaded, StateStore } from '../core/store
 import type { DetectorKeys } from './redis-keys.js';
 import { joinStored, type StoredRule } from '../core/rules/book.js';
 import type { RunState } from '../core/rules/machine.js';
+import { RRG_TRACK, type HistoryTrack } from '../core/history.js';
 
 /** A stored hash of JSON values; one that is not JSON makes the state unusable, like a corrupt state. */
 function parseHash<T>(raw: Record<string, string>, key: string): Record<string, T> {
@@ -40,16 +41,31 @@ export class RedisStateStore implements StateStore {
   readonly #symbols: readonly string[];
   readonly #ringLength: number;
   readonly #logger: Logger;
+  readonly #history: readonly HistoryTrack[];
   #token: string | null = null;
   #commits = 0;
   #inDoubt = false;
 
-  constructor(redis: Redis, keys: DetectorKeys, symbols: readonly string[], ringLength: number, logger: Logger) {
+  /** `history`: the point-history tracks (core/history.ts), whose streams a fresh state clears. */
+  constructor(redis: Redis, keys: DetectorKeys, symbols: readonly string[], ringLength: number, logger: Logger, history: readonly HistoryTrack[] = []) {
     this.#redis = redis;
     this.#keys = keys;
     this.#symbols = symbols;
     this.#ringLength = ringLength;
     this.#logger = logger;
+    this.#history = history;
+  }
+
+  #historyKey(track: HistoryTrack): string {
+    return track.id === RRG_TRACK ? this.#keys.shared.historyRrg : this.#keys.shared.historyWindow(track.id);
+  }
+
+  /**
+   * A state that starts over (none stored) starts its point history over too: its points'
+   * event times may lie before those stored, and a stream only takes increasing ids.
+   */
+  async #resetHistory(): Promise<void> {
+    if (this.#history.length > 0) await this.#redis.del(...this.#history.map((t) => this.#historyKey(t)));
   }
 
   /** Takes ownership: later commits of any previous owner fail their WATCH. */
@@ -83,7 +99,10 @@ export class RedisStateStore implements StateStore {
     ]);
     this.#commits = Number(commits ?? 0);
     this.#inDoubt = false;
-    if (state === null) return null;
+    if (state === null) {
+      await this.#resetHistory();
+      return null;
+    }
     let parsed: CoreState;
     try {
       parsed = JSON.parse(state) as CoreState;
@@ -159,6 +178,9 @@ export class RedisStateStore implements StateStore {
       multi.set(k.version, record.version);
       multi.set(k.shared.snapshot, JSON.stringify(record));
     }
+    // The chart points go in with the state that says they were recorded: once, or not at all.
+    // Ids are event times, increasing because a point is due only past its track's newest one.
+    for (const w of req.history ?? []) multi.xadd(this.#historyKey(w.track), 'MAXLEN', String(w.track.maxPoints), `${w.t}-0`, 'p', JSON.stringify(w.entry));
     multi.set(k.commit, n + 1);
     let result: Array<[Error | null, unknown]> | null;
     try {

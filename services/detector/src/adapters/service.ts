@@ -10,6 +10,7 @@ import { portsToTry, withDeadline, type StopOutcome } from '@rotation/service';
 import { Detector } from '../core/detector.js';
 import { DetectorError, DetectorErrorCode } from '../core/errors.js';
 import { processBatch, processRuleBatch } from '../core/process-batch.js';
+import { historyTracks } from '../core/history.js';
 import { compileSettings, type CompiledSettings } from '../core/settings.js';
 import { singleActiveAssigner } from './assigner.js';
 import { createMetrics, startHttp, type Metrics } from './http.js';
@@ -86,7 +87,7 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
     await connectRedis(commitConn, env.REDIS_URL);
     closers.push(async () => void (await commitConn.quit().catch(() => commitConn.disconnect())));
 
-    const store = new RedisStateStore(commitConn, keys, settings.symbols, settings.ringLength, log);
+    const store = new RedisStateStore(commitConn, keys, settings.symbols, settings.ringLength, log, historyTracks(settings));
     await store.checkSettings(createHash('sha256').update(JSON.stringify(config.universe)).digest('hex'));
     // The history epoch is set once per namespace; the gateway compares it to detect a reset.
     await redis.set(keys.shared.alertEpoch, randomUUID(), 'NX');

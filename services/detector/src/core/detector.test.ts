@@ -294,7 +294,8 @@ describe('determinism', () => {
       }
     }
     const state = (await store.load())!.state;
-    return { snapshot: store.snapshot!.snapshot, alerts: store.history.map((a) => `${a.id} ${a.eventTime} ${a.message}`), dead, bars: state.bars };
+    const points = Object.fromEntries([...store.points].map(([track, list]) => [track, list.map((w) => w.entry)]));
+    return { snapshot: store.snapshot!.snapshot, alerts: store.history.map((a) => `${a.id} ${a.eventTime} ${a.message}`), dead, bars: state.bars, points };
   }
 
   /**
@@ -323,13 +324,15 @@ describe('determinism', () => {
     return out;
   }
 
-  it('gives the same snapshot, alerts and dead letters on 1, 2 or 6 partitions, any interleaving, batching or restart', { timeout: 60_000 }, async () => {
+  it('gives the same snapshot, alerts, dead letters and chart points on 1, 2 or 6 partitions, any interleaving, batching or restart', { timeout: 60_000 }, async () => {
     const ticks = stream();
     const lanesOf = (n: number) => Array.from({ length: n }, (_, i) => i);
     const base = await run(partitioned(ticks, 1, 1), [0], [500]);
     expect(base.alerts.length).toBeGreaterThan(3);
     expect(base.dead).toBeGreaterThan(0);
     expect(base.snapshot.rrg.some((r) => r.warm)).toBe(true);
+    // The chart points are recorded at steps, not at batches: a batch that spans many steps leaves them all.
+    expect(base.points['5m']!.length).toBeGreaterThan(100);
     for (const [n, seed, sizes, restart] of [
       [2, 1, [3, 50, 300], undefined],
       [2, 2, [2000], 3],
@@ -341,6 +344,8 @@ describe('determinism', () => {
       expect(other.snapshot).toEqual(base.snapshot);
       expect(other.dead).toBe(base.dead);
       expect(other.bars).toEqual(base.bars);
+      // ... and the same chart points: a redelivered batch (the restart) records none twice.
+      expect(other.points).toEqual(base.points);
     }
     // Every alert sits inside a regular session.
     for (const line of base.alerts) expect(XNYS.phaseAt(Date.parse(line.split(' ')[1]!))).toBe('regular');

@@ -12,6 +12,7 @@ import { closeSession } from './session-close.js';
 import { emptyBars } from './session-bars.js';
 import type { CompiledSettings } from './settings.js';
 import { projectSnapshot } from './snapshot.js';
+import { HistoryRecorder, historyTracks, type HistoryWrite } from './history.js';
 import type { CoreState } from './state.js';
 import { decodeTick, deadLetter, type InputRecord } from './tick-input.js';
 import { RuleBook, type RuleChange, type RuleEntry, type StoredRule } from './rules/book.js';
@@ -62,6 +63,7 @@ export function emptyState(): CoreState {
     thrust: emptyThrust(),
     ad: emptyAd(),
     counters: emptyCounters(),
+    history: {},
   };
 }
 
@@ -79,6 +81,7 @@ function upgradeState(state: CoreState): CoreState {
   state.actions ??= { pending: [], applied: [] };
   state.quarantine ??= {};
   state.counters = { ...emptyCounters(), ...state.counters };
+  state.history ??= {};
   return state;
 }
 
@@ -110,6 +113,7 @@ export class Detector {
   #appended = new Map<string, number[]>();
   #alerts: AlertDraft[] = [];
   #last: Evaluation | null = null;
+  readonly #history: HistoryRecorder;
 
   constructor(options: DetectorOptions, persisted?: Persisted) {
     this.#opts = options;
@@ -127,6 +131,7 @@ export class Detector {
     this.#pending = new PendingPrints(this.#state.pending, this.#s.stepMs);
     this.#actions = new ActionBook(this.#s, () => this.#state, this.#prices);
     this.#rules = new RuleBook(this.#s, persisted?.rules ? structuredClone(persisted.rules) : {});
+    this.#history = new HistoryRecorder(historyTracks(this.#s));
   }
 
   /** Active, evaluable user rules. */
@@ -386,6 +391,13 @@ export class Detector {
     // After the bar's RRG and breadth: a rule reads what the snapshot of this step shows.
     if (this.#rules.size > 0) this.#rules.evaluate({ settings: this.#s, state: st, evaluation: this.#last }, barClose, { steps: tradingStep, bars: st.barCount }, this.#alerts);
     if (atClose) this.#actions.expire(session, t);
+    const due = this.#history.due(st.history, t);
+    if (due.length > 0) this.#history.record(due, st.history, t, this.snapshot()!);
+  }
+
+  /** Chart points of the steps evaluated since the last call (core/history.ts). */
+  takeHistory(): HistoryWrite[] {
+    return this.#history.take();
   }
 
   /** The snapshot at the last evaluated step, or null before the first. */

@@ -110,6 +110,7 @@ export function processBatch(detector: Detector, records: readonly InputRecord[]
       rewritten: detector.takeRewritten(),
       alerts: detector.takeAlerts(),
       snapshot: steps > 0 ? detector.snapshot() : null,
+      history: detector.takeHistory(),
       offsets: touched,
       rules: detector.takeRuleChanges(),
     },

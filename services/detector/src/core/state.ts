@@ -126,4 +126,6 @@ export interface CoreState {
   thrust: ThrustState;
   ad: AdState;
   counters: Counters;
+  /** Point history: event time of each track's newest recorded point (core/history.ts). */
+  history: Record<string, number>;
 }

@@ -4,6 +4,7 @@ import type { CoreState } from './state.js';
 import type { RuleChanges } from './detector.js';
 import { joinStored, type RuleEntry, type StoredRule } from './rules/book.js';
 import type { RunState } from './rules/machine.js';
+import type { HistoryWrite } from './history.js';
 
 /** Everything one consumed batch changed, committed atomically or not at all. */
 export interface CommitRequest {
@@ -24,6 +25,8 @@ export interface CommitRequest {
   alerts: AlertDraft[];
   /** The snapshot after the batch, or null when no step was evaluated (nothing changed). */
   snapshot: Snapshot | null;
+  /** Chart points of the batch's evaluated steps, per track in event-time order (core/history.ts). */
+  history?: HistoryWrite[];
   /** Next offset to consume per lane (ticks partition), after this batch. */
   offsets: Record<string, string>;
   /** Rule entries to store (records taken, run states moved) and the rules that fired. */
@@ -68,6 +71,8 @@ export class MemoryStateStore implements StateStore {
   #seq = 0;
   #version = 0;
   readonly history: Alert[] = [];
+  /** Recorded chart points per track, oldest first, bounded like the Redis streams. */
+  readonly points = new Map<string, HistoryWrite[]>();
   snapshot: SnapshotRecord | null = null;
   commits = 0;
 
@@ -101,6 +106,10 @@ export class MemoryStateStore implements StateStore {
     const alerts = req.alerts.map((a) => ({ ...a, seq: ++this.#seq }));
     this.history.push(...alerts);
     if (req.snapshot) this.snapshot = { v: 1, version: ++this.#version, snapshot: req.snapshot };
+    for (const w of req.history ?? []) {
+      const list = [...(this.points.get(w.track.id) ?? []), w];
+      this.points.set(w.track.id, list.slice(-w.track.maxPoints));
+    }
     this.commits += 1;
     return { alerts, snapshot: req.snapshot ? this.snapshot : null };
   }

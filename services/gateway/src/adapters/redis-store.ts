@@ -60,6 +60,15 @@ export class RedisStore {
     return this.#alerts(entries);
   }
 
+  /** Point-history entries (id, field `p`) of `key` between XRANGE bounds, oldest first, at most `count`. */
+  async historyRange(key: string, start: string, end: string, count: number): Promise<Array<[id: string, json: string]>> {
+    const entries = (await this.#deadline(this.redis.xrange(key, start, end, 'COUNT', count), 'history')) as StreamEntry[];
+    return entries.map(([id, fields]) => {
+      const i = fields.indexOf('p');
+      return [id, i >= 0 && i % 2 === 0 ? (fields[i + 1] ?? '') : ''];
+    });
+  }
+
   #alerts(entries: StreamEntry[]): SequencedAlert[] {
     const out: SequencedAlert[] = [];
     for (const [id, fields] of entries) {

@@ -15,6 +15,7 @@ import { serveMetrics, type MetricsGuard } from './metrics-endpoint.js';
 import type { Metrics } from './metrics.js';
 import type { RedisStore } from './redis-store.js';
 import { handleRules, type RulesRoutesOptions } from './rules-routes.js';
+import { HISTORY_PATH, handleHistory, type HistoryRoutesOptions } from './history-routes.js';
 import { serveStatic } from './static-files.js';
 import { alertVisible, type Viewer } from '../core/channels.js';
 
@@ -44,6 +45,8 @@ export interface ServerOptions {
   sourceMaps: boolean;
   /** The rules API (absent: /api/v1/rules answers 404). */
   rules?: RulesRoutesOptions | undefined;
+  /** The point-history API (absent: /api/v1/history answers 404). */
+  history?: HistoryRoutesOptions | undefined;
 }
 
 /**
@@ -236,6 +239,7 @@ export class GatewayServer {
       const viewer: Viewer = { owner: decision.subject, admin: decision.admin };
       if (path === '/api/v1/snapshot') return this.#snapshot(res);
       if (path === '/api/v1/alerts') return this.#alerts(res, url.searchParams, viewer);
+      if (path === HISTORY_PATH && this.#o.history) return handleHistory(url.search, this.#o.history, (status, body, headers) => json(res, status, body, headers));
       const rules = this.#o.rules;
       if (isRules && rules && (await handleRules(req, path, url.searchParams, viewer, rules, (status, body, headers) => json(res, status, body, headers)))) return;
       return json(res, 404, { error: 'not found' });

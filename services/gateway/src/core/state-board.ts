@@ -50,7 +50,7 @@ export class StateBoard {
     return STATE_CHANNELS.map((channel) => ({
       channel,
       seq: record.version,
-      buf: encode({ type: 'event', channel, epoch: this.#epoch, seq: record.version, prevSeq, data: dataOf(record, channel) }),
+      buf: encode({ type: 'event', channel, epoch: this.#epoch, seq: record.version, prevSeq, asOf: record.snapshot.asOf, data: dataOf(record, channel) }),
     }));
   }
 
@@ -58,7 +58,7 @@ export class StateBoard {
   snapshotFrame(channel: StateChannel): Buffer {
     let buf = this.#snapshotFrames.get(channel);
     if (!buf) {
-      buf = encode({ type: 'snapshot', channel, epoch: this.#epoch, seq: this.version, data: dataOf(this.#record, channel) });
+      buf = encode({ type: 'snapshot', channel, epoch: this.#epoch, seq: this.version, asOf: this.#record?.snapshot.asOf ?? null, data: dataOf(this.#record, channel) });
       this.#snapshotFrames.set(channel, buf);
     }
     return buf;

@@ -1,0 +1,89 @@
+import {
+  HISTORY_DEFAULT_LIMIT,
+  HistoryQuery,
+  RrgHistoryEntry,
+  WindowHistoryEntry,
+  type HistoryPage,
+  type RuleCatalog,
+} from '@rotation/schemas';
+
+/** Longest query string taken: the parameters fit in well under 1 KiB. */
+export const MAX_HISTORY_QUERY_BYTES = 2_048;
+
+export type ParsedHistory = { ok: true; query: HistoryQuery } | { ok: false; error: string; issues: Array<{ path: string; message: string }> };
+
+const refuse = (error: string, issues: Array<{ path: string; message: string }> = []): ParsedHistory => ({ ok: false, error, issues });
+
+/** Validates `GET /api/v1/history`'s parameters, then the subject and window against the universe. */
+export function parseHistoryQuery(search: string, catalog: RuleCatalog): ParsedHistory {
+  if (Buffer.byteLength(search) > MAX_HISTORY_QUERY_BYTES) return refuse(`the query string is over ${MAX_HISTORY_QUERY_BYTES} bytes`);
+  const params = new URLSearchParams(search);
+  const raw: Record<string, string> = {};
+  for (const [name, value] of params) {
+    if (name in raw) return refuse(`${name} is given more than once`, [{ path: name, message: 'at most once' }]);
+    raw[name] = value;
+  }
+  const parsed = HistoryQuery.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(query)', message: i.code === 'unrecognized_keys' ? `unknown parameter(s): ${i.keys.join(', ')}` : i.message }));
+    return refuse(`invalid history query: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  }
+  const q = parsed.data;
+  const issues: Array<{ path: string; message: string }> = [];
+  if (q.window !== undefined && !catalog.windows.some((w) => w.label === q.window)) issues.push({ path: 'window', message: `${q.window} is not a configured window (${catalog.windows.map((w) => w.label).join(', ')})` });
+  if (q.series === 'spread' && !catalog.pairs.includes(q.pair!)) issues.push({ path: 'pair', message: `${q.pair} is not a configured pair (${catalog.pairs.join(', ')})` });
+  if (q.series === 'return' && ![...catalog.symbols, ...catalog.baskets].includes(q.symbol!)) issues.push({ path: 'symbol', message: `${q.symbol} is not a symbol or basket of the universe` });
+  if ((q.series === 'rank' || q.series === 'rrg') && !catalog.sectors.includes(q.symbol!)) issues.push({ path: 'symbol', message: `${q.symbol} is not a sector of the universe (${catalog.sectors.join(', ')})` });
+  if (issues.length > 0) return refuse(`invalid history query: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  return { ok: true, query: q };
+}
+
+/** XRANGE bounds and count: entry ids are `<event time ms>-0`; one entry more than a page tells whether another follows. */
+export function historyRange(q: HistoryQuery): { start: string; end: string; count: number; limit: number } {
+  const limit = q.limit ?? HISTORY_DEFAULT_LIMIT;
+  // The cursor is the last entry of the previous page, which was at or after `from`: exclusive.
+  const start = q.cursor !== undefined ? `(${q.cursor}` : q.from !== undefined ? String(q.from) : '-';
+  // An id without its sequence part ends at that millisecond's last entry: `to` is inclusive.
+  const end = q.to !== undefined ? String(q.to) : '+';
+  return { start, end, count: limit + 1, limit };
+}
+
+export type HistoryEntryRaw = [id: string, json: string];
+
+/**
+ * One page of points from stored entries, oldest first. An entry that does not parse is
+ * skipped (and counted in `skipped` for the log), as is one without the subject (a symbol
+ * quarantined then); ordering and the cursor stay those of the stream.
+ */
+export function historyPage(q: HistoryQuery, entries: readonly HistoryEntryRaw[], limit: number): { page: HistoryPage; skipped: number } {
+  const taken = entries.slice(0, limit);
+  const next = entries.length > limit ? (taken.at(-1)?.[0] ?? null) : null;
+  const subject = q.series === 'spread' ? q.pair! : q.symbol!;
+  const window = q.window ?? null;
+  let skipped = 0;
+  const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, json: string): T | undefined => {
+    try {
+      const r = schema.safeParse(JSON.parse(json));
+      if (r.success) return r.data;
+    } catch {
+      // counted below
+    }
+    skipped += 1;
+    return undefined;
+  };
+  const points: unknown[] = [];
+  for (const [, json] of taken) {
+    if (q.series === 'rrg') {
+      const e = parse(RrgHistoryEntry, json);
+      const v = e?.rrg[subject];
+      if (e && v) points.push({ t: e.t, ...v });
+      continue;
+    }
+    const e = parse(WindowHistoryEntry, json);
+    if (!e) continue;
+    if (q.series === 'spread' && e.spreads[subject]) points.push({ t: e.t, ...e.spreads[subject] });
+    if (q.series === 'return' && subject in e.returns) points.push({ t: e.t, returnPct: e.returns[subject] ?? null });
+    if (q.series === 'rank' && e.ranks[subject]) points.push({ t: e.t, ...e.ranks[subject], leader: e.leader === subject, laggard: e.laggard === subject });
+  }
+  return { page: { series: q.series, subject, window, points, next } as HistoryPage, skipped };
+}
