@@ -117,3 +117,5 @@ export function sharedKeys(namespace: string) {
   } as const;
 }
 export type SharedKeys = ReturnType<typeof sharedKeys>;
+
+export { alertHistoryCodec, historyPointCodec, snapshotCodec, type StreamEntry } from './codecs.js';

@@ -1,6 +1,6 @@
 import { BatchingProducer, type Kafka } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
-import type { Redis } from '@rotation/redis';
+import { alertHistoryCodec, type Redis, type StreamEntry } from '@rotation/redis';
 import type { DeadLetter } from '@rotation/schemas';
 import type { DetectorKeys } from './redis-keys.js';
 
@@ -70,30 +70,35 @@ export class Outbox {
 
   async #publishOnce(): Promise<void> {
     const k = this.#keys.shared;
-    const [publishedText, snapshotText] = await this.#redis.mget(k.alertPublished, k.snapshot);
+    // The version key is written with the snapshot, so the snapshot is read (not parsed) only when newer.
+    const [publishedText, versionText] = await this.#redis.mget(k.alertPublished, this.#keys.version);
     const from = Number(publishedText ?? 0);
     const p = await this.#producerReady();
     let last = from;
     let cursor = `${from}-1`;
     for (;;) {
-      const entries = await this.#redis.xrange(k.alertHistory, cursor, '+', 'COUNT', 1000);
+      const entries = (await this.#redis.xrange(k.alertHistory, cursor, '+', 'COUNT', 1000)) as StreamEntry[];
       if (entries.length === 0) break;
-      for (const [id, fields] of entries) {
-        const seq = Number(id.split('-')[0]);
-        const json = fields[fields.indexOf('a') + 1];
-        if (json === undefined || seq <= from) continue;
-        const alert = JSON.parse(json) as { id: string; eventTime: string };
+      for (const entry of entries) {
+        const alert = alertHistoryCodec.decode(entry);
+        const json = alertHistoryCodec.rawOf(entry[1]);
+        if (!alert || json === undefined) {
+          this.#logger.warn({ key: k.alertHistory, id: entry[0] }, 'history entry is not a valid alert; not published');
+          continue;
+        }
+        if (alert.seq <= from) continue;
         if (!p.push({ topic: this.#topics.alerts, key: alert.id, value: json, timestamp: Date.parse(alert.eventTime) })) await p.waitForRoom();
-        last = seq;
+        last = alert.seq;
       }
       cursor = `(${entries[entries.length - 1]![0]}`;
     }
     let snapshotVersion = this.#publishedSnapshot;
-    if (snapshotText) {
-      const version = (JSON.parse(snapshotText) as { version: number }).version;
-      if (version > this.#publishedSnapshot) {
+    if (Number(versionText ?? 0) > this.#publishedSnapshot) {
+      // Read together, the version and the snapshot are of the same commit.
+      const [version, snapshotText] = await this.#redis.mget(this.#keys.version, k.snapshot);
+      if (snapshotText) {
         p.push({ topic: this.#topics.snapshots, key: 'snapshot', value: snapshotText });
-        snapshotVersion = version;
+        snapshotVersion = Number(version ?? 0);
       }
     }
     await p.flush();

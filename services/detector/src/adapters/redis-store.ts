@@ -1,5 +1,5 @@
 import type { Logger } from '@rotation/log';
-import type { Redis } from '@rotation/redis';
+import { alertHistoryCodec, historyPointCodec, snapshotCodec, type Redis } from '@rotation/redis';
 import type { Alert, SnapshotRecord } from '@rotation/schemas';
 import { DetectorError, DetectorErrorCode } from '../core/errors.js';
 import type { CoreState } from '../core/state.js';
@@ -169,18 +169,18 @@ export class RedisStateStore implements StateStore {
     for (const draft of req.alerts) {
       const alert: Alert = { ...draft, seq: ++seq };
       alerts.push(alert);
-      multi.xadd(k.shared.alertHistory, 'MAXLEN', '~', String(ALERT_HISTORY_MAX), `${seq}-0`, 'a', JSON.stringify(alert));
+      multi.xadd(k.shared.alertHistory, 'MAXLEN', '~', String(ALERT_HISTORY_MAX), alertHistoryCodec.id(seq), ...alertHistoryCodec.fields(alert));
     }
     if (alerts.length > 0) multi.incrby(k.shared.alertSeq, alerts.length);
     let record: SnapshotRecord | null = null;
     if (req.snapshot) {
       record = { v: 1, version: Number(versionText ?? 0) + 1, snapshot: req.snapshot };
       multi.set(k.version, record.version);
-      multi.set(k.shared.snapshot, JSON.stringify(record));
+      multi.set(k.shared.snapshot, snapshotCodec.encode(record));
     }
     // The chart points go in with the state that says they were recorded: once, or not at all.
     // Ids are event times, increasing because a point is due only past its track's newest one.
-    for (const w of req.history ?? []) multi.xadd(this.#historyKey(w.track), 'MAXLEN', String(w.track.maxPoints), `${w.t}-0`, 'p', JSON.stringify(w.entry));
+    for (const w of req.history ?? []) multi.xadd(this.#historyKey(w.track), 'MAXLEN', String(w.track.maxPoints), historyPointCodec.id(w.t), ...historyPointCodec.fields(w.entry));
     multi.set(k.commit, n + 1);
     let result: Array<[Error | null, unknown]> | null;
     try {

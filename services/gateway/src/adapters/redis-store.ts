@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@rotation/log';
-import type { Redis, SharedKeys } from '@rotation/redis';
-import { Alert, SnapshotRecord } from '@rotation/schemas';
+import { alertHistoryCodec, historyPointCodec, snapshotCodec, type Redis, type SharedKeys, type StreamEntry } from '@rotation/redis';
+import type { SnapshotRecord } from '@rotation/schemas';
 import type { SequencedAlert } from '../core/alert-log.js';
 import { GatewayError, GatewayErrorCode } from '../core/errors.js';
 
-type StreamEntry = [id: string, fields: string[]];
 
 /**
  * Reads of the keys the detector writes. Every read has a deadline: the shared client queues
@@ -42,7 +41,7 @@ export class RedisStore {
   async snapshot(): Promise<SnapshotRecord | undefined> {
     const raw = await this.#deadline(this.redis.get(this.keys.snapshot), 'snapshot');
     if (raw === null) return undefined;
-    const parsed = safeJson(raw, SnapshotRecord);
+    const parsed = snapshotCodec.decode(raw);
     if (!parsed) this.logger.warn({ key: this.keys.snapshot }, 'stored snapshot does not match the SnapshotRecord schema; ignored');
     return parsed;
   }
@@ -63,23 +62,15 @@ export class RedisStore {
   /** Point-history entries (id, field `p`) of `key` between XRANGE bounds, oldest first, at most `count`. */
   async historyRange(key: string, start: string, end: string, count: number): Promise<Array<[id: string, json: string]>> {
     const entries = (await this.#deadline(this.redis.xrange(key, start, end, 'COUNT', count), 'history')) as StreamEntry[];
-    return entries.map(([id, fields]) => {
-      const i = fields.indexOf('p');
-      return [id, i >= 0 && i % 2 === 0 ? (fields[i + 1] ?? '') : ''];
-    });
+    return entries.map(([id, fields]) => [id, historyPointCodec.rawOf(fields) ?? '']);
   }
 
   #alerts(entries: StreamEntry[]): SequencedAlert[] {
     const out: SequencedAlert[] = [];
-    for (const [id, fields] of entries) {
-      const seq = Number.parseInt(id, 10);
-      const i = fields.indexOf('a');
-      const alert = i >= 0 && i % 2 === 0 ? safeJson(fields[i + 1] ?? '', Alert) : undefined;
-      if (!alert || !Number.isSafeInteger(seq)) {
-        this.logger.warn({ key: this.keys.alertHistory, id }, 'history entry is not a valid alert; skipped');
-        continue;
-      }
-      out.push({ ...alert, seq });
+    for (const entry of entries) {
+      const alert = alertHistoryCodec.decode(entry);
+      if (alert) out.push(alert);
+      else this.logger.warn({ key: this.keys.alertHistory, id: entry[0] }, 'history entry is not a valid alert; skipped');
     }
     return out;
   }
@@ -101,13 +92,4 @@ export class RedisStore {
 function toInt(v: string | null | undefined): number {
   const n = v == null ? 0 : Number.parseInt(v, 10);
   return Number.isSafeInteger(n) && n > 0 ? n : 0;
-}
-
-function safeJson<T>(raw: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T | undefined {
-  try {
-    const r = schema.safeParse(JSON.parse(raw));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
-  }
 }
