@@ -21,15 +21,15 @@ export interface PairReturns {
 
 export function zScoreAlert(p: PairReturns, window: string, t: number, z: number, threshold: number): AlertDraft {
   const severity = Math.abs(z) >= 1.5 * threshold ? 'critical' : 'warning';
-  return makeAlert(
-    'spread_zscore',
+  return makeAlert({
+    kind: 'spread_zscore',
     severity,
-    p.label,
+    subject: p.label,
     window,
     t,
-    `${p.label} spread stretched: ${pp(p.spreadPp)} over ${window} (z ${z >= 0 ? '+' : ''}${z.toFixed(2)}; ${p.small} ${pct(p.smallPct)} vs ${p.large} ${pct(p.largePct)})`,
-    { zScore: z, spreadPp: p.spreadPp, smallReturnPct: p.smallPct, largeReturnPct: p.largePct, threshold },
-  );
+    message: `${p.label} spread stretched: ${pp(p.spreadPp)} over ${window} (z ${z >= 0 ? '+' : ''}${z.toFixed(2)}; ${p.small} ${pct(p.smallPct)} vs ${p.large} ${pct(p.largePct)})`,
+    metrics: { zScore: z, spreadPp: p.spreadPp, smallReturnPct: p.smallPct, largeReturnPct: p.largePct, threshold },
+  });
 }
 
 export function regimeAlert(p: PairReturns, window: string, from: SizeRegime, to: SizeRegime, t: number): AlertDraft {
@@ -40,13 +40,13 @@ export function regimeAlert(p: PairReturns, window: string, from: SizeRegime, to
       : to === 'large'
         ? `Large caps lead: ${p.large} ${pct(p.largePct)} vs ${p.small} ${pct(p.smallPct)} ${spread}`
         : `Size leadership fades: ${p.small} ${pct(p.smallPct)} vs ${p.large} ${pct(p.largePct)} ${spread}`;
-  return makeAlert('size_regime_change', to === 'neutral' ? 'info' : 'warning', p.label, window, t, text, {
+  return makeAlert({ kind: 'size_regime_change', severity: to === 'neutral' ? 'info' : 'warning', subject: p.label, window, t, message: text, metrics: {
     from,
     to,
     smallReturnPct: p.smallPct,
     largeReturnPct: p.largePct,
     spreadPp: p.spreadPp,
-  });
+  } });
 }
 
 export function leadershipAlert(
@@ -62,39 +62,38 @@ export function leadershipAlert(
   const benchText = benchmark.returnPct === null ? '' : ` (${benchmark.symbol} ${pct(benchmark.returnPct)})`;
   const fromText = from ? ` vs ${from.symbol} ${pct(from.returnPct)}` : '';
   const what = role === 'leader' ? 'takes the sector lead' : 'becomes the weakest sector';
-  return makeAlert(
-    'leadership_change',
-    window.sessionLength >= 1 ? 'warning' : 'info',
-    to.symbol,
-    window.label,
+  return makeAlert({
+    kind: 'leadership_change',
+    severity: window.sessionLength >= 1 ? 'warning' : 'info',
+    subject: to.symbol,
+    window: window.label,
     t,
-    `${to.symbol} (${to.name}) ${what} over ${window.label}: ${to.symbol} ${pct(to.returnPct)}${fromText}${benchText}`,
-    { role, from: change.from, to: change.to, returnPct: to.returnPct, previousReturnPct: from?.returnPct ?? null, benchmarkReturnPct: benchmark.returnPct },
-    role,
-  );
+    message: `${to.symbol} (${to.name}) ${what} over ${window.label}: ${to.symbol} ${pct(to.returnPct)}${fromText}${benchText}`,
+    metrics: { role, from: change.from, to: change.to, returnPct: to.returnPct, previousReturnPct: from?.returnPct ?? null, benchmarkReturnPct: benchmark.returnPct },
+    discriminator: role,
+  });
 }
 
 export function quadrantAlert(sector: { symbol: string; name: string }, benchmark: string, from: Quadrant, to: Quadrant, rsRatio: number, rsMomentum: number, t: number): AlertDraft {
   const severity = to === 'leading' || to === 'lagging' ? 'warning' : 'info';
-  return makeAlert(
-    'rrg_quadrant_change',
+  return makeAlert({
+    kind: 'rrg_quadrant_change',
     severity,
-    sector.symbol,
-    undefined,
+    subject: sector.symbol,
     t,
-    `${sector.symbol} (${sector.name}) moves from ${QUADRANT_NAME[from]} to ${QUADRANT_NAME[to]} vs ${benchmark} (RS-Ratio ${rsRatio.toFixed(2)}, RS-Momentum ${rsMomentum.toFixed(2)})`,
-    { from, to, rsRatio, rsMomentum },
-  );
+    message: `${sector.symbol} (${sector.name}) moves from ${QUADRANT_NAME[from]} to ${QUADRANT_NAME[to]} vs ${benchmark} (RS-Ratio ${rsRatio.toFixed(2)}, RS-Momentum ${rsMomentum.toFixed(2)})`,
+    metrics: { from, to, rsRatio, rsMomentum },
+  });
 }
 
 export function thrustAlert(universeOf: 'sectors' | 'constituents', fired: { from: number; to: number }, advancing: number, withinBars: number, t: number): AlertDraft {
-  return makeAlert(
-    'breadth_thrust',
-    'warning',
-    universeOf,
-    '1d',
+  return makeAlert({
+    kind: 'breadth_thrust',
+    severity: 'warning',
+    subject: universeOf,
+    window: '1d',
     t,
-    `Breadth thrust: the ${withinBars}-session EMA of ${universeOf} advancing rose from ${fired.from.toFixed(1)}% to ${fired.to.toFixed(1)}% within ${withinBars} sessions`,
-    { fromPct: fired.from, toPct: fired.to, advancingPct: advancing, withinBars },
-  );
+    message: `Breadth thrust: the ${withinBars}-session EMA of ${universeOf} advancing rose from ${fired.from.toFixed(1)}% to ${fired.to.toFixed(1)}% within ${withinBars} sessions`,
+    metrics: { fromPct: fired.from, toPct: fired.to, advancingPct: advancing, withinBars },
+  });
 }

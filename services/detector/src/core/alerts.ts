@@ -31,16 +31,20 @@ function signed(x: number): string {
 
 export type AlertDraft = Omit<Alert, 'seq'>;
 
-export function makeAlert(
-  kind: AlertKind,
-  severity: Severity,
-  subject: string,
-  window: string | undefined,
-  t: number,
-  message: string,
-  metrics: Alert['metrics'],
-  discriminator = '',
-): AlertDraft {
+/** What an alert says; `discriminator` tells apart two alerts of one kind, subject and time (leader and laggard). */
+export interface AlertSpec {
+  kind: AlertKind;
+  severity: Severity;
+  subject: string;
+  window?: string;
+  /** Event time, epoch ms. */
+  t: number;
+  message: string;
+  metrics: Alert['metrics'];
+  discriminator?: string;
+}
+
+export function makeAlert({ kind, severity, subject, window, t, message, metrics, discriminator = '' }: AlertSpec): AlertDraft {
   const eventTime = new Date(t).toISOString();
   const rounded: Alert['metrics'] = {};
   for (const [k, v] of Object.entries(metrics)) rounded[k] = typeof v === 'number' ? round(v, 4) : v;

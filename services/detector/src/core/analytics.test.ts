@@ -312,8 +312,8 @@ describe('alerts', () => {
   });
 
   it('ids depend on content only', () => {
-    const a = makeAlert('size_regime_change', 'warning', 'IWM/SPY', '7d', Date.UTC(2024, 2, 8, 21), 'm', { x: 1.23456 });
-    const b = makeAlert('size_regime_change', 'warning', 'IWM/SPY', '7d', Date.UTC(2024, 2, 8, 21), 'other text', {});
+    const a = makeAlert({ kind: 'size_regime_change', severity: 'warning', subject: 'IWM/SPY', window: '7d', t: Date.UTC(2024, 2, 8, 21), message: 'm', metrics: { x: 1.23456 } });
+    const b = makeAlert({ kind: 'size_regime_change', severity: 'warning', subject: 'IWM/SPY', window: '7d', t: Date.UTC(2024, 2, 8, 21), message: 'other text', metrics: {} });
     expect(a.id).toBe(b.id);
     expect(a.id).toMatch(/^a_[0-9a-f]{24}$/);
     expect(a.id).not.toBe(alertId('size_regime_change', 'IWM/SPY', '1d', a.eventTime));
