@@ -74,7 +74,13 @@ export function leadershipAlert(
   });
 }
 
-export function quadrantAlert(sector: { symbol: string; name: string }, benchmark: string, from: Quadrant, to: Quadrant, rsRatio: number, rsMomentum: number, t: number): AlertDraft {
+export function quadrantAlert(
+  sector: { symbol: string; name: string },
+  benchmark: string,
+  { from, to }: { from: Quadrant; to: Quadrant },
+  { rsRatio, rsMomentum }: { rsRatio: number; rsMomentum: number },
+  t: number,
+): AlertDraft {
   const severity = to === 'leading' || to === 'lagging' ? 'warning' : 'info';
   return makeAlert({
     kind: 'rrg_quadrant_change',

@@ -109,7 +109,7 @@ describe('sector leadership', () => {
     ];
     const changes: Array<string | null> = [];
     for (const [t, r, _want] of steps) {
-      const out = stepRole(s, 'leader', rank(r), t, 0.25, 60);
+      const out = stepRole(s, 'leader', rank(r), t, { marginPp: 0.25, dwell: 60 });
       s = out.state;
       changes.push(out.change?.to ?? null);
     }
@@ -119,16 +119,16 @@ describe('sector leadership', () => {
 
   it('a laggard challenger must trail the incumbent by the margin', () => {
     let s: RoleState = { holder: 'XLU', challenger: null, since: null };
-    s = stepRole(s, 'laggard', rank({ XLE: 0, XLK: 1, XLU: 0.1 }), 0, 0.25, 0).state; // XLE trails by only 0.1
+    s = stepRole(s, 'laggard', rank({ XLE: 0, XLK: 1, XLU: 0.1 }), 0, { marginPp: 0.25, dwell: 0 }).state; // XLE trails by only 0.1
     expect(s.holder).toBe('XLU');
-    const out = stepRole(s, 'laggard', rank({ XLE: -0.2, XLK: 1, XLU: 0.1 }), 1, 0.25, 0); // trails by 0.3
+    const out = stepRole(s, 'laggard', rank({ XLE: -0.2, XLK: 1, XLU: 0.1 }), 1, { marginPp: 0.25, dwell: 0 }); // trails by 0.3
     expect(out.change).toEqual({ from: 'XLU', to: 'XLE' });
   });
 
   it('the holder just replaced needs twice the margin to take the role back within the return window', () => {
     let s: RoleState = { holder: 'XLE', challenger: null, since: null };
     const step = (t: number, r: Record<string, number>) => {
-      const out = stepRole(s, 'leader', rank(r), t, 1, 0, 5);
+      const out = stepRole(s, 'leader', rank(r), t, { marginPp: 1, dwell: 0, returnWindow: 5 });
       s = out.state;
       return out.change?.to ?? null;
     };

@@ -157,7 +157,7 @@ function sectorStep(x: StepContext, w: WindowSpec, wi: number, r: ReturnOf): Eva
   const clock = w.kind === 'intraday' ? x.now.tradingStep : state.barCount;
   if (decide) {
     for (const role of ['leader', 'laggard'] as const) {
-      const out = stepRole(ws[role], role, ranking, clock, leadershipMargin(s, w), leadershipDwell(s, w), leadershipReturnWindow(s, w));
+      const out = stepRole(ws[role], role, ranking, clock, { marginPp: leadershipMargin(s, w), dwell: leadershipDwell(s, w), returnWindow: leadershipReturnWindow(s, w) });
       ws[role] = out.state;
       if (out.change) x.alerts.push(leadershipAlert(role, w, x.now.t, out.change, ranking, { symbol: s.benchmark, returnPct: bench }));
     }

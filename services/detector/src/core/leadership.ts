@@ -57,14 +57,19 @@ export interface RoleChange {
  * swings back the next day was noise, not a rotation.
  * The first holder is taken as is (nothing changed, so there is nothing to report).
  */
+/** How a role changes hands: the lead a challenger needs (pp), for how many ticks, and the window in which a replaced holder needs twice the margin. */
+export interface RoleRules {
+  marginPp: number;
+  dwell: number;
+  returnWindow?: number;
+}
+
 export function stepRole(
   state: RoleState,
   role: 'leader' | 'laggard',
   ranking: readonly RankedSector[],
   t: number,
-  marginPp: number,
-  dwell: number,
-  returnWindow = 0,
+  { marginPp, dwell, returnWindow = 0 }: RoleRules,
 ): { state: RoleState; change: RoleChange | null } {
   if (ranking.length < 2) return { state, change: null };
   const top = role === 'leader' ? ranking[0]! : ranking[ranking.length - 1]!;

@@ -35,7 +35,7 @@ function rrgBar(x: StepContext): void {
     next.lastSession = now.session.index;
     state.rrg[sec.symbol] = next;
     if (prev.quadrant !== null && next.quadrant !== null && next.quadrant !== prev.quadrant) {
-      x.alerts.push(quadrantAlert(sec, s.benchmark, prev.quadrant, next.quadrant, next.rsRatio!, next.rsMomentum!, now.t));
+      x.alerts.push(quadrantAlert(sec, s.benchmark, { from: prev.quadrant, to: next.quadrant }, { rsRatio: next.rsRatio!, rsMomentum: next.rsMomentum! }, now.t));
     }
   }
 }
