@@ -51,6 +51,25 @@ export function createRedis(options: RedisClientOptions): Redis {
   return client;
 }
 
+/**
+ * A connection for transactions that must never be replayed: no offline queue and no retries,
+ * so an EXEC issued before an outage fails instead of running after the reconnect without its
+ * WATCH (the detector's commits). Its errors are the caller's to report (commit failures,
+ * readiness), so it logs none itself.
+ */
+export function createCommitRedis(options: RedisClientOptions & { commandTimeoutMs?: number }): Redis {
+  const client = new Redis(options.url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs ?? 5_000,
+    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2_000),
+    ...(options.connectionName ? { connectionName: options.connectionName } : {}),
+  });
+  client.on('error', () => undefined);
+  return client;
+}
+
 /** Connects and pings once; a server that does not answer is reported with its address. */
 export async function connectRedis(client: Redis, url: string, timeoutMs = 5_000): Promise<void> {
   try {

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
-import { connectRedis, createRedis, Redis } from '@rotation/redis';
+import { connectRedis, createCommitRedis, createRedis } from '@rotation/redis';
 import { DEFAULT_DETECTOR_HTTP_PORT, type Config } from '@rotation/config';
 import { assertKafkaReachable, createConsumer, createKafka, setUpTopics, type Consumer, type EachBatchPayload, type Kafka } from '@rotation/kafka';
 import { redactUrl, type Logger } from '@rotation/log';
@@ -75,15 +75,7 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
     await connectRedis(redis, env.REDIS_URL);
     closers.push(async () => void (await redis.quit()));
     // Commits use a connection that never queues while offline: a stale EXEC must not replay.
-    const commitConn = new Redis(env.REDIS_URL, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 5_000,
-      connectionName: `${ns}-detector-commit`,
-      retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2_000),
-    });
-    commitConn.on('error', () => undefined); // reported through commit failures and /healthz
+    const commitConn = createCommitRedis({ url: env.REDIS_URL, logger: log, connectionName: `${ns}-detector-commit` });
     await connectRedis(commitConn, env.REDIS_URL);
     closers.push(async () => void (await commitConn.quit().catch(() => commitConn.disconnect())));
 
