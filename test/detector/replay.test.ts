@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Session } from '@rotation/calendar';
 import { BatchingProducer, type Kafka } from '@rotation/kafka';
 import type { Logger } from '@rotation/log';
-import type { Redis } from '@rotation/redis';
+import { startRedisServer, stopRedisServer } from '@rotation/infra';
+import { connectRedis, createRedis, type Redis } from '@rotation/redis';
 import { startDetector, detectorKeys, type DetectorHandle } from '@rotation/detector';
 import { WATERMARK_KEY, type Alert, type DeadLetter, type SnapshotRecord } from '@rotation/schemas';
 import { describe, expect, test } from '../support/fixtures.js';
@@ -337,15 +341,19 @@ describe('detector replay through Kafka and Redis', () => {
     }
   });
 
-  test('commits that fail (the commit connection is killed again and again) are retried without loss or double counting', { timeout: 180_000 }, async ({ env, ns, kafka, withTopics, redis, logger, topics }) => {
+  test('commits that fail (the commit connection is killed again and again, and Redis freezes past its timeout) are retried without loss or double counting', { timeout: 240_000 }, async ({ env, ns, kafka, withTopics, logger, topics }) => {
     await withTopics();
     const records = dataset().records(env.KAFKA_TICKS_PARTITIONS);
     const ref = await referenceRun(records, env.KAFKA_TICKS_PARTITIONS, topics.ticks);
+    // A Redis of this test's own: it is frozen (SIGSTOP) below, which the shared one must never be.
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'replay-commit-redis-'));
+    const own = await startRedisServer({ dataDir, persist: false });
+    const redis = createRedis({ url: own.url, logger, connectionName: `${ns}-test` });
+    await connectRedis(redis, own.url);
     // Small batches, so there are many commits for the kills to land on.
-    const det = await startDetector({ config: replayConfig({ ...env, DETECTOR_FETCH_MAX_BYTES: 4096 }), logger, httpPort: 0 });
+    const det = await startDetector({ config: replayConfig({ ...env, REDIS_URL: own.url, DETECTOR_FETCH_MAX_BYTES: 4096 }), logger, httpPort: 0 });
     let killing = true;
     let kills = 0;
-    // Forces the failure path on this test's own connection only (the Redis server is shared).
     const killer = (async () => {
       while (killing && kills < 20) {
         const list = (await redis.client('LIST')) as string;
@@ -361,10 +369,18 @@ describe('detector replay through Kafka and Redis', () => {
     try {
       await det.joined;
       // Fed in slices over a couple of seconds: the detector is fast enough to absorb the whole
-      // set between two kills, which would leave the failure path untested.
+      // set between two kills. The kills land where they land; the freeze makes one failure
+      // certain: a slice arrives while Redis answers nothing, so its commit waits out the commit
+      // connection's 5 s command timeout and fails (and its EXEC, already sent, runs once Redis
+      // thaws: the retry must see that it landed).
       const slices = 12;
       for (let i = 0; i < slices; i++) {
+        if (i === slices / 2) process.kill(own.pid, 'SIGSTOP');
         await produce(kafka, logger, topics.ticks, records.slice(Math.floor((i * records.length) / slices), Math.floor(((i + 1) * records.length) / slices)));
+        if (i === slices / 2) {
+          await new Promise((r) => setTimeout(r, 7_000));
+          process.kill(own.pid, 'SIGCONT');
+        }
         await new Promise((r) => setTimeout(r, 200));
       }
       await waitForOffsets(redis, ns, ref.endOffsets);
@@ -378,8 +394,16 @@ describe('detector replay through Kafka and Redis', () => {
       expect(Number(/detector_commit_failures_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
     } finally {
       killing = false;
+      try {
+        process.kill(own.pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
       await killer;
       await det.stop();
+      redis.disconnect();
+      await stopRedisServer(own.pid);
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 
