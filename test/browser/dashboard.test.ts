@@ -385,6 +385,8 @@ describe('dashboard in Chromium', () => {
       await waitFor(page, 'the live connection', (x) => x.connection === 'live');
       await ingest(ns, ['synthetic', '--scenario', 'small-cap-rotation', '--seed', '13', '--duration', '3d', '--rate', '0.02', '--speed', 'max']);
       await waitFor(page, 'sector rows', (x) => x.leaderboardRows === 11);
+      // The chart's history is read once the first spreads arrive: let it land before the stop.
+      await page.waitForFunction(() => document.getElementById('spread-chart')?.dataset.history !== undefined, null, { polling: 100, timeout: 30_000 });
 
       const port = stack.gateway.port;
       await stack.gateway.stop();

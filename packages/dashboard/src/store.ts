@@ -91,23 +91,34 @@ export const STATE_CHANNELS: readonly StateChannel[] = ['spreads', 'sectors', 'r
  */
 export function addPoints(history: SpreadHistory, points: ReadonlyArray<{ window: string; pair: string; point: ChartPoint }>): SpreadHistory {
   if (points.length === 0) return history;
-  const next: SpreadHistory = { ...history };
-  const touched = new Map<string, Map<number, number>>();
+  const grouped = new Map<string, { window: string; pair: string; points: ChartPoint[] }>();
   for (const { window, pair, point } of points) {
     const key = `${window}\u0000${pair}`;
-    let byX = touched.get(key);
-    if (!byX) {
-      byX = new Map((history[window]?.[pair] ?? []).map((p) => [p.x, p.y]));
-      touched.set(key, byX);
-    }
-    byX.set(point.x, point.y);
+    const g = grouped.get(key);
+    if (g) g.points.push(point);
+    else grouped.set(key, { window, pair, points: [point] });
   }
-  for (const [key, byX] of touched) {
-    const [window, pair] = key.split('\u0000') as [string, string];
-    const series = [...byX].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y }));
-    next[window] = { ...next[window], [pair]: series.slice(-LIMITS.chartPoints) };
+  const next: SpreadHistory = { ...history };
+  for (const { window, pair, points: incoming } of grouped.values()) {
+    const merged = mergeSeries(history[window]?.[pair] ?? [], incoming);
+    next[window] = { ...next[window], [pair]: merged.length > LIMITS.chartPoints ? merged.slice(-LIMITS.chartPoints) : merged };
   }
   return next;
+}
+
+/**
+ * A live update is one point at or after the newest: appended (or replacing the newest) in
+ * O(n) copying, with no sort. It arrives many times a second during a fast replay, so the
+ * general merge (a history page, a frame out of order) is kept for the rest.
+ */
+function mergeSeries(series: readonly ChartPoint[], incoming: readonly ChartPoint[]): ChartPoint[] {
+  const last = series[series.length - 1];
+  if (incoming.length === 1 && (last === undefined || incoming[0]!.x >= last.x)) {
+    return last !== undefined && incoming[0]!.x === last.x ? [...series.slice(0, -1), incoming[0]!] : [...series, incoming[0]!];
+  }
+  const byX = new Map(series.map((p) => [p.x, p.y]));
+  for (const p of incoming) byX.set(p.x, p.y);
+  return [...byX].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y }));
 }
 
 /** Newest first by seq (else event time), one entry per id, at most LIMITS.alerts. */

@@ -57,6 +57,13 @@ export function renderWindowPicker(el: HTMLElement, windows: readonly string[], 
     fill(el);
     return;
   }
+  // The same windows: only the pressed state changes. Buttons replaced on every frame while
+  // data stream in can swallow a click (pressed on one button, released on its replacement).
+  const existing = Array.from(el.querySelectorAll<HTMLButtonElement>('button[data-window]'));
+  if (existing.map((b) => b.dataset.window).join() === windows.join()) {
+    for (const b of existing) b.setAttribute('aria-pressed', String(b.dataset.window === selected));
+    return;
+  }
   fill(
     el,
     ...windows.map((w) => {

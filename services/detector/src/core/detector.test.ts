@@ -6,6 +6,7 @@ import { compileSettings } from './settings.js';
 import { MemoryStateStore } from './store.js';
 import { testUniverse } from './test-universe.js';
 import type { InputRecord } from './tick-input.js';
+import { RRG_TRACK, rrgEntry, windowEntry } from './history.js';
 
 const M = 60_000;
 const XNYS = getCalendar('XNYS');
@@ -333,6 +334,11 @@ describe('determinism', () => {
     expect(base.snapshot.rrg.some((r) => r.warm)).toBe(true);
     // The chart points are recorded at steps, not at batches: a batch that spans many steps leaves them all.
     expect(base.points['5m']!.length).toBeGreaterThan(100);
+    // The newest point of each track at the last snapshot's time holds that snapshot's numbers.
+    const t = base.snapshot.asOf!;
+    const atLast = Object.entries(base.points).filter(([, list]) => list.at(-1)!.t === t);
+    expect(atLast.length).toBeGreaterThan(0);
+    for (const [track, list] of atLast) expect(list.at(-1)).toEqual(track === RRG_TRACK ? rrgEntry(base.snapshot) : windowEntry(base.snapshot, track));
     for (const [n, seed, sizes, restart] of [
       [2, 1, [3, 50, 300], undefined],
       [2, 2, [2000], 3],

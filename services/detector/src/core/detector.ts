@@ -11,8 +11,8 @@ import { PendingPrints, upgradePending } from './pending-prints.js';
 import { closeSession } from './session-close.js';
 import { emptyBars } from './session-bars.js';
 import type { CompiledSettings } from './settings.js';
-import { projectSnapshot } from './snapshot.js';
-import { HistoryRecorder, historyTracks, type HistoryWrite } from './history.js';
+import { projectRrgEntry, projectSnapshot, projectWindowEntry } from './snapshot.js';
+import { HistoryRecorder, RRG_TRACK, historyTracks, type HistoryWrite } from './history.js';
 import type { CoreState } from './state.js';
 import { decodeTick, deadLetter, type InputRecord } from './tick-input.js';
 import { RuleBook, type RuleChange, type RuleEntry, type StoredRule } from './rules/book.js';
@@ -392,7 +392,10 @@ export class Detector {
     if (this.#rules.size > 0) this.#rules.evaluate({ settings: this.#s, state: st, evaluation: this.#last }, barClose, { steps: tradingStep, bars: st.barCount }, this.#alerts);
     if (atClose) this.#actions.expire(session, t);
     const due = this.#history.due(st.history, t);
-    if (due.length > 0) this.#history.record(due, st.history, t, this.snapshot()!);
+    if (due.length > 0) {
+      const e = this.#last;
+      this.#history.record(due, st.history, t, (track) => (track.id === RRG_TRACK ? projectRrgEntry(this.#s, st, e) : projectWindowEntry(st, e, this.#s.windows.findIndex((w) => w.label === track.id), track.id)));
+    }
   }
 
   /** Chart points of the steps evaluated since the last call (core/history.ts). */

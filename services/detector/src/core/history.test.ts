@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '@rotation/schemas';
-import { HISTORY_POINTS, HistoryRecorder, historyTracks, RRG_TRACK, windowEntry } from './history.js';
+import { HISTORY_POINTS, HistoryRecorder, historyTracks, RRG_TRACK, rrgEntry, windowEntry } from './history.js';
 import { compileSettings } from './settings.js';
 import { testUniverse } from './test-universe.js';
 
@@ -54,7 +54,8 @@ describe('point history', () => {
     const newest: Record<string, number> = {};
     const step = (ms: number) => {
       const due = rec.due(newest, ms);
-      if (due.length > 0) rec.record(due, newest, ms, at(ms));
+      const snap = at(ms);
+      if (due.length > 0) rec.record(due, newest, ms, (track) => (track.id === RRG_TRACK ? rrgEntry(snap) : windowEntry(snap, track.id)));
       return due.map((t) => t.id);
     };
     expect(step(t0)).toEqual(['5m', '1h', '1d', '7d', RRG_TRACK]);

@@ -38,7 +38,7 @@ export function historyDue(track: HistoryTrack, last: number | null, t: number):
   return last === null || t - last >= track.spacingMs;
 }
 
-/** The entry of one window's track: every number the snapshot holds for that window. */
+/** The entry of one window's track from a whole snapshot: every number it holds for that window (the reference the detector's own projection must equal). */
 export function windowEntry(snapshot: Snapshot, window: string): WindowHistoryEntry {
   const spreads: WindowHistoryEntry['spreads'] = {};
   for (const p of snapshot.spreads) {
@@ -84,13 +84,13 @@ export class HistoryRecorder {
     return this.#tracks.filter((track) => historyDue(track, newest[track.id] ?? null, t));
   }
 
-  /** Records the snapshot of the step at t on the tracks due, moving their newest point. */
-  record(due: readonly HistoryTrack[], newest: Record<string, number>, t: number, snapshot: Snapshot): void {
+  /** Records the step at t on the tracks due (`entryOf` projects its values), moving their newest point. */
+  record(due: readonly HistoryTrack[], newest: Record<string, number>, t: number, entryOf: (track: HistoryTrack) => WindowHistoryEntry | RrgHistoryEntry): void {
     for (const track of due) {
       newest[track.id] = t;
       let list = this.#held.get(track.id);
       if (!list) this.#held.set(track.id, (list = []));
-      list.push({ track, t, entry: track.id === RRG_TRACK ? rrgEntry(snapshot) : windowEntry(snapshot, track.id) });
+      list.push({ track, t, entry: entryOf(track) });
       if (list.length > track.maxPoints) list.shift();
     }
   }

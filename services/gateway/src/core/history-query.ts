@@ -1,11 +1,5 @@
-import {
-  HISTORY_DEFAULT_LIMIT,
-  HistoryQuery,
-  RrgHistoryEntry,
-  WindowHistoryEntry,
-  type HistoryPage,
-  type RuleCatalog,
-} from '@rotation/schemas';
+import { z } from 'zod';
+import { HISTORY_DEFAULT_LIMIT, HistoryQuery, RankValues, RrgValues, SpreadValues, type HistoryPage, type RuleCatalog } from '@rotation/schemas';
 
 /** Longest query string taken: the parameters fit in well under 1 KiB. */
 export const MAX_HISTORY_QUERY_BYTES = 2_048;
@@ -52,8 +46,8 @@ export type HistoryEntryRaw = [id: string, json: string];
 
 /**
  * One page of points from stored entries, oldest first. An entry that does not parse is
- * skipped (and counted in `skipped` for the log), as is one without the subject (a symbol
- * quarantined then); ordering and the cursor stay those of the stream.
+ * skipped (and counted in `skipped` for the log); one without the subject (a sector before
+ * its first ranking) gives no point; ordering and the cursor stay those of the stream.
  */
 export function historyPage(q: HistoryQuery, entries: readonly HistoryEntryRaw[], limit: number): { page: HistoryPage; skipped: number } {
   const taken = entries.slice(0, limit);
@@ -61,29 +55,55 @@ export function historyPage(q: HistoryQuery, entries: readonly HistoryEntryRaw[]
   const subject = q.series === 'spread' ? q.pair! : q.symbol!;
   const window = q.window ?? null;
   let skipped = 0;
-  const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, json: string): T | undefined => {
-    try {
-      const r = schema.safeParse(JSON.parse(json));
-      if (r.success) return r.data;
-    } catch {
-      // counted below
-    }
-    skipped += 1;
-    return undefined;
-  };
   const points: unknown[] = [];
   for (const [, json] of taken) {
-    if (q.series === 'rrg') {
-      const e = parse(RrgHistoryEntry, json);
-      const v = e?.rrg[subject];
-      if (e && v) points.push({ t: e.t, ...v });
-      continue;
-    }
-    const e = parse(WindowHistoryEntry, json);
-    if (!e) continue;
-    if (q.series === 'spread' && e.spreads[subject]) points.push({ t: e.t, ...e.spreads[subject] });
-    if (q.series === 'return' && subject in e.returns) points.push({ t: e.t, returnPct: e.returns[subject] ?? null });
-    if (q.series === 'rank' && e.ranks[subject]) points.push({ t: e.t, ...e.ranks[subject], leader: e.leader === subject, laggard: e.laggard === subject });
+    const point = pointOf(q.series, subject, json);
+    if (point === undefined) skipped += 1;
+    else if (point !== null) points.push(point);
   }
   return { page: { series: q.series, subject, window, points, next } as HistoryPage, skipped };
+}
+
+const Envelope = z.looseObject({ v: z.literal(1), t: z.iso.datetime() });
+const SubjectOf = {
+  spread: z.looseObject({ spreads: z.record(z.string(), z.unknown()) }),
+  return: z.looseObject({ returns: z.record(z.string(), z.unknown()) }),
+  rank: z.looseObject({ ranks: z.record(z.string(), z.unknown()), leader: z.string().nullable(), laggard: z.string().nullable() }),
+  rrg: z.looseObject({ rrg: z.record(z.string(), z.unknown()) }),
+} as const;
+
+/**
+ * The subject's point of one stored entry: null when the entry has no value for it (a sector
+ * before its first ranking), undefined when the entry is not a history entry. Only the
+ * envelope and the subject's own values are validated: an entry holds every subject of its
+ * window (a hundred numbers), and a page reads up to 2,000 of them.
+ */
+function pointOf(series: HistoryQuery['series'], subject: string, json: string): Record<string, unknown> | null | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const env = Envelope.safeParse(raw);
+  const body = SubjectOf[series].safeParse(raw);
+  if (!env.success || !body.success) return undefined;
+  const t = env.data.t;
+  const e = body.data as Record<string, unknown> & { leader?: string | null; laggard?: string | null };
+  if (series === 'spread') return valued(SpreadValues, (e['spreads'] as Record<string, unknown>)[subject], t);
+  if (series === 'rrg') return valued(RrgValues, (e['rrg'] as Record<string, unknown>)[subject], t);
+  if (series === 'rank') {
+    const v = valued(RankValues, (e['ranks'] as Record<string, unknown>)[subject], t);
+    return v ? { ...v, leader: e.leader === subject, laggard: e.laggard === subject } : v;
+  }
+  const returns = e['returns'] as Record<string, unknown>;
+  if (!(subject in returns)) return null;
+  const r = z.number().nullable().safeParse(returns[subject]);
+  return r.success ? { t, returnPct: r.data } : undefined;
+}
+
+function valued<T extends object>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, value: unknown, t: string): Record<string, unknown> | null | undefined {
+  if (value === undefined) return null;
+  const r = schema.safeParse(value);
+  return r.success ? { t, ...r.data } : undefined;
 }
