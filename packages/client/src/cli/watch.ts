@@ -9,8 +9,10 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import picocolors from 'picocolors';
 import { Channel } from '@rotation/schemas';
+import { isAlertChannel } from '../channels.js';
 import { RotationClient, type ClientOptions } from '../client.js';
 import { ClientErrorCode } from '../errors.js';
+import { pipeClosed } from './pipe.js';
 import { colors, formatAlert, formatGap, formatResync, formatState, formatStatus, jsonAlert, jsonState } from './format.js';
 
 export const DEFAULT_URL = 'ws://127.0.0.1:8080/v1/stream';
@@ -32,6 +34,7 @@ export interface WatchOptions {
   tokenFile?: string;
   json?: boolean;
   color?: boolean;
+  alertsOnly?: boolean;
 }
 
 /** Exit codes: 0 stopped by the user, 1 usage, 2 refused (auth, protocol), 3 other fatal. */
@@ -63,6 +66,7 @@ export function buildCommand(run: (o: WatchOptions) => Promise<number>): Command
     .option('--channels <list>', 'comma-separated channels: alerts, alerts:<kind>, alerts:mine, spreads, sectors, rrg, breadth', parseChannels, DEFAULT_CHANNELS)
     .option('--token <token>', 'API token (visible to other users in the process list; prefer --token-file)')
     .option('--token-file <path>', 'read the API token from this file')
+    .option('--alerts-only', 'only the alert channels of --channels (default: alerts), no state blocks')
     .option('--json', 'one JSON object per line on stdout, for piping')
     .option('--color', 'force colours even when stdout is not a terminal')
     .option('--no-color', 'no colours (NO_COLOR=1 works too)')
@@ -85,23 +89,32 @@ export function readToken(opts: Pick<WatchOptions, 'token' | 'tokenFile'>): stri
   return token;
 }
 
+/** The channels to subscribe: with --alerts-only, the alert channels among those asked for. */
+export function watchedChannels(opts: Pick<WatchOptions, 'channels' | 'alertsOnly'>): Channel[] {
+  if (!opts.alertsOnly) return opts.channels;
+  const alerts = opts.channels.filter(isAlertChannel);
+  if (alerts.length === 0) throw new InvalidArgumentError(`--alerts-only with no alert channel in --channels (${opts.channels.join(',')})`);
+  return alerts;
+}
+
 /** Runs the watcher until the stop signal or a fatal error; returns the exit code. */
 export async function watch(opts: WatchOptions, io: WatchIo): Promise<number> {
   const token = readToken(opts);
+  const channels = watchedChannels(opts);
   // picocolors' verdict covers NO_COLOR, FORCE_COLOR and --no-color; a pipe gets no escape codes unless --color.
   const c = colors(!opts.json && opts.color !== false && (opts.color === true || (picocolors.isColorSupported && io.stdout.isTTY === true)));
   const out = (line: string) => io.stdout.write(`${line}\n`);
   const err = (line: string) => io.stderr.write(`${line}\n`);
   const client = new RotationClient({
     url: opts.url,
-    channels: opts.channels,
+    channels,
     ...(token !== undefined ? { token } : {}),
     ...(io.WebSocket ? { WebSocket: io.WebSocket } : {}),
   });
   const seenState = new Set<string>();
-  client.on('alert', (alert, meta) => out(opts.json ? jsonAlert(alert, meta) : formatAlert(alert, meta, c)));
+  client.on('alert', (alert, meta) => out(opts.json ? jsonAlert(alert, meta, new Date()) : formatAlert(alert, meta, c)));
   client.on('state', (update) => {
-    if (opts.json) return out(jsonState(update));
+    if (opts.json) return out(jsonState(update, new Date()));
     const first = !seenState.has(update.channel);
     seenState.add(update.channel);
     for (const line of formatState(update, first, new Date(), c)) out(line);
@@ -132,10 +145,12 @@ export async function main(argv: string[]): Promise<number> {
   let args = argv[0] === '--' ? argv.slice(1) : argv;
   if (args[0] === 'watch') args = args.slice(1);
   let code: number = ExitCode.ok;
-  const stopSignal = new Promise<void>((resolve) => {
+  const signalled = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+  // A closed reader (`| head`) stops the watcher like Ctrl-C does: exit 0, nothing printed.
+  const stopSignal = Promise.race([signalled, pipeClosed([process.stdout, process.stderr])]);
   const command = buildCommand(async (opts) => {
     try {
       code = await watch(opts, { stdout: process.stdout, stderr: process.stderr, stopSignal });
