@@ -4,7 +4,6 @@
  * Data goes to stdout; connection status and problems go to stderr.
  */
 import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import picocolors from 'picocolors';
@@ -170,14 +169,4 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
   return code;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`rotation watch failed: ${(error as Error).stack ?? String(error)}\n`);
-      process.exit(ExitCode.fatal);
-    },
-  );
 }
