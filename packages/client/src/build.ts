@@ -42,7 +42,7 @@ function bundles(external: string[]): BuildOptions[] {
     { ...common, entryPoints: [index], outfile: path.join(DIST_DIR, 'index.cjs'), format: 'cjs', platform: 'node', external },
     { ...common, entryPoints: [index], outfile: path.join(DIST_DIR, 'browser.js'), format: 'esm', platform: 'browser', external },
     // For `<script type="module">` without a bundler: zod inside, nothing to resolve.
-    { ...common, entryPoints: [index], outfile: path.join(DIST_DIR, 'rotation-client.bundle.js'), format: 'esm', platform: 'browser', minify: true },
+    { ...common, entryPoints: [path.join(PACKAGE_DIR, 'src', 'bundle.ts')], outfile: path.join(DIST_DIR, 'rotation-client.bundle.js'), format: 'esm', platform: 'browser', minify: true },
     {
       ...common,
       entryPoints: [path.join(PACKAGE_DIR, 'src', 'cli', 'bin.ts')],
