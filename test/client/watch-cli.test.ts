@@ -156,6 +156,30 @@ describe('rotation watch (child process)', () => {
     expect(await run.exited).toBe(0);
   });
 
+  test('text mode holds later state blocks for --state-every while alerts print at once', async () => {
+    const srv = await server();
+    srv.publishSnapshot(makeSnapshot(1.5));
+    const run = watch(['--url', srv.url, '--channels', 'alerts,spreads', '--state-every', '3600']);
+    await until(() => run.stdout.some((l) => /IWM\/SPY\s+7d\s+\+1\.50 pp/.test(l)), 'first spreads block', 30_000);
+    // A changed spread, then an alert on the same socket: the alert line shows the update was
+    // handled by then, and held.
+    srv.publishSnapshot(makeSnapshot(2.75));
+    srv.publish(1, () => 'size_regime_change');
+    await until(() => run.stdout.some((l) => l.includes('size_regime_change')), 'alert line', 30_000);
+    expect(run.stdout.filter((l) => /received spreads$/.test(l))).toHaveLength(1);
+    expect(run.stdout.join('\n')).not.toContain('+2.75 pp');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+
+    // With 0 every update prints.
+    const every = watch(['--url', srv.url, '--channels', 'spreads', '--state-every', '0']);
+    await until(() => every.stdout.some((l) => l.includes('+2.75 pp')), 'current spreads block', 30_000);
+    srv.publishSnapshot(makeSnapshot(-0.5));
+    await until(() => every.stdout.some((l) => l.includes('-0.50 pp')), 'the update printed at once', 30_000);
+    every.child.kill('SIGTERM');
+    expect(await every.exited).toBe(0);
+  });
+
   test('a refused token exits 2 with a clear message after one attempt', async () => {
     const srv = await server('right-token');
     const run = watch(['--url', srv.url, '--token-file', tokenFile('wrong-token')]);

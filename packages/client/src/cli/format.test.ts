@@ -98,7 +98,7 @@ describe('spreads', () => {
   it('the first block lists every row ordered by pair then window length; later blocks only what changed', () => {
     const rows = [spread({ window: '7d' }), spread({ window: '1d' }), spread({ pair: 'AI/RSP', small: 'AI', large: 'RSP', window: '7d' })];
     const [header, ...body] = formatSpreads(rows, 'all', at, plain);
-    expect(header).toBe('2026-11-23 15:45:01 EST spreads');
+    expect(header).toBe('2026-11-23 15:45:01 EST received spreads');
     expect(body.map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual(['AI/RSP 7d', 'IWM/SPY 1d', 'IWM/SPY 7d']);
     expect(formatSpreads(rows, ['IWM/SPY@1d'], at, plain)).toHaveLength(2);
     expect(formatSpreads(rows, [], at, plain)).toEqual([]);
@@ -123,14 +123,14 @@ describe('other state channels', () => {
       at,
       plain,
     );
-    expect(lines).toEqual(['2026-11-23 15:45:01 EST sectors', '    7d  leader XLK +1.20 pp  laggard XLU -2.30 pp  intensity 0.40']);
+    expect(lines).toEqual(['2026-11-23 15:45:01 EST received sectors', '    7d  leader XLK +1.20 pp  laggard XLU -2.30 pp  intensity 0.40']);
   });
   it('rrg lists quadrants, breadth its percentages', () => {
     expect(formatRrg([{ symbol: 'XLK', rsRatio: 101, rsMomentum: 100, quadrant: 'leading', warm: true, tail: [] }, { symbol: 'XLE', rsRatio: null, rsMomentum: null, quadrant: null, warm: false, tail: [] }], at, plain)).toEqual([
-      '2026-11-23 15:45:01 EST rrg  XLE warming  XLK leading',
+      '2026-11-23 15:45:01 EST received rrg  XLE warming  XLK leading',
     ]);
     expect(formatBreadth({ window: '7d', sectorsBeatingBenchmarkPct: 54.5, sectorsLeadingOrImprovingPct: null, constituents: null }, at, plain)).toEqual([
-      '2026-11-23 15:45:01 EST breadth 7d  beating benchmark 54.5%  leading/improving —',
+      '2026-11-23 15:45:01 EST received breadth 7d  beating benchmark 54.5%  leading/improving —',
     ]);
   });
 });

@@ -71,6 +71,14 @@ export function formatAlert(alert: Alert, meta: Pick<AlertMeta, 'seq' | 'source'
   return `${mark} ${marketTime(alert.eventTime)} ${severityLabel(alert.severity, c)} ${c.bold(alert.kind.padEnd(20))} ${where.padEnd(12)} ${alert.message} ${c.dim(`#${meta.seq}`)}${tag}`;
 }
 
+/**
+ * `2026-12-01 12:24:15 EST received spreads`: state values carry no event time on the wire, so a
+ * block is stamped with when it arrived, and says so (in a replay it differs from the alerts' time).
+ */
+function stateHeader(name: string, at: Date, c: Colors): string {
+  return `${c.dim(`${marketTime(at)} received`)} ${c.bold(name)}`;
+}
+
 function colourBySign(text: string, n: number | null, c: Colors): string {
   if (n === null || n === 0) return text;
   return n > 0 ? c.green(text) : c.red(text);
@@ -97,14 +105,14 @@ export function formatSpreads(spreads: readonly SpreadPoint[], changed: readonly
     .slice()
     .sort((a, b) => a.pair.localeCompare(b.pair) || windowMs(a.window) - windowMs(b.window));
   if (rows.length === 0) return [];
-  return [`${c.dim(marketTime(at))} ${c.bold('spreads')}`, ...rows.map((p) => formatSpreadRow(p, c))];
+  return [stateHeader('spreads', at, c), ...rows.map((p) => formatSpreadRow(p, c))];
 }
 
 export function formatSectors(sectors: readonly SectorWindow[], at: Date, c: Colors): string[] {
   if (sectors.length === 0) return [];
   const rows = [...sectors].sort((a, b) => windowMs(a.window) - windowMs(b.window));
   return [
-    `${c.dim(marketTime(at))} ${c.bold('sectors')}`,
+    stateHeader('sectors', at, c),
     ...rows.map((w) => {
       const best = w.ranking[0];
       const worst = w.ranking.at(-1);
@@ -121,14 +129,14 @@ export function formatRrg(points: readonly RrgPoint[], at: Date, c: Colors): str
   const cells = [...points]
     .sort((a, b) => a.symbol.localeCompare(b.symbol))
     .map((p) => (p.quadrant ? paint[p.quadrant]!(`${p.symbol} ${p.quadrant}`) : c.dim(`${p.symbol} warming`)));
-  return [`${c.dim(marketTime(at))} ${c.bold('rrg')}  ${cells.join('  ')}`];
+  return [`${stateHeader('rrg', at, c)}  ${cells.join('  ')}`];
 }
 
 export function formatBreadth(b: Breadth, at: Date, c: Colors): string[] {
   const pct = (n: number | null) => (n === null ? '—' : `${n.toFixed(1)}%`);
   const parts = [`beating benchmark ${pct(b.sectorsBeatingBenchmarkPct)}`, `leading/improving ${pct(b.sectorsLeadingOrImprovingPct)}`];
   if (b.constituents) parts.push(`A/D ${b.constituents.advancers}/${b.constituents.decliners}`);
-  return [`${c.dim(marketTime(at))} ${c.bold('breadth')}${b.window ? ` ${b.window}` : ''}  ${parts.join('  ')}`];
+  return [`${stateHeader('breadth', at, c)}${b.window ? ` ${b.window}` : ''}  ${parts.join('  ')}`];
 }
 
 /** The lines one state update prints in text mode. */

@@ -7,7 +7,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { main as rules } from './rules.js';
 import { ExitCode, main as watch } from './watch.js';
 
-const USAGE = `usage: rotation watch [--url ws://…] [--channels alerts,spreads] [--alerts-only] [--token-file path] [--json]
+const USAGE = `usage: rotation watch [--url ws://…] [--channels alerts,spreads] [--alerts-only] [--state-every s] [--token-file path] [--json]
        rotation rules add|ls|rm|pause|resume [--url http://…] [--token-file path] … (rotation rules --help)
        rotation --version\n`;
 

@@ -9,9 +9,10 @@ import pkg from '../../package.json' with { type: 'json' };
 import picocolors from 'picocolors';
 import { Channel } from '@rotation/schemas';
 import { isAlertChannel } from '../channels.js';
-import { RotationClient, type ClientOptions } from '../client.js';
+import { RotationClient, type ClientOptions, type StateUpdate } from '../client.js';
 import { ClientErrorCode } from '../errors.js';
 import { pipeClosed } from './pipe.js';
+import { StateThrottle } from './throttle.js';
 import { colors, formatAlert, formatGap, formatResync, formatState, formatStatus, jsonAlert, jsonState } from './format.js';
 
 export const DEFAULT_URL = 'ws://127.0.0.1:8080/v1/stream';
@@ -34,7 +35,11 @@ export interface WatchOptions {
   json?: boolean;
   color?: boolean;
   alertsOnly?: boolean;
+  /** Text mode: seconds between two prints of a state channel (0 = every update). */
+  stateEvery?: number;
 }
+
+export const DEFAULT_STATE_EVERY_S = 10;
 
 /** Exit codes: 0 stopped by the user, 1 usage, 2 refused (auth, protocol), 3 other fatal. */
 export const ExitCode = { ok: 0, usage: 1, refused: 2, fatal: 3 } as const;
@@ -52,6 +57,40 @@ export function parseChannels(value: string): Channel[] {
   return [...new Set(list)] as Channel[];
 }
 
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n > 3600) throw new InvalidArgumentError('seconds from 0 to 3600');
+  return n;
+}
+
+/**
+ * Text-mode state printing: the first value of each channel at once, later ones at most every
+ * `everyS` seconds with their changed rows merged (throttle.ts). Returns the update handler and
+ * a stop function that clears the pending timer.
+ */
+function textStatePrinter(everyS: number, print: (update: StateUpdate, first: boolean) => void): { onUpdate: (u: StateUpdate) => void; stop: () => void } {
+  const throttle = new StateThrottle<StateUpdate>(everyS * 1000);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    if (timer) return;
+    const wait = throttle.nextDueIn(Date.now());
+    if (wait === undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      for (const r of throttle.release(Date.now())) print({ ...r.value, changed: r.changed }, false);
+      arm();
+    }, wait);
+  };
+  return {
+    onUpdate: (update) => {
+      const r = throttle.offer(update.channel, update, update.changed, Date.now());
+      if (r) print({ ...r.value, changed: r.changed }, r.first);
+      arm();
+    },
+    stop: () => clearTimeout(timer),
+  };
+}
+
 function parseUrl(value: string): string {
   if (!/^wss?:\/\/[^\s]+$/i.test(value)) throw new InvalidArgumentError('must be a ws:// or wss:// URL');
   return value;
@@ -66,6 +105,7 @@ export function buildCommand(run: (o: WatchOptions) => Promise<number>): Command
     .option('--token <token>', 'API token (visible to other users in the process list; prefer --token-file)')
     .option('--token-file <path>', 'read the API token from this file')
     .option('--alerts-only', 'only the alert channels of --channels (default: alerts), no state blocks')
+    .option('--state-every <seconds>', `text mode: print each state channel at most every N seconds, its changes merged (0 = every update)`, parseSeconds, DEFAULT_STATE_EVERY_S)
     .option('--json', 'one JSON object per line on stdout, for piping')
     .option('--color', 'force colours even when stdout is not a terminal')
     .option('--no-color', 'no colours (NO_COLOR=1 works too)')
@@ -110,14 +150,11 @@ export async function watch(opts: WatchOptions, io: WatchIo): Promise<number> {
     ...(token !== undefined ? { token } : {}),
     ...(io.WebSocket ? { WebSocket: io.WebSocket } : {}),
   });
-  const seenState = new Set<string>();
-  client.on('alert', (alert, meta) => out(opts.json ? jsonAlert(alert, meta, new Date()) : formatAlert(alert, meta, c)));
-  client.on('state', (update) => {
-    if (opts.json) return out(jsonState(update, new Date()));
-    const first = !seenState.has(update.channel);
-    seenState.add(update.channel);
+  const text = textStatePrinter(opts.stateEvery ?? DEFAULT_STATE_EVERY_S, (update, first) => {
     for (const line of formatState(update, first, new Date(), c)) out(line);
   });
+  client.on('alert', (alert, meta) => out(opts.json ? jsonAlert(alert, meta, new Date()) : formatAlert(alert, meta, c)));
+  client.on('state', (update) => (opts.json ? out(jsonState(update, new Date())) : text.onUpdate(update)));
   client.on('status', (s) => err(formatStatus(s, c)));
   client.on('gap', (g) => err(formatGap(g, c)));
   client.on('resync', (r) => err(formatResync(r, c)));
@@ -132,7 +169,7 @@ export async function watch(opts: WatchOptions, io: WatchIo): Promise<number> {
     () => new Promise<never>(() => undefined),
     (e: { code?: string }) => e,
   );
-  const outcome = await Promise.race([io.stopSignal.then(() => 'stop' as const), fatal]);
+  const outcome = await Promise.race([io.stopSignal.then(() => 'stop' as const), fatal]).finally(() => text.stop());
   await client.close();
   if (outcome === 'stop') return ExitCode.ok;
   return outcome.code === ClientErrorCode.unauthorized || outcome.code === ClientErrorCode.protocolVersion ? ExitCode.refused : ExitCode.fatal;
