@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { build as bundle } from 'esbuild';
 import { afterAll, beforeAll } from 'vitest';
 import { REPO_ROOT } from '@rotation/config';
 import { DetectorSim, gateway } from '../gateway/support.js';
@@ -129,6 +130,16 @@ describe('@rotation/client from its tarball', () => {
       await gw.stop();
       await sim.close();
     }
+  });
+
+  test("a bundler building for browsers picks the `browser` build, without ws or Node's modules", { timeout: 120_000 }, async () => {
+    const dir = path.join(work, 'esm');
+    writeFileSync(path.join(dir, 'page.js'), `import { RotationClient } from '@rotation/client';\nexport const client = new RotationClient({ url: 'ws://127.0.0.1:1/v1/stream' });\n`);
+    // The repository's esbuild as the consumer's bundler: what it resolves is the installed package.
+    const result = await bundle({ absWorkingDir: dir, entryPoints: ['page.js'], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, logLevel: 'silent' });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs).toContain('node_modules/@rotation/client/dist/browser.js');
+    expect(inputs.filter((i) => /node_modules\/ws\/|^node:/.test(i))).toEqual([]);
   });
 
   test('the declarations type-check a consumer (strict, NodeNext) and catch a wrong use', { timeout: 180_000 }, async () => {
