@@ -48,11 +48,15 @@ function nextTime() {
 function addPoint(value) {
   const time = nextTime();
   // update() replaces the point of the same second and appends a later one.
-  if (time > lastPointTime) {
+  const appended = time > lastPointTime;
+  if (appended) {
     points++;
     lastPointTime = time;
   }
   series.update({ time, value });
+  // Spread the line over the width while there are few points; a reader who scrolled back
+  // (the right edge out of view) is left where they are.
+  if (appended && chart.timeScale().scrollPosition() >= 0) chart.timeScale().fitContent();
   // What the chart itself holds, for a reader (and the browser test) to check.
   el.dataset.points = String(series.data().length);
 }
