@@ -140,6 +140,26 @@ describe('rotation watch (child process)', () => {
     expect(run.stderr.join('\n')).not.toMatch(/EPIPE|Error|ELIFECYCLE/);
   });
 
+  test('Ctrl-C of `pnpm watch` in a terminal: the whole process group gets SIGINT, and pnpm exits 0 without ELIFECYCLE', async () => {
+    const srv = await server();
+    srv.publish(1);
+    // detached: its own process group, as a terminal's foreground job is.
+    const child = spawn('pnpm', ['watch', '--url', srv.url, '--channels', 'alerts'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const run: Run = { child, stdout: [], stderr: [], exited: once(child, 'exit').then(([code, signal]) => (signal ? -1 : (code as number))) };
+    createInterface({ input: child.stdout! }).on('line', (l) => run.stdout.push(l));
+    createInterface({ input: child.stderr! }).on('line', (l) => run.stderr.push(l));
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        process.kill(-child.pid!, 'SIGKILL');
+        await run.exited;
+      }
+    });
+    await until(() => run.stdout.some((l) => l.includes('spread_zscore')), 'the alert line', 60_000);
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await run.exited).toBe(0);
+    expect([...run.stdout, ...run.stderr].join('\n')).not.toMatch(/ELIFECYCLE|Command failed/);
+  });
+
   test('--alerts-only on a pipe: alert lines with market date and time, no state blocks', async () => {
     const srv = await server();
     srv.publishSnapshot(makeSnapshot(2.5));

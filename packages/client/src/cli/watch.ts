@@ -181,9 +181,11 @@ export async function main(argv: string[]): Promise<number> {
   let args = argv[0] === '--' ? argv.slice(1) : argv;
   if (args[0] === 'watch') args = args.slice(1);
   let code: number = ExitCode.ok;
+  // `on`, not `once`: one Ctrl-C can arrive twice (from the terminal to the whole group, and
+  // relayed by pnpm), and a second SIGINT without a listener would kill the process by signal.
   const signalled = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
   });
   // A closed reader (`| head`) stops the watcher like Ctrl-C does: exit 0, nothing printed.
   const stopSignal = Promise.race([signalled, pipeClosed([process.stdout, process.stderr])]);
