@@ -19,6 +19,11 @@ export default tseslint.config(
     },
   },
   {
+    // examples/ are plain browser pages and Node scripts, not TypeScript of this repository.
+    files: ['examples/**/*.js', 'examples/**/*.mjs'],
+    languageOptions: { globals: { document: 'readonly', location: 'readonly', URLSearchParams: 'readonly' } },
+  },
+  {
     // Pure logic stays pure: the core of a service never touches the network libraries.
     files: ['services/*/src/core/**/*.ts'],
     rules: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '@rotation/schemas';
-import { escapeSlack, jsonBody, slackBody } from './body.js';
+import { discordBody, escapeDiscord, escapeSlack, jsonBody, slackBody } from './body.js';
 
 const alert: Alert = {
   id: 'a_1',
@@ -36,5 +36,41 @@ describe('bodies', () => {
     ['plain', 'plain'],
   ])('escapeSlack(%s)', (input, out) => {
     expect(escapeSlack(input)).toBe(out);
+  });
+
+  it('the Discord body is one embed: severity and kind as title, the message escaped, colour by severity, the event time, no mentions', () => {
+    expect(JSON.parse(discordBody({ ...alert, message: 'IWM *up* @everyone_now' }))).toEqual({
+      username: 'rotation-stream',
+      allowed_mentions: { parse: [] },
+      embeds: [
+        {
+          title: 'CRITICAL · size regime change — IWM/SPY · 7d',
+          description: 'IWM \\*up\\* @everyone\\_now',
+          color: 0xd93f3f,
+          timestamp: '2024-03-08T21:00:00.000Z',
+          footer: { text: 'a_1 · #42' },
+        },
+      ],
+    });
+  });
+
+  it('a Discord body stays within the embed limits and has a colour per severity', () => {
+    const { window: _w, seq: _q, ...bare } = alert;
+    const body = JSON.parse(discordBody({ ...bare, severity: 'info', message: 'x'.repeat(5000) })) as { embeds: Array<{ title: string; description: string; color: number; footer: { text: string } }> };
+    const embed = body.embeds[0]!;
+    expect(embed.title).toBe('INFO · size regime change — IWM/SPY');
+    expect(embed.description).toHaveLength(4096);
+    expect(embed.description.endsWith('…')).toBe(true);
+    expect(embed.footer.text).toBe('a_1');
+    expect(new Set((['info', 'warning', 'critical'] as const).map((severity) => (JSON.parse(discordBody({ ...alert, severity })) as typeof body).embeds[0]!.color)).size).toBe(3);
+  });
+
+  it.each([
+    ['a*b_c', 'a\\*b\\_c'],
+    ['`code` | > quote ~x~', '\\`code\\` \\| \\> quote \\~x\\~'],
+    ['back\\slash', 'back\\\\slash'],
+    ['plain +3.97 pp', 'plain +3.97 pp'],
+  ])('escapeDiscord(%j)', (input, out) => {
+    expect(escapeDiscord(input)).toBe(out);
   });
 });

@@ -35,8 +35,11 @@ export const SinkConfig = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, "_", "." or "-", at most 63 characters'),
   /** May embed a credential (Slack webhook URLs do): never logged. */
   url: httpUrl,
-  /** `json`: {"v":1,"alert":{…}} signed with HMAC; `slack`: {"text":"…"} for Slack-compatible incoming webhooks. */
-  format: z.enum(['json', 'slack']).default('json'),
+  /**
+   * `json`: {"v":1,"alert":{…}} signed with HMAC; `slack`: {"text":"…"} for Slack-compatible
+   * incoming webhooks; `discord`: {"embeds":[…]} for Discord's own webhook endpoint.
+   */
+  format: z.enum(['json', 'slack', 'discord']).default('json'),
   /** HMAC-SHA256 key for X-Rotation-Signature. At least 16 characters. */
   secret: z
     .string()

@@ -4,7 +4,7 @@ export { SinkConfig, WebhooksFile, loadWebhooksFile, parseWebhooksFile, MAX_FILE
 export { signBody, verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, type VerifyInput, type VerifyResult } from './sign.js';
 export { acceptsAlert, type AlertFilter } from './filter.js';
 export { retryDelay, classifyStatus, parseRetryAfter, type RetryBackoff, type Outcome } from './retry.js';
-export { jsonBody, slackBody, escapeSlack } from './body.js';
+export { jsonBody, slackBody, discordBody, escapeDiscord, escapeSlack } from './body.js';
 export { WebhookError, WebhookErrorCode } from './errors.js';
 export { classifyAddress, targetAllowed, type AddressClass } from './address.js';
 export { guardedFetch, guardedLookup, type TargetPolicy } from './transport.js';

@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@rotation/log';
 import type { Alert } from '@rotation/schemas';
-import { jsonBody, slackBody } from './body.js';
+import { discordBody, jsonBody, slackBody } from './body.js';
 import type { SinkConfig } from './config.js';
 import { acceptsAlert } from './filter.js';
 import { classifyStatus, retryDelay } from './retry.js';
 import { WebhookError, WebhookErrorCode } from './errors.js';
 import { signBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './sign.js';
+
+const BODY: Record<SinkConfig['format'], (alert: Alert) => string> = { json: jsonBody, slack: slackBody, discord: discordBody };
 
 /** `refused_target`: the host resolved to a loopback, private or link-local address and those are not allowed. */
 export type DeadLetterReason = 'max_attempts' | 'rejected' | 'refused_target' | 'queue_full' | 'shutdown';
@@ -176,7 +178,7 @@ export class SinkWorker {
   }
 
   async #attempt(alert: Alert, attempt: number): Promise<Attempt> {
-    const body = this.#cfg.format === 'slack' ? slackBody(alert) : jsonBody(alert);
+    const body = BODY[this.#cfg.format](alert);
     const timestamp = Math.floor(this.#deps.now() / 1000);
     const headers: Record<string, string> = {
       ...this.#cfg.headers,

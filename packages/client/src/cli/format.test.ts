@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert, SpreadPoint } from '@rotation/schemas';
-import { clock, colors, formatAlert, formatBreadth, formatGap, formatRrg, formatSectors, formatSpreadRow, formatSpreads, formatStatus, jsonAlert, signed, windowMs } from './format.js';
+import { colors, marketTime, formatAlert, formatBreadth, formatGap, formatRrg, formatSectors, formatSpreadRow, formatSpreads, formatStatus, jsonAlert, signed, windowMs } from './format.js';
 
 const plain = colors(false);
 const tty = colors(true);
@@ -42,9 +42,16 @@ describe('numbers', () => {
   ])('signed(%s) = %s', (n, text) => {
     expect(signed(n)).toBe(text);
   });
-  it('clock shows UTC time of day', () => {
-    expect(clock('2024-03-08T21:00:05.123Z')).toBe('21:00:05');
-    expect(clock('garbage')).toBe('--:--:--');
+  it.each([
+    // Winter (EST, UTC-5): the close of 2024-03-08.
+    ['2024-03-08T21:00:05.123Z', '2024-03-08 16:00:05 EST'],
+    // Summer (EDT, UTC-4), and a UTC instant that is still the previous day in New York.
+    ['2024-06-04T02:30:00.000Z', '2024-06-03 22:30:00 EDT'],
+    // The first minute after the spring-forward change (2024-03-10 03:00 EDT).
+    ['2024-03-10T07:00:00.000Z', '2024-03-10 03:00:00 EDT'],
+    ['garbage', '----------- --:--:--'],
+  ])('marketTime(%s) = %s: date and time in New York', (iso, text) => {
+    expect(marketTime(iso)).toBe(text);
   });
   it.each([
     ['5m', 300_000],
@@ -57,10 +64,17 @@ describe('numbers', () => {
 });
 
 describe('formatAlert', () => {
-  it('one readable line with time, severity, kind, subject, window, message and seq', () => {
+  it('one readable line with a severity mark, market date and time, severity, kind, subject, window, message and seq', () => {
     expect(formatAlert(alert, { seq: 42, source: 'event' }, plain)).toBe(
-      '21:00:00 CRITICAL size_regime_change   IWM/SPY 7d   Small caps lead: IWM +3.25% vs SPY -0.72% over 7d (spread +3.97 pp) #42',
+      '!! 2024-03-08 16:00:00 EST CRITICAL size_regime_change   IWM/SPY 7d   Small caps lead: IWM +3.25% vs SPY -0.72% over 7d (spread +3.97 pp) #42',
     );
+  });
+  it.each([
+    ['critical', '!! '],
+    ['warning', '!  '],
+    ['info', '*  '],
+  ] as const)('a %s alert starts with %j, so alerts stand out from the indented state rows', (severity, mark) => {
+    expect(formatAlert({ ...alert, severity }, { seq: 1, source: 'event' }, plain).startsWith(mark)).toBe(true);
   });
   it('marks alerts that came from a snapshot or a resync', () => {
     expect(formatAlert(alert, { seq: 42, source: 'snapshot' }, plain)).toMatch(/#42 \(recent\)$/);
@@ -83,7 +97,9 @@ describe('spreads', () => {
   });
   it('the first block lists every row ordered by pair then window length; later blocks only what changed', () => {
     const rows = [spread({ window: '7d' }), spread({ window: '1d' }), spread({ pair: 'AI/RSP', small: 'AI', large: 'RSP', window: '7d' })];
-    expect(formatSpreads(rows, 'all', at, plain).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual(['20:45:01 spreads', 'AI/RSP 7d', 'IWM/SPY 1d', 'IWM/SPY 7d']);
+    const [header, ...body] = formatSpreads(rows, 'all', at, plain);
+    expect(header).toBe('2026-11-23 15:45:01 EST received spreads');
+    expect(body.map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual(['AI/RSP 7d', 'IWM/SPY 1d', 'IWM/SPY 7d']);
     expect(formatSpreads(rows, ['IWM/SPY@1d'], at, plain)).toHaveLength(2);
     expect(formatSpreads(rows, [], at, plain)).toEqual([]);
   });
@@ -107,14 +123,14 @@ describe('other state channels', () => {
       at,
       plain,
     );
-    expect(lines).toEqual(['20:45:01 sectors', '    7d  leader XLK +1.20 pp  laggard XLU -2.30 pp  intensity 0.40']);
+    expect(lines).toEqual(['2026-11-23 15:45:01 EST received sectors', '    7d  leader XLK +1.20 pp  laggard XLU -2.30 pp  intensity 0.40']);
   });
   it('rrg lists quadrants, breadth its percentages', () => {
     expect(formatRrg([{ symbol: 'XLK', rsRatio: 101, rsMomentum: 100, quadrant: 'leading', warm: true, tail: [] }, { symbol: 'XLE', rsRatio: null, rsMomentum: null, quadrant: null, warm: false, tail: [] }], at, plain)).toEqual([
-      '20:45:01 rrg  XLE warming  XLK leading',
+      '2026-11-23 15:45:01 EST received rrg  XLE warming  XLK leading',
     ]);
     expect(formatBreadth({ window: '7d', sectorsBeatingBenchmarkPct: 54.5, sectorsLeadingOrImprovingPct: null, constituents: null }, at, plain)).toEqual([
-      '20:45:01 breadth 7d  beating benchmark 54.5%  leading/improving —',
+      '2026-11-23 15:45:01 EST received breadth 7d  beating benchmark 54.5%  leading/improving —',
     ]);
   });
 });
@@ -135,8 +151,8 @@ describe('status lines', () => {
 
 describe('--json lines', () => {
   it('are single-line JSON objects that round-trip', () => {
-    const line = jsonAlert(alert, { channel: 'alerts', seq: 42, epoch: 'e1', source: 'event' });
+    const line = jsonAlert(alert, { channel: 'alerts', seq: 42, epoch: 'e1', source: 'event' }, at);
     expect(line).not.toContain('\n');
-    expect(JSON.parse(line)).toEqual({ type: 'alert', channel: 'alerts', seq: 42, source: 'event', alert });
+    expect(JSON.parse(line)).toEqual({ type: 'alert', channel: 'alerts', seq: 42, source: 'event', receivedAt: '2026-11-23T20:45:01.000Z', alert });
   });
 });

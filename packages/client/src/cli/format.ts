@@ -21,10 +21,26 @@ export function signed(n: number | null | undefined, digits = 2): string {
   return `${n > 0 ? '+' : '-'}${fixed}`;
 }
 
-/** HH:MM:SS in UTC: the gateway and the market data speak UTC. */
-export function clock(iso: string | Date): string {
+// The market's own clock: a trader reads "16:00 EST" as the close; UTC and the machine's zone
+// would make every alert a sum to do. Replays of 2024 data must show 2024, hence the date.
+const MARKET_TIME = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'America/New_York',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+});
+
+/** `2024-03-08 16:00:05 EST`: date and time in New York, with the zone's abbreviation (EST/EDT). */
+export function marketTime(iso: string | Date): string {
   const d = typeof iso === 'string' ? new Date(iso) : iso;
-  return Number.isNaN(d.getTime()) ? '--:--:--' : d.toISOString().slice(11, 19);
+  if (Number.isNaN(d.getTime())) return '----------- --:--:--';
+  const part = Object.fromEntries(MARKET_TIME.formatToParts(d).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second} ${part.timeZoneName}`;
 }
 
 const SEVERITY_WIDTH = 8;
@@ -41,11 +57,26 @@ function severityLabel(severity: Severity, c: Colors): string {
   }
 }
 
-/** One alert per line: `14:31:00 CRITICAL size_regime_change  IWM/SPY 7d  Small caps lead: …  #42`. */
+const ALERT_MARK: Record<Severity, string> = { critical: '!!', warning: '! ', info: '* ' };
+
+/**
+ * One alert per line, starting with a severity mark so alerts stand out from the state blocks
+ * (which are indented under a dim header): `!! 2024-03-08 16:00:00 EST CRITICAL size_regime_change …  #42`.
+ * The time is the alert's event time in market time.
+ */
 export function formatAlert(alert: Alert, meta: Pick<AlertMeta, 'seq' | 'source'>, c: Colors): string {
   const where = [alert.subject, alert.window].filter(Boolean).join(' ');
   const tag = meta.source === 'event' ? '' : c.dim(` (${meta.source === 'snapshot' ? 'recent' : 'resync'})`);
-  return `${c.dim(clock(alert.eventTime))} ${severityLabel(alert.severity, c)} ${c.bold(alert.kind.padEnd(20))} ${where.padEnd(12)} ${alert.message} ${c.dim(`#${meta.seq}`)}${tag}`;
+  const mark = alert.severity === 'critical' ? c.bold(c.red(ALERT_MARK.critical)) : alert.severity === 'warning' ? c.yellow(ALERT_MARK.warning) : c.cyan(ALERT_MARK.info);
+  return `${mark} ${marketTime(alert.eventTime)} ${severityLabel(alert.severity, c)} ${c.bold(alert.kind.padEnd(20))} ${where.padEnd(12)} ${alert.message} ${c.dim(`#${meta.seq}`)}${tag}`;
+}
+
+/**
+ * `2026-12-01 12:24:15 EST received spreads`: state values carry no event time on the wire, so a
+ * block is stamped with when it arrived, and says so (in a replay it differs from the alerts' time).
+ */
+function stateHeader(name: string, at: Date, c: Colors): string {
+  return `${c.dim(`${marketTime(at)} received`)} ${c.bold(name)}`;
 }
 
 function colourBySign(text: string, n: number | null, c: Colors): string {
@@ -74,14 +105,14 @@ export function formatSpreads(spreads: readonly SpreadPoint[], changed: readonly
     .slice()
     .sort((a, b) => a.pair.localeCompare(b.pair) || windowMs(a.window) - windowMs(b.window));
   if (rows.length === 0) return [];
-  return [`${c.dim(clock(at))} ${c.bold('spreads')}`, ...rows.map((p) => formatSpreadRow(p, c))];
+  return [stateHeader('spreads', at, c), ...rows.map((p) => formatSpreadRow(p, c))];
 }
 
 export function formatSectors(sectors: readonly SectorWindow[], at: Date, c: Colors): string[] {
   if (sectors.length === 0) return [];
   const rows = [...sectors].sort((a, b) => windowMs(a.window) - windowMs(b.window));
   return [
-    `${c.dim(clock(at))} ${c.bold('sectors')}`,
+    stateHeader('sectors', at, c),
     ...rows.map((w) => {
       const best = w.ranking[0];
       const worst = w.ranking.at(-1);
@@ -98,14 +129,14 @@ export function formatRrg(points: readonly RrgPoint[], at: Date, c: Colors): str
   const cells = [...points]
     .sort((a, b) => a.symbol.localeCompare(b.symbol))
     .map((p) => (p.quadrant ? paint[p.quadrant]!(`${p.symbol} ${p.quadrant}`) : c.dim(`${p.symbol} warming`)));
-  return [`${c.dim(clock(at))} ${c.bold('rrg')}  ${cells.join('  ')}`];
+  return [`${stateHeader('rrg', at, c)}  ${cells.join('  ')}`];
 }
 
 export function formatBreadth(b: Breadth, at: Date, c: Colors): string[] {
   const pct = (n: number | null) => (n === null ? '—' : `${n.toFixed(1)}%`);
   const parts = [`beating benchmark ${pct(b.sectorsBeatingBenchmarkPct)}`, `leading/improving ${pct(b.sectorsLeadingOrImprovingPct)}`];
   if (b.constituents) parts.push(`A/D ${b.constituents.advancers}/${b.constituents.decliners}`);
-  return [`${c.dim(clock(at))} ${c.bold('breadth')}${b.window ? ` ${b.window}` : ''}  ${parts.join('  ')}`];
+  return [`${stateHeader('breadth', at, c)}${b.window ? ` ${b.window}` : ''}  ${parts.join('  ')}`];
 }
 
 /** The lines one state update prints in text mode. */
@@ -147,18 +178,21 @@ export function formatResync(r: ResyncInfo, c: Colors): string {
   return c.yellow(`${r.channel}: resynchronised (${r.reason}); history from before may be missing`);
 }
 
-/** `--json` output: one self-describing object per line. */
+/**
+ * `--json` output: one self-describing object per line. `receivedAt` (ISO 8601, UTC) is when the
+ * watcher got it; an alert's own time is `alert.eventTime`.
+ */
 export type JsonLine =
-  | { type: 'alert'; channel: string; seq: number; source: string; alert: Alert }
-  | { type: 'state'; channel: string; seq: number; source: string; changed: string[]; value: unknown };
+  | { type: 'alert'; channel: string; seq: number; source: string; receivedAt: string; alert: Alert }
+  | { type: 'state'; channel: string; seq: number; source: string; receivedAt: string; changed: string[]; value: unknown };
 
-export function jsonAlert(alert: Alert, meta: AlertMeta): string {
-  const line: JsonLine = { type: 'alert', channel: meta.channel, seq: meta.seq, source: meta.source, alert };
+export function jsonAlert(alert: Alert, meta: AlertMeta, at: Date): string {
+  const line: JsonLine = { type: 'alert', channel: meta.channel, seq: meta.seq, source: meta.source, receivedAt: at.toISOString(), alert };
   return JSON.stringify(line);
 }
 
-export function jsonState(update: StateUpdate): string {
-  const line: JsonLine = { type: 'state', channel: update.channel, seq: update.seq, source: update.source, changed: update.changed, value: update.value };
+export function jsonState(update: StateUpdate, at: Date): string {
+  const line: JsonLine = { type: 'state', channel: update.channel, seq: update.seq, source: update.source, receivedAt: at.toISOString(), changed: update.changed, value: update.value };
   return JSON.stringify(line);
 }
 
