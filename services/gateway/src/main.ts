@@ -238,6 +238,7 @@ export async function startGateway(config: Config, options: StartOptions): Promi
       caps: { perToken: env.GATEWAY_MAX_CONNECTIONS_PER_TOKEN, perIp: env.GATEWAY_MAX_CONNECTIONS_PER_IP },
       limiter: { ratePerSec: env.GATEWAY_COMMAND_RATE, abuseStrikes: tuning.abuseStrikes },
       apiMaxLimit: tuning.apiMaxLimit,
+      maxSubscriptions: env.GATEWAY_MAX_SUBSCRIPTIONS,
       metricsGuard: metricsGuard(metricsMode, auth, env.GATEWAY_METRICS_TOKEN?.reveal()),
       sourceMaps: env.GATEWAY_SOURCE_MAPS,
       rules: {

@@ -10,7 +10,7 @@ import {
 import { AlertLog, type SequencedAlert } from '../core/alert-log.js';
 import { alertMatches, channelAllowed, isAlertChannel, isStateChannel, type AlertChannel, type Viewer } from '../core/channels.js';
 import { parseCommand } from '../core/commands.js';
-import { encode, frames } from '../core/frames.js';
+import { frames } from '../core/frames.js';
 import { Pool } from '../core/pool.js';
 import { nextPage, pageSource, type Page } from '../core/replay-plan.js';
 import { AHEAD_WAIT_MS, planResume, type ResyncReason } from '../core/resume.js';
@@ -293,6 +293,15 @@ export class Hub {
     }
   }
 
+  /**
+   * An event stream's one subscription: every alert channel resumes from the same position
+   * (SSE has one `Last-Event-ID`; the seq is global, so it is a position on each channel).
+   */
+  subscribeStream(conn: Connection, channels: Channel[], resume: { epoch: string | undefined; seq: number } | undefined): void {
+    const positions = resume ? Object.fromEntries(channels.filter(isAlertChannel).map((ch) => [ch, resume.seq])) : undefined;
+    this.#subscribe(conn, { op: 'subscribe', id: 'events', channels, ...(positions ? { resume: positions } : {}), ...(resume?.epoch ? { epoch: resume.epoch } : {}) });
+  }
+
   #subscribe(conn: Connection, cmd: Extract<ClientCommand, { op: 'subscribe' }>): void {
     const forbidden = cmd.channels.filter((ch) => !channelAllowed(ch, viewerOf(conn)));
     if (forbidden.length > 0) {
@@ -479,17 +488,17 @@ export class Hub {
 
   #alertSnapshotFrame(channel: AlertChannel, conn: Connection): Buffer {
     // alerts:mine differs per owner: encoded per subscriber, not shared.
-    if (channel === 'alerts:mine') return encode({ type: 'snapshot', channel, epoch: this.epoch, seq: this.alerts.head, data: this.alerts.recent(this.#o.recentAlerts, channel, viewerOf(conn)) });
+    if (channel === 'alerts:mine') return frames.alertSnapshot(channel, this.epoch, this.alerts.head, this.alerts.recent(this.#o.recentAlerts, channel, viewerOf(conn)));
     let buf = this.#alertSnapshotFrames.get(channel);
     if (!buf) {
-      buf = encode({ type: 'snapshot', channel, epoch: this.epoch, seq: this.alerts.head, data: this.alerts.recent(this.#o.recentAlerts, channel) });
+      buf = frames.alertSnapshot(channel, this.epoch, this.alerts.head, this.alerts.recent(this.#o.recentAlerts, channel));
       this.#alertSnapshotFrames.set(channel, buf);
     }
     return buf;
   }
 
   #resyncFrame(channel: AlertChannel, reason: ResyncReason, conn: Connection): Buffer {
-    return encode({ type: 'resync', channel, epoch: this.epoch, seq: this.alerts.head, reason, data: this.alerts.recent(this.#o.recentAlerts, channel, viewerOf(conn)) });
+    return frames.alertResync(channel, this.epoch, this.alerts.head, reason, this.alerts.recent(this.#o.recentAlerts, channel, viewerOf(conn)));
   }
 
   #error(conn: Connection, e: { id?: string | undefined; code: WsErrorCode; message: string; retryable: boolean }): void {

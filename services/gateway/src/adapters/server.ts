@@ -17,6 +17,8 @@ import type { RedisStore } from './redis-store.js';
 import { handleRules, type RulesRoutesOptions } from './rules-routes.js';
 import { serveStatic } from './static-files.js';
 import { alertVisible, type Viewer } from '../core/channels.js';
+import { EVENTS_PATH } from '../core/event-stream.js';
+import { isEventStream, openEventStream, SSE_HEARTBEAT, type EventStreamOptions } from './sse.js';
 
 export const STREAM_PATH = '/v1/stream';
 
@@ -44,6 +46,8 @@ export interface ServerOptions {
   sourceMaps: boolean;
   /** The rules API (absent: /api/v1/rules answers 404). */
   rules?: RulesRoutesOptions | undefined;
+  /** Channels one connection (websocket or event stream) may hold. */
+  maxSubscriptions: number;
 }
 
 /**
@@ -56,12 +60,14 @@ export class GatewayServer {
   readonly #wss: WebSocketServer;
   readonly #o: ServerOptions;
   readonly #caps: ConnectionCaps;
+  readonly #events: EventStreamOptions;
   #heartbeat: NodeJS.Timeout | undefined;
   #stopping = false;
 
   constructor(options: ServerOptions) {
     this.#o = options;
     this.#caps = new ConnectionCaps(options.caps);
+    this.#events = { ...options, caps: this.#caps, stopping: () => this.#stopping, watchExpiry: (conn, at) => this.#watchExpiry(conn, at) };
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayloadBytes,
@@ -121,6 +127,10 @@ export class GatewayServer {
   #beat(): void {
     const frame = frames.heartbeat(new Date());
     for (const conn of this.#o.hub.connections) {
+      if (isEventStream(conn.ws)) {
+        conn.sendState('heartbeat', SSE_HEARTBEAT);
+        continue;
+      }
       if (!conn.alive) {
         this.#o.metrics.heartbeatTimeouts.inc();
         conn.close(CloseCode.heartbeatTimeout, 'no pong');
@@ -236,6 +246,7 @@ export class GatewayServer {
       const viewer: Viewer = { owner: decision.subject, admin: decision.admin };
       if (path === '/api/v1/snapshot') return this.#snapshot(res);
       if (path === '/api/v1/alerts') return this.#alerts(res, url.searchParams, viewer);
+      if (path === EVENTS_PATH) return openEventStream(this.#events, req, res, url.searchParams, decision, (status, body, headers) => json(res, status, body, headers));
       const rules = this.#o.rules;
       if (isRules && rules && (await handleRules(req, path, url.searchParams, viewer, rules, (status, body, headers) => json(res, status, body, headers)))) return;
       return json(res, 404, { error: 'not found' });
