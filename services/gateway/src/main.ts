@@ -239,6 +239,7 @@ export async function startGateway(config: Config, options: StartOptions): Promi
       limiter: { ratePerSec: env.GATEWAY_COMMAND_RATE, abuseStrikes: tuning.abuseStrikes },
       apiMaxLimit: tuning.apiMaxLimit,
       maxSubscriptions: env.GATEWAY_MAX_SUBSCRIPTIONS,
+      corsOrigins: env.GATEWAY_CORS_ORIGINS,
       metricsGuard: metricsGuard(metricsMode, auth, env.GATEWAY_METRICS_TOKEN?.reveal()),
       sourceMaps: env.GATEWAY_SOURCE_MAPS,
       rules: {

@@ -18,6 +18,8 @@ import { handleRules, type RulesRoutesOptions } from './rules-routes.js';
 import { serveStatic } from './static-files.js';
 import { alertVisible, type Viewer } from '../core/channels.js';
 import { EVENTS_PATH } from '../core/event-stream.js';
+import { corsPolicy, type CorsPolicy } from '../core/cors.js';
+import { applyCors } from './cors.js';
 import { isEventStream, openEventStream, SSE_HEARTBEAT, type EventStreamOptions } from './sse.js';
 
 export const STREAM_PATH = '/v1/stream';
@@ -48,6 +50,8 @@ export interface ServerOptions {
   rules?: RulesRoutesOptions | undefined;
   /** Channels one connection (websocket or event stream) may hold. */
   maxSubscriptions: number;
+  /** GATEWAY_CORS_ORIGINS: browser origins that may call /api/* from their pages. */
+  corsOrigins?: readonly string[];
 }
 
 /**
@@ -61,12 +65,14 @@ export class GatewayServer {
   readonly #o: ServerOptions;
   readonly #caps: ConnectionCaps;
   readonly #events: EventStreamOptions;
+  readonly #cors: CorsPolicy;
   #heartbeat: NodeJS.Timeout | undefined;
   #stopping = false;
 
   constructor(options: ServerOptions) {
     this.#o = options;
     this.#caps = new ConnectionCaps(options.caps);
+    this.#cors = corsPolicy(options.corsOrigins ?? []);
     this.#events = { ...options, caps: this.#caps, stopping: () => this.#stopping, watchExpiry: (conn, at) => this.#watchExpiry(conn, at) };
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -226,6 +232,7 @@ export class GatewayServer {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const path = url.pathname;
     const isRules = path === '/api/v1/rules' || path.startsWith('/api/v1/rules/');
+    if (path.startsWith('/api/') && applyCors(this.#cors, req, res)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD' && !isRules) return json(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
     if (path === '/readyz') {
