@@ -84,8 +84,8 @@ export function render(): string {
 /** Structural validation against the OpenAPI 3.1 JSON schema, and every $ref resolvable; the problems, or none. */
 export async function validate(text: string): Promise<string[]> {
   const validator = new Validator();
-  const result = await validator.validate(JSON.parse(text) as object);
-  if (!result.valid) return (Array.isArray(result.errors) ? result.errors : [result.errors]).map((e) => JSON.stringify(e));
+  const result = await validator.validate(JSON.parse(text) as Record<string, unknown>);
+  if (!result.valid) return Array.isArray(result.errors) ? result.errors.map((e) => JSON.stringify(e)) : [String(result.errors)];
   if (validator.version !== '3.1') return [`expected OpenAPI 3.1, got ${validator.version}`];
   try {
     validator.resolveRefs();
