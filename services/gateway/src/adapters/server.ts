@@ -20,7 +20,7 @@ import { alertVisible, type Viewer } from '../core/channels.js';
 import { EVENTS_PATH } from '../core/event-stream.js';
 import { corsPolicy, type CorsPolicy } from '../core/cors.js';
 import { applyCors } from './cors.js';
-import { isEventStream, openEventStream, SSE_HEARTBEAT, type EventStreamOptions } from './sse.js';
+import { isEventStream, openEventStream, queuePosition, SSE_HEARTBEAT, type EventStreamOptions } from './sse.js';
 
 export const STREAM_PATH = '/v1/stream';
 
@@ -135,6 +135,7 @@ export class GatewayServer {
     for (const conn of this.#o.hub.connections) {
       if (isEventStream(conn.ws)) {
         conn.sendState('heartbeat', SSE_HEARTBEAT);
+        queuePosition(conn, this.#o.hub);
         continue;
       }
       if (!conn.alive) {

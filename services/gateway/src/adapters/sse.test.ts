@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@rotation/log';
-import { frames } from '../core/frames.js';
+import { frames, positionMark } from '../core/frames.js';
 import type { SequencedAlert } from '../core/alert-log.js';
 import { Connection } from './connection.js';
 import { createMetrics } from './metrics.js';
@@ -31,15 +31,19 @@ describe('SseSocket', () => {
     expect(text()).toBe(`id: e1:7\ndata: ${frame.toString()}\n\ndata: ${frames.alertEvent('alerts:spread_zscore', 'e1', makeAlert(7), 2).toString()}\n\n: heartbeat\n\n`);
   });
 
-  it('holds ids back while a resume catches up, then writes the position reached', async () => {
+  it('holds ids back while a resume catches up, then writes the position every channel reached', async () => {
     const { socket, text } = stream();
     const s = socket({ epoch: 'e1', seq: 3 });
-    await send(s, frames.alertEvent('alerts', 'e1', makeAlert(4), 3));
-    await send(s, frames.alertEvent('alerts', 'e1', makeAlert(5), 4));
-    await send(s, s.caughtUpMark);
+    await send(s, frames.alertEvent('alerts@XLK', 'e1', makeAlert(4), 3));
+    await send(s, frames.alertEvent('alerts@XLK', 'e1', makeAlert(5), 4));
+    // The head is 7: alerts 6 and 7 were not about XLK, and the stream has had everything to 7.
+    await send(s, positionMark('e1', 7));
+    await send(s, frames.alertEvent('alerts@XLK', 'e1', makeAlert(8), 5));
+    // A later mark at the same position writes nothing.
+    await send(s, positionMark('e1', 8));
     await new Promise((r) => setImmediate(r));
-    expect(text().match(/^id: .*$/gm)).toEqual(['id: e1:5']);
-    expect(text().endsWith('id: e1:5\n\n')).toBe(true);
+    expect(text().match(/^id: .*$/gm)).toEqual(['id: e1:7', 'id: e1:8']);
+    expect(text()).toContain('id: e1:7\n\n');
   });
 
   it('a reader that does not read is closed as a slow consumer once its buffer passes the budget', () => {

@@ -11,7 +11,7 @@ import type { AuthDecision } from '../core/auth.js';
 import { channelAllowed, isAlertChannel } from '../core/channels.js';
 import type { ConnectionCaps } from '../core/connection-caps.js';
 import { advances, formatEventId, parseStreamRequest, type StreamResume } from '../core/event-stream.js';
-import { alertPosition } from '../core/frames.js';
+import { alertPosition, isPositionMark, positionMark } from '../core/frames.js';
 import { NOSNIFF } from '../core/http-policy.js';
 import type { CommandLimiterOptions } from '../core/rate-limit.js';
 import { Connection, type FrameSocket } from './connection.js';
@@ -31,14 +31,14 @@ const CLOSED = 3;
  * newline), and an alert-channel frame that moves the position on gets `id: <epoch>:<seq>`.
  * While a resume catches up (replays of several channels interleave with live frames) ids are
  * held back: a reconnect then starts again from the resume position, never past an alert a
- * channel has not had yet. The catch-up marker (queued after every replay) writes the
- * position reached as a bare `id:` (which sets EventSource's last event id, dispatching nothing).
+ * channel has not had yet. A position mark (queued after the replays, and with heartbeats)
+ * writes the position every channel has reached as a bare `id:`, which sets EventSource's last
+ * event id and dispatches nothing: a subject-scoped stream whose subject is quiet still moves
+ * on, so its reconnect does not replay (or resync over) everything since its last alert.
  */
 export class SseSocket implements FrameSocket {
   readonly CLOSED = CLOSED;
   readyState = OPEN;
-  /** Queued on the connection after the resume's replays; never written as data. */
-  readonly caughtUpMark = Buffer.from(':');
   #catchingUp: boolean;
   #last: StreamResume | undefined;
   #closeListeners: Array<() => void> = [];
@@ -61,17 +61,19 @@ export class SseSocket implements FrameSocket {
 
   send(buf: Buffer, _options: { binary: boolean }, cb: (err?: Error | null) => void): void {
     if (this.readyState !== OPEN) return cb(new Error('stream closed'));
-    if (buf === this.caughtUpMark) {
-      this.#catchingUp = false;
-      if (this.#last?.epoch === undefined) return cb();
-      return void this.res.write(`id: ${formatEventId({ epoch: this.#last.epoch, seq: this.#last.seq })}\n\n`, cb);
-    }
     if (buf === SSE_HEARTBEAT) return void this.res.write(buf, cb);
     const position = alertPosition(buf);
-    let head = 'data: ';
-    if (position && advances(this.#last, position)) {
+    if (isPositionMark(buf)) {
+      this.#catchingUp = false;
+      if (!position || !advances(this.#last, position)) return cb();
       this.#last = position;
-      if (!this.#catchingUp) head = `id: ${formatEventId(position)}\ndata: `;
+      return void this.res.write(`id: ${formatEventId(position)}\n\n`, cb);
+    }
+    let head = 'data: ';
+    // #last is the last id written (the resume position at first): a catch-up writes none.
+    if (position && !this.#catchingUp && advances(this.#last, position)) {
+      this.#last = position;
+      head = `id: ${formatEventId(position)}\ndata: `;
     }
     // One write per frame: the frame's Buffer is the hub's shared one, not a copy per client.
     this.res.cork();
@@ -104,6 +106,16 @@ export class SseSocket implements FrameSocket {
 
 export function isEventStream(socket: FrameSocket): socket is SseSocket {
   return socket instanceof SseSocket;
+}
+
+/**
+ * Queues the stream's position (the hub's head) when every alert channel of it is live: at
+ * this point in its queue each has been given every alert up to the head. Not while one still
+ * replays or waits (its live frames are held in `pending` then).
+ */
+export function queuePosition(conn: Connection, hub: Hub): void {
+  for (const [channel, sub] of conn.subs) if (isAlertChannel(channel) && sub.pending) return;
+  conn.send(positionMark(hub.epoch, hub.alerts.head));
 }
 
 export interface EventStreamOptions {
@@ -179,7 +191,7 @@ function attach(o: EventStreamOptions, res: ServerResponse, channels: Channel[],
     // A replay that could not read history dropped its channel: the stream ends, and the
     // client's reconnect (same Last-Event-ID, ids were held back) tries again.
     if (alertChannels.some((ch) => !conn.subs.has(ch))) return conn.close(CloseCode.goingAway, 'history unavailable; reconnect');
-    conn.send(socket.caughtUpMark);
+    queuePosition(conn, o.hub);
   });
   o.logger.debug({ conn: conn.id, subject: decision.subject, channels }, 'event stream opened');
 }

@@ -25,6 +25,22 @@ export function alertPosition(buf: Buffer): AlertPosition | undefined {
   return positions.get(buf);
 }
 
+const marks = new WeakSet<Buffer>();
+
+/**
+ * A position with no message: queued on an event stream (in order with its frames) once every
+ * alert channel of it has had everything up to `seq`; written as a bare `id:` line.
+ */
+export function positionMark(epoch: string, seq: number): Buffer {
+  const buf = positioned(Buffer.from(':'), epoch, seq);
+  marks.add(buf);
+  return buf;
+}
+
+export function isPositionMark(buf: Buffer): boolean {
+  return marks.has(buf);
+}
+
 function positioned(buf: Buffer, epoch: string, seq: number): Buffer {
   positions.set(buf, { epoch, seq });
   return buf;
