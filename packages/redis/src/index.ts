@@ -114,6 +114,10 @@ export function sharedKeys(namespace: string) {
     rulesLastFired: ks.key('rules', 'last-fired'),
     /** Stream: webhook dead letters, field `e` = DeadLetterEntry JSON (no URL, no secret). Trimmed to ~10,000. */
     webhooksDlq: ks.key('webhooks', 'dlq'),
+    /** Hash: sink name -> JSON StoredSink (its config, secret included, and owner), the sinks added through the API. */
+    webhookSinks: ks.key('webhooks', 'sinks'),
+    /** String: bumped with every change to webhookSinks, so every gateway reloads them. */
+    webhookSinksVersion: ks.key('webhooks', 'sinks', 'version'),
   } as const;
 }
 export type SharedKeys = ReturnType<typeof sharedKeys>;

@@ -21,7 +21,7 @@ describe('OpenAPI document', () => {
   });
 
   it('describes every HTTP route of the gateway, with a CORS preflight on each /api one', () => {
-    for (const path of ['/healthz', '/readyz', '/api/v1/snapshot', '/api/v1/alerts', EVENTS_PATH, '/api/v1/rules', '/api/v1/rules/{id}', '/api/v1/rules/{id}/pause', '/api/v1/rules/{id}/resume']) {
+    for (const path of ['/healthz', '/readyz', '/api/v1/snapshot', '/api/v1/alerts', EVENTS_PATH, '/api/v1/rules', '/api/v1/rules/{id}', '/api/v1/rules/{id}/pause', '/api/v1/rules/{id}/resume', '/api/v1/webhooks', '/api/v1/webhooks/{name}']) {
       expect(doc.paths[path], path).toBeDefined();
       if (path.startsWith('/api/')) expect(doc.paths[path]!.options, path).toBeDefined();
     }

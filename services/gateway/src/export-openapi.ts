@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { REPO_ROOT } from '@rotation/config';
 import { RulePatch, RuleSpec, RuleView } from '@rotation/schemas';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { gatewayPaths, gatewaySchemas, preflight } from './openapi-paths.js';
+import { gatewayPaths, gatewaySchemas, preflight, webhookPaths } from './openapi-paths.js';
 
 export const OPENAPI_FILE = path.join(REPO_ROOT, 'docs', 'openapi.json');
 
@@ -46,6 +46,7 @@ export function render(): string {
     security: [{ bearer: [] }],
     paths: {
       ...gatewayPaths,
+      ...webhookPaths,
       '/api/v1/rules': {
         options: preflight,
         get: {

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { Alert, Snapshot } from '@rotation/schemas';
+import { SinkConfig } from '@rotation/webhooks';
+import { MAX_WEBHOOK_BODY_BYTES } from './core/webhooks-api.js';
 import { MAX_CHANNELS_PARAM } from './core/event-stream.js';
 import { ALL_CHANNELS } from './core/channels.js';
 
@@ -123,4 +125,78 @@ export const gatewayPaths = {
   },
 };
 
-export const gatewaySchemas = { Snapshot: jsonSchema(Snapshot), Alert: jsonSchema(Alert) };
+const sinkName = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$' } };
+const sinkAnswer = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookSinkView' } } } });
+const sinkBody = { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookSink' } } } };
+const sinkErrors = { ...unauthorised, '429': problem('too many changes; Retry-After: 1'), '503': problem('Redis did not take the change (nothing changed)') };
+const noSink = problem('no such sink, or one the caller may not see (the two cannot be told apart)');
+
+/** The webhook sinks API (docs/webhooks.md): sinks added, changed and removed without a restart. */
+export const webhookPaths = {
+  '/api/v1/webhooks': {
+    options: preflight,
+    get: {
+      summary: 'The caller\'s webhook sinks (an admin: every sink, WEBHOOKS_FILE\'s included)',
+      responses: {
+        '200': {
+          description: 'the sinks, and whether this gateway\'s relay is posting',
+          content: {
+            'application/json': {
+              schema: { type: 'object', required: ['sinks', 'relay'], properties: { sinks: { type: 'array', items: { $ref: '#/components/schemas/WebhookSinkView' } }, relay: { type: 'object', properties: { running: { type: 'boolean' } } } } },
+            },
+          },
+        },
+        ...unauthorised,
+      },
+    },
+    post: {
+      summary: 'Add a sink: the caller\'s own (their rule alerts that name it); an admin may add shared ones (built-in alerts) or another owner\'s',
+      requestBody: sinkBody,
+      responses: {
+        ...sinkErrors,
+        '201': sinkAnswer('added; Location names it'),
+        '400': problem('invalid: one issue per field (URL http(s), at most 2 048 characters, no user:pass@, no literal private address unless WEBHOOKS_ALLOW_PRIVATE_TARGETS)'),
+        '403': problem('an owner other than the caller without the admin role, or an Origin not in GATEWAY_ALLOWED_ORIGINS'),
+        '409': problem('the name is taken (by any owner, or WEBHOOKS_FILE), or the owner has 16 sinks'),
+        '413': problem(`body over ${MAX_WEBHOOK_BODY_BYTES} bytes`),
+        '415': problem('not application/json'),
+      },
+    },
+  },
+  '/api/v1/webhooks/{name}': {
+    parameters: [sinkName],
+    options: preflight,
+    get: { summary: 'One sink', responses: { '200': sinkAnswer('the sink (no secret, no header values, the URL\'s origin only)'), '404': noSink, ...unauthorised } },
+    put: {
+      summary: 'Replace the sink\'s config (name and owner stay unless an admin changes the owner); applies from the next delivery attempt',
+      requestBody: sinkBody,
+      responses: { ...sinkErrors, '200': sinkAnswer('changed'), '400': problem('invalid'), '403': problem('a WEBHOOKS_FILE sink, or an Origin not in GATEWAY_ALLOWED_ORIGINS'), '404': noSink, '409': problem('changed meanwhile by another request') },
+    },
+    delete: { summary: 'Remove the sink: what it still held is dead-lettered as removed', responses: { ...sinkErrors, '200': { description: 'deleted' }, '403': problem('a WEBHOOKS_FILE sink, or an Origin not in GATEWAY_ALLOWED_ORIGINS'), '404': noSink } },
+  },
+};
+
+const SinkView = {
+  type: 'object',
+  required: ['name', 'owner', 'source', 'target', 'format', 'secret', 'headers'],
+  properties: {
+    name: { type: 'string' },
+    owner: { type: ['string', 'null'], description: 'null: a shared sink (built-in alerts)' },
+    source: { enum: ['api', 'file'] },
+    target: { type: 'string', description: 'the URL\'s origin only: its path may be a credential (Slack)' },
+    format: { enum: ['json', 'slack'] },
+    kinds: { type: ['array', 'null'], items: { type: 'string' } },
+    minSeverity: { type: 'string' },
+    timeoutMs: { type: 'integer' },
+    maxAttempts: { type: 'integer' },
+    backoff: { type: 'object', properties: { baseMs: { type: 'integer' }, capMs: { type: 'integer' } } },
+    queueSize: { type: 'integer' },
+    secret: { type: 'boolean', description: 'whether a signing secret is set (never shown)' },
+    headers: { type: 'array', items: { type: 'string' }, description: 'the names of the extra headers (values never shown)' },
+    createdAt: { type: ['string', 'null'], format: 'date-time' },
+    updatedAt: { type: ['string', 'null'], format: 'date-time' },
+    version: { type: ['integer', 'null'] },
+  },
+};
+
+export const gatewaySchemas = { Snapshot: jsonSchema(Snapshot), Alert: jsonSchema(Alert), WebhookSink: jsonSchema(SinkConfig, 'input'), WebhookSinkView: SinkView };

@@ -20,6 +20,7 @@ import { alertVisible, type Viewer } from '../core/channels.js';
 import { EVENTS_PATH } from '../core/event-stream.js';
 import { corsPolicy, type CorsPolicy } from '../core/cors.js';
 import { applyCors } from './cors.js';
+import { handleWebhooks, isWebhooksPath, type WebhookRoutesOptions } from './webhook-routes.js';
 import { isEventStream, openEventStream, queuePosition, SSE_HEARTBEAT, type EventStreamOptions } from './sse.js';
 
 export const STREAM_PATH = '/v1/stream';
@@ -52,6 +53,8 @@ export interface ServerOptions {
   maxSubscriptions: number;
   /** GATEWAY_CORS_ORIGINS: browser origins that may call /api/* from their pages. */
   corsOrigins?: readonly string[];
+  /** The webhook sinks API (absent: /api/v1/webhooks answers 404). */
+  webhooks?: WebhookRoutesOptions | undefined;
 }
 
 /**
@@ -232,7 +235,7 @@ export class GatewayServer {
   async #request(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const path = url.pathname;
-    const isRules = path === '/api/v1/rules' || path.startsWith('/api/v1/rules/');
+    const isRules = path === '/api/v1/rules' || path.startsWith('/api/v1/rules/') || isWebhooksPath(path);
     if (path.startsWith('/api/') && applyCors(this.#cors, req, res)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD' && !isRules) return json(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
@@ -256,6 +259,8 @@ export class GatewayServer {
       if (path === '/api/v1/alerts') return this.#alerts(res, url.searchParams, viewer);
       if (path === EVENTS_PATH) return openEventStream(this.#events, req, res, url.searchParams, decision, (status, body, headers) => json(res, status, body, headers));
       const rules = this.#o.rules;
+      const hooks = this.#o.webhooks;
+      if (hooks && isWebhooksPath(path) && (await handleWebhooks(req, path, viewer, hooks, (status, body, headers) => json(res, status, body, headers)))) return;
       if (isRules && rules && (await handleRules(req, path, url.searchParams, viewer, rules, (status, body, headers) => json(res, status, body, headers)))) return;
       return json(res, 404, { error: 'not found' });
     }
