@@ -62,8 +62,9 @@ export class DetectorSim {
     return out;
   }
 
-  async snapshot(spreadPp: number): Promise<SnapshotRecord> {
-    const record: SnapshotRecord = { v: 1, version: ++this.#version, snapshot: makeSnapshot(spreadPp) };
+  /** `shape` edits the snapshot before it is written (more pairs, other sectors). */
+  async snapshot(spreadPp: number, shape: (s: Snapshot) => Snapshot = (s) => s): Promise<SnapshotRecord> {
+    const record: SnapshotRecord = { v: 1, version: ++this.#version, snapshot: shape(makeSnapshot(spreadPp)) };
     await this.redis.set(this.keys.snapshot, JSON.stringify(record));
     await this.#producer.send({ topic: this.topics.snapshots, acks: -1, messages: [{ key: 'snapshot', value: JSON.stringify(record) }] });
     return record;

@@ -77,6 +77,19 @@ export const EnvSchema = z.object({
   GATEWAY_MAX_CONNECTIONS_PER_TOKEN: capOrOff.default(1_000).describe('Open websockets one credential (static token, or JWT `sub`) may hold on one instance; more are refused with HTTP 429 (0 = no cap)'),
   GATEWAY_MAX_CONNECTIONS_PER_IP: capOrOff.default(1_000).describe('Open websockets one remote address may hold on one instance; more are refused with HTTP 429 (0 = no cap; raise it behind a proxy that hides client addresses)'),
   GATEWAY_ALLOWED_ORIGINS: csv.optional().describe('Comma-separated Origin values allowed to open a websocket'),
+  GATEWAY_CORS_ORIGINS: csv
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .max(256)
+            .regex(/^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?|https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?)$/, 'a CORS origin is scheme://host[:port] with no path or trailing slash, or * for any'),
+        )
+        .max(64),
+    )
+    .default([])
+    .describe('Comma-separated browser origins (https://app.example.com) that may call /api/* cross-origin (CORS, preflight included); * allows any origin; empty (default) sends no CORS headers'),
   GATEWAY_METRICS: z
     .enum(['auto', 'on', 'off', 'token'])
     .default('auto')

@@ -57,6 +57,12 @@ describe('environment', () => {
     expect(env.GATEWAY_PORT).toBe(8080);
   });
 
+  it('has no CORS origin unless configured, and * only when written', () => {
+    expect(parseEnv({}).GATEWAY_CORS_ORIGINS).toEqual([]);
+    expect(parseEnv({ GATEWAY_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).GATEWAY_CORS_ORIGINS).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(parseEnv({ GATEWAY_CORS_ORIGINS: '*' }).GATEWAY_CORS_ORIGINS).toEqual(['*']);
+  });
+
   it('splits lists and coerces numbers', () => {
     const env = parseEnv({ KAFKA_BROKERS: 'a:1, b:2', GATEWAY_PORT: '9000', GATEWAY_AUTH_TOKENS: 'token-one-0123456789,token-two-0123456789' });
     expect(env.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
@@ -69,6 +75,8 @@ describe('environment', () => {
     [{ ROTATION_NAMESPACE: 'Has Spaces' }, 'ROTATION_NAMESPACE'],
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ GATEWAY_CORS_ORIGINS: 'https://app.example.com/' }, 'GATEWAY_CORS_ORIGINS[0]'],
+    [{ GATEWAY_CORS_ORIGINS: 'http://localhost, app.example.com' }, 'GATEWAY_CORS_ORIGINS[1]'],
   ])('names the failing variable for %j', (env, name) => {
     expect(issuesOf(() => parseEnv(env)).map((i) => i.path)).toEqual([name]);
   });

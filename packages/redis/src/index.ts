@@ -133,6 +133,10 @@ export function sharedKeys(namespace: string) {
     historyWindow: (window: string) => ks.key('history', 'window', window),
     /** Stream: recorded snapshots' RRG points, entry ID `<event time ms>-0`, field `p` = RrgHistoryEntry JSON. */
     historyRrg: ks.key('history', 'rrg'),
+    /** Hash: sink name -> JSON StoredSink (its config, secret included, and owner), the sinks added through the API. */
+    webhookSinks: ks.key('webhooks', 'sinks'),
+    /** String: bumped with every change to webhookSinks, so every gateway reloads them. */
+    webhookSinksVersion: ks.key('webhooks', 'sinks', 'version'),
   } as const;
 }
 export type SharedKeys = ReturnType<typeof sharedKeys>;

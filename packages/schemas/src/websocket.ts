@@ -8,8 +8,28 @@ export const StateChannel = z.enum(['spreads', 'sectors', 'rrg', 'breadth']);
 export type StateChannel = z.infer<typeof StateChannel>;
 
 /**
+ * What a subject-scoped channel is about: a symbol (`XLK`, `SPY`) or a pair / basket comparison
+ * (`IWM/SPY`, `AI/RSP`), as alerts' `subject` and spreads' `pair` name them.
+ */
+export const Subject = z.string().regex(/^[A-Za-z0-9._-]{1,16}(\/[A-Za-z0-9._-]{1,16})?$/);
+
+/** The channels that can be scoped to one subject (`<channel>@<subject>`). */
+export const SubjectChannelBase = z.enum(['alerts', ...AlertKind.options.map((k) => `alerts:${k}` as const), 'spreads', 'sectors', 'rrg']);
+export type SubjectChannelBase = z.infer<typeof SubjectChannelBase>;
+
+/**
+ * `<channel>@<subject>`: only the alerts and state rows about one pair or symbol, e.g.
+ * `alerts@IWM/SPY`, `spreads@IWM/SPY`, `rrg@XLK`, `alerts:rrg_quadrant_change@XLK`. A symbol also
+ * matches the pairs it is part of (`spreads@SPY` has IWM/SPY and QQQ/SPY). Its own channel: own
+ * `prevSeq` chain, own resume; frames shared by every subscriber of the same name.
+ */
+export const SubjectChannel = z.templateLiteral([SubjectChannelBase, '@', Subject]);
+export type SubjectChannel = z.infer<typeof SubjectChannel>;
+
+/**
  * `alerts`, `alerts:<kind>`, `alerts:mine` (the caller's own rule alerts), `alerts:rules`
- * (every owner's rule alerts: admins only), or a state channel.
+ * (every owner's rule alerts: admins only), a state channel, or one of those scoped to a
+ * subject (`SubjectChannel`; not `alerts:mine`, `alerts:rules` or `breadth`).
  */
 export const Channel = z.union([
   z.literal('alerts'),
@@ -17,6 +37,7 @@ export const Channel = z.union([
   z.literal('alerts:mine'),
   z.literal('alerts:rules'),
   StateChannel,
+  SubjectChannel,
 ]);
 export type Channel = z.infer<typeof Channel>;
 
@@ -25,6 +46,7 @@ const RequestId = z.string().min(1).max(64);
 /**
  * Client -> server. `resume` maps a channel to the last seq the client saw on it.
  *   {"op":"subscribe","id":"r1","channels":["alerts","spreads"],"resume":{"alerts":41}}
+ *   {"op":"subscribe","id":"r2","channels":["alerts@IWM/SPY","spreads@IWM/SPY","rrg@XLK"]}
  */
 export const SubscribeCommand = z.strictObject({
   op: z.literal('subscribe'),

@@ -28,8 +28,9 @@ export interface DispatcherOptions {
  * loop, so a receiver that is down delays nobody else. push() never blocks and never throws.
  */
 export class WebhookDispatcher {
-  readonly #workers: SinkWorker[];
+  #workers: SinkWorker[];
   readonly #logger: Logger;
+  readonly #deps: SinkDeps;
   #closed: Promise<void> | undefined;
 
   constructor(options: DispatcherOptions) {
@@ -42,6 +43,7 @@ export class WebhookDispatcher {
       random: options.random ?? Math.random,
       now: options.now ?? Date.now,
     };
+    this.#deps = deps;
     const names = options.sinks.map((s) => s.name);
     const dupes = names.filter((n, i) => names.indexOf(n) !== i);
     if (dupes.length > 0) throw new WebhookError(WebhookErrorCode.invalidSinks, `sink names must be unique; repeated: ${[...new Set(dupes)].join(', ')}`, { names });
@@ -53,6 +55,26 @@ export class WebhookDispatcher {
     const out: Record<string, 'queued' | 'filtered' | 'queue_full' | 'closed'> = {};
     for (const w of this.#workers) out[w.name] = w.push(alert);
     return out;
+  }
+
+  /** Adds a sink, or changes the one of that name in place (its queue kept). */
+  upsert(cfg: SinkConfig): 'added' | 'changed' {
+    const existing = this.#workers.find((w) => w.name === cfg.name);
+    if (existing) {
+      existing.reconfigure(cfg);
+      return 'changed';
+    }
+    this.#workers = [...this.#workers, new SinkWorker(cfg, this.#deps)];
+    return 'added';
+  }
+
+  /** Removes a sink: it gets no more alerts, and what it still held is dead-lettered as `removed`. */
+  async remove(name: string): Promise<boolean> {
+    const worker = this.#workers.find((w) => w.name === name);
+    if (!worker) return false;
+    this.#workers = this.#workers.filter((w) => w !== worker);
+    await worker.retire();
+    return true;
   }
 
   stats(): Record<string, SinkStats> {

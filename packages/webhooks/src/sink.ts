@@ -11,7 +11,8 @@ import { signBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './sign.js';
 const BODY: Record<SinkConfig['format'], (alert: Alert) => string> = { json: jsonBody, slack: slackBody, discord: discordBody };
 
 /** `refused_target`: the host resolved to a loopback, private or link-local address and those are not allowed. */
-export type DeadLetterReason = 'max_attempts' | 'rejected' | 'refused_target' | 'queue_full' | 'shutdown';
+/** `removed`: the sink was deleted (through the API) with the alert still queued. */
+export type DeadLetterReason = 'max_attempts' | 'rejected' | 'refused_target' | 'queue_full' | 'removed' | 'shutdown';
 
 /** What the dispatcher hands to `deadLetter`: enough to redeliver by hand, nothing secret (no URL, no headers). */
 export interface DeadLetterEntry {
@@ -59,7 +60,7 @@ type Attempt = { ok: true } | { ok: false; retry: boolean; refused?: boolean; re
  * alerts are rare, and a receiver seeing B before A would misread the rotation).
  */
 export class SinkWorker {
-  readonly #cfg: SinkConfig;
+  #cfg: SinkConfig;
   readonly #deps: SinkDeps;
   readonly #log: Logger;
   readonly #queue: Alert[] = [];
@@ -77,6 +78,32 @@ export class SinkWorker {
 
   get name(): string {
     return this.#cfg.name;
+  }
+
+  /**
+   * Takes a changed config (same name): the next attempt uses its URL, secret and headers, the
+   * next push its filter. What is queued stays queued, in order, and is settled as before.
+   */
+  reconfigure(cfg: SinkConfig): void {
+    if (cfg.name !== this.#cfg.name) throw new WebhookError(WebhookErrorCode.invalidSinks, `a sink keeps its name (${this.#cfg.name})`, { name: cfg.name });
+    this.#cfg = cfg;
+  }
+
+  /**
+   * The sink was deleted: stops at once (the in-flight attempt is aborted) and dead-letters
+   * what was queued as `removed`, settled, so a relay commits past it rather than wait for a
+   * sink that is gone.
+   */
+  async retire(): Promise<void> {
+    this.#closing = true;
+    this.#abort.abort();
+    await this.#running;
+    const rest = this.#queue.splice(0);
+    this.stats.queued = 0;
+    for (const alert of rest) {
+      await this.#deadLetter({ alert, reason: 'removed', attempts: 0 });
+      this.#settle(alert, 'removed');
+    }
   }
 
   /** Queues the alert if the sink wants it; never blocks and never throws. */

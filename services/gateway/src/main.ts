@@ -28,7 +28,7 @@ import { RulesService } from './adapters/rules-service.js';
 import { RULE_WRITES_BURST, RULE_WRITES_PER_SEC } from './adapters/rules-routes.js';
 import { OwnerRateLimit } from './core/owner-rate.js';
 import { GatewayServer, STREAM_PATH } from './adapters/server.js';
-import { WebhookRelay } from './adapters/webhook-relay.js';
+import { startWebhooks } from './adapters/webhook-host.js';
 
 /** Knobs from the environment (`tuningFrom`), which tests may override per instance. */
 export interface GatewayTuning {
@@ -171,22 +171,19 @@ export async function startGateway(config: Config, options: StartOptions): Promi
     await hub.load();
     cleanup.unshift(() => source.stop());
     await source.start(from);
-    if (env.WEBHOOKS_FILE) {
-      // Constructed before anything listens: a bad sinks file stops the start with its path.
-      const relay = new WebhookRelay({
-        kafka,
-        topic: topics.alerts,
-        groupId: `${namespace}.webhooks`,
-        file: env.WEBHOOKS_FILE,
-        allowPrivateTargets: env.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
-        redis,
-        deadLetterKey: sharedKeys(namespace).webhooksDlq,
-        logger,
-        metrics,
-      });
-      cleanup.unshift(() => relay.stop());
-      await relay.start();
-    }
+    // A bad sinks file stops the start with its path, before anything listens.
+    const webhooks = await startWebhooks({
+      kafka,
+      alertsTopic: topics.alerts,
+      groupId: `${namespace}.webhooks`,
+      redis,
+      keys: { sinks: sharedKeys(namespace).webhookSinks, version: sharedKeys(namespace).webhookSinksVersion, deadLetters: sharedKeys(namespace).webhooksDlq },
+      fileSinks: env.WEBHOOKS_FILE ? loadWebhooksFile(env.WEBHOOKS_FILE).sinks : [],
+      allowPrivateTargets: env.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
+      logger,
+      metrics,
+    });
+    cleanup.unshift(() => webhooks.stop());
     const rules = new RulesService({
       kafka,
       topic: topics.rules,
@@ -234,12 +231,14 @@ export async function startGateway(config: Config, options: StartOptions): Promi
       caps: { perToken: env.GATEWAY_MAX_CONNECTIONS_PER_TOKEN, perIp: env.GATEWAY_MAX_CONNECTIONS_PER_IP },
       limiter: { ratePerSec: env.GATEWAY_COMMAND_RATE, abuseStrikes: tuning.abuseStrikes },
       apiMaxLimit: tuning.apiMaxLimit,
+      maxSubscriptions: env.GATEWAY_MAX_SUBSCRIPTIONS,
+      corsOrigins: env.GATEWAY_CORS_ORIGINS,
       metricsGuard: metricsGuard(metricsMode, auth, env.GATEWAY_METRICS_TOKEN?.reveal()),
       sourceMaps: env.GATEWAY_SOURCE_MAPS,
       rules: {
         service: rules,
         catalog,
-        sinks: ownerSinks(env.WEBHOOKS_FILE),
+        sinks: webhooks.sinks.ownerSinks,
         maxPerOwner: env.GATEWAY_RULES_MAX_PER_OWNER,
         effectiveFrom: () => {
           const asOf = hub.state.record?.snapshot.asOf;
@@ -249,6 +248,12 @@ export async function startGateway(config: Config, options: StartOptions): Promi
         writes: new OwnerRateLimit(RULE_WRITES_PER_SEC, RULE_WRITES_BURST),
       },
       history: { store, keys: sharedKeys(namespace), catalog, logger: logger.child({ component: 'history' }) },
+      webhooks: {
+        host: webhooks,
+        allowPrivateTargets: env.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
+        logger: logger.child({ component: 'webhooks' }),
+        writes: new OwnerRateLimit(RULE_WRITES_PER_SEC, RULE_WRITES_BURST),
+      },
     });
     const host = options.host ?? env.GATEWAY_HOST;
     const port = await server.listen(options.port ?? env.GATEWAY_PORT, host).catch((cause: unknown) => {
@@ -302,12 +307,6 @@ export async function startGateway(config: Config, options: StartOptions): Promi
     for (const c of cleanup) await c().catch(() => undefined);
     throw error;
   }
-}
-
-/** Webhook sink name -> the owner it belongs to (undefined: a shared sink), for rule deliveries. */
-function ownerSinks(file: string | undefined): Map<string, string | undefined> {
-  if (!file) return new Map();
-  return new Map(loadWebhooksFile(file).sinks.map((s) => [s.name, s.owner]));
 }
 
 /** GATEWAY_AUTH_TOKENS and GATEWAY_AUTH_TOKENS_FILE, or a start failure that names what is wrong. */

@@ -1,4 +1,3 @@
-import type { WebSocket } from 'ws';
 import type { Logger } from '@rotation/log';
 import { CloseCode, type Channel } from '@rotation/schemas';
 import { OutboundBuffer } from '../core/outbound-buffer.js';
@@ -10,6 +9,22 @@ export interface ChannelState {
   minSeq: number;
   /** While a resume replays, live frames wait here and are merged afterwards. */
   pending?: Array<{ seq: number; buf: Buffer }>;
+}
+
+/**
+ * What a connection writes to: a websocket (`ws`'s WebSocket fits as it is) or an SSE
+ * response (sse.ts). Frames arrive as the hub's shared Buffers; the socket frames them.
+ */
+export interface FrameSocket {
+  readonly readyState: number;
+  readonly CLOSED: number;
+  /** Bytes written and not yet flushed to the kernel. */
+  readonly bufferedAmount: number;
+  send(data: Buffer, options: { binary: boolean }, cb: (err?: Error | null) => void): void;
+  close(code: number, reason: string): void;
+  terminate(): void;
+  ping(): void;
+  once(event: 'close', listener: () => void): unknown;
 }
 
 /** What a replay waiting for room learns: go on, or stop (closed, or closed now as a slow consumer). */
@@ -26,7 +41,7 @@ export interface ConnectionOptions {
 let nextId = 1;
 
 /**
- * One websocket client: its subscriptions, its outbound buffer and its rate limiter. Frames
+ * One client (websocket or SSE): its subscriptions, its outbound buffer and its rate limiter. Frames
  * arrive already encoded (shared with every other subscriber); this class only decides
  * whether, when and in what order they go out, so one slow socket never holds up the rest.
  */
@@ -47,7 +62,7 @@ export class Connection {
   #roomWaiters = new Set<() => void>();
 
   constructor(
-    readonly ws: WebSocket,
+    readonly ws: FrameSocket,
     readonly subject: string,
     private readonly options: ConnectionOptions,
   ) {

@@ -8,9 +8,10 @@ import {
   type WsErrorCode,
 } from '@rotation/schemas';
 import { AlertLog, type SequencedAlert } from '../core/alert-log.js';
-import { alertMatches, channelAllowed, isAlertChannel, isStateChannel, type AlertChannel, type Viewer } from '../core/channels.js';
+import { alertMatches, channelAllowed, isAlertChannel, isStateLike, type AlertChannel, type Viewer } from '../core/channels.js';
+import { scopeOf } from '../core/subjects.js';
 import { parseCommand } from '../core/commands.js';
-import { encode, frames } from '../core/frames.js';
+import { frames } from '../core/frames.js';
 import { Pool } from '../core/pool.js';
 import { nextPage, pageSource, type Page } from '../core/replay-plan.js';
 import { AHEAD_WAIT_MS, planResume, type ResyncReason } from '../core/resume.js';
@@ -69,6 +70,8 @@ export class Hub {
   readonly #alertSnapshotFrames = new Map<Channel, Buffer>();
   /** Shared by every connection's replays: Redis sees a few short reads, never one per client. */
   readonly #historyReads: Pool;
+  /** The last seq sent on each subject-scoped alert channel (its prevSeq chain), while it has subscribers. */
+  readonly #scopedLastOn = new Map<Channel, number>();
   /** The highest head seen in Redis (load, probe): resumes above it are answered without a read. */
   #knownHead = 0;
   redisUp = false;
@@ -98,6 +101,7 @@ export class Hub {
     this.#knownHead = this.alerts.head;
     this.state.reset(position.epoch, snapshot);
     this.#alertSnapshotFrames.clear();
+    this.#scopedLastOn.clear();
     this.redisUp = true;
     this.#o.logger.info({ epoch: position.epoch, head: this.alerts.head, inMemory: tail.length, snapshotVersion: this.state.version }, 'state loaded from redis');
   }
@@ -128,6 +132,18 @@ export class Hub {
     if (!out) return;
     this.#o.metrics.snapshotsForwarded.inc();
     for (const f of out) for (const conn of this.registry.subscribers(f.channel)) conn.deliver(f.channel, f.seq, f.buf, true);
+    // Subject-scoped state channels: one frame per channel somebody holds, shared by its subscribers.
+    for (const channel of this.#scopedChannels((ch) => isStateLike(ch))) {
+      const buf = this.state.scopedEventFrame(channel);
+      for (const conn of this.registry.subscribers(channel)) conn.deliver(channel, this.state.version, buf, true);
+    }
+  }
+
+  /** The subject-scoped channels with subscribers that `keep` accepts (a few at most per subject watched). */
+  #scopedChannels(keep: (channel: Channel) => boolean): Channel[] {
+    const out: Channel[] = [];
+    for (const ch of this.registry.activeChannels()) if (ch.includes('@') && keep(ch)) out.push(ch);
+    return out;
   }
 
   /**
@@ -214,6 +230,29 @@ export class Hub {
       const subs = f.channel === 'alerts:mine' ? (this.#mine.get(alert.owner ?? '') ?? NOBODY) : this.registry.subscribers(f.channel);
       for (const conn of subs) conn.deliver(f.channel, alert.seq, f.buf, false);
     }
+    this.#forwardScoped(alert);
+  }
+
+  /**
+   * An alert on the subject-scoped alert channels it is about (`alerts@IWM/SPY`): encoded once
+   * per channel, shared by its subscribers, chained by the channel's own prevSeq.
+   */
+  #forwardScoped(alert: SequencedAlert): void {
+    const active = this.#scopedChannels((ch) => isAlertChannel(ch));
+    for (const channel of active as AlertChannel[]) {
+      if (!alertMatches(channel, alert)) continue;
+      const prevSeq = this.#scopedLastOn.get(channel) ?? this.#lastInMemory(channel, alert.seq);
+      this.#scopedLastOn.set(channel, alert.seq);
+      const buf = frames.alertEvent(channel, this.epoch, alert, prevSeq);
+      for (const conn of this.registry.subscribers(channel)) conn.deliver(channel, alert.seq, buf, false);
+    }
+    // Channels nobody holds any more are forgotten (a fresh subscriber starts a fresh chain).
+    if (this.#scopedLastOn.size > active.length + 64) for (const ch of [...this.#scopedLastOn.keys()]) if (this.registry.subscribers(ch).size === 0) this.#scopedLastOn.delete(ch);
+  }
+
+  /** The last alert before `seq` on a scoped channel, from memory (0 when memory holds none: never a false gap). */
+  #lastInMemory(channel: AlertChannel, seq: number): number {
+    return this.alerts.recentWhere(1, (a) => a.seq < seq && alertMatches(channel, a))[0]?.seq ?? 0;
   }
 
   async #epochChanged(): Promise<void> {
@@ -293,6 +332,15 @@ export class Hub {
     }
   }
 
+  /**
+   * An event stream's one subscription: every alert channel resumes from the same position
+   * (SSE has one `Last-Event-ID`; the seq is global, so it is a position on each channel).
+   */
+  subscribeStream(conn: Connection, channels: Channel[], resume: { epoch: string | undefined; seq: number } | undefined): void {
+    const positions = resume ? Object.fromEntries(channels.filter(isAlertChannel).map((ch) => [ch, resume.seq])) : undefined;
+    this.#subscribe(conn, { op: 'subscribe', id: 'events', channels, ...(positions ? { resume: positions } : {}), ...(resume?.epoch ? { epoch: resume.epoch } : {}) });
+  }
+
   #subscribe(conn: Connection, cmd: Extract<ClientCommand, { op: 'subscribe' }>): void {
     const forbidden = cmd.channels.filter((ch) => !channelAllowed(ch, viewerOf(conn)));
     if (forbidden.length > 0) {
@@ -319,7 +367,7 @@ export class Hub {
     for (const ch of fresh) {
       const sub = conn.subs.get(ch);
       if (!sub) continue;
-      if (isStateChannel(ch)) {
+      if (isStateLike(ch)) {
         sub.pending = undefined;
         sub.minSeq = this.state.version;
         conn.sendState(ch, this.state.snapshotFrame(ch));
@@ -457,10 +505,13 @@ export class Hub {
   async #page(channel: AlertChannel, page: Page, prev: number, viewer: Viewer): Promise<{ bufs: Buffer[]; prev: number } | 'trimmed'> {
     const bufs: Buffer[] = [];
     if (pageSource(page, this.alerts.firstSeq, this.alerts.head) === 'memory') {
+      const scoped = scopeOf(channel) !== undefined;
       for (const l of this.alerts.since(page.from)!.slice(0, page.to - page.from + 1)) {
-        const f = l.frames.find((x) => x.channel === channel);
-        if (!f || !alertMatches(channel, l.alert, viewer)) continue;
-        bufs.push(f.buf);
+        if (!alertMatches(channel, l.alert, viewer)) continue;
+        // A scoped channel's frames are not in the log (they exist only while someone holds it).
+        const buf = scoped ? frames.alertEvent(channel, this.epoch, l.alert, prev) : l.frames.find((x) => x.channel === channel)?.buf;
+        if (!buf) continue;
+        bufs.push(buf);
         prev = l.alert.seq;
       }
       return { bufs, prev };
@@ -479,17 +530,17 @@ export class Hub {
 
   #alertSnapshotFrame(channel: AlertChannel, conn: Connection): Buffer {
     // alerts:mine differs per owner: encoded per subscriber, not shared.
-    if (channel === 'alerts:mine') return encode({ type: 'snapshot', channel, epoch: this.epoch, seq: this.alerts.head, data: this.alerts.recent(this.#o.recentAlerts, channel, viewerOf(conn)) });
+    if (channel === 'alerts:mine') return frames.alertSnapshot(channel, this.epoch, this.alerts.head, this.alerts.recent(this.#o.recentAlerts, channel, viewerOf(conn)));
     let buf = this.#alertSnapshotFrames.get(channel);
     if (!buf) {
-      buf = encode({ type: 'snapshot', channel, epoch: this.epoch, seq: this.alerts.head, data: this.alerts.recent(this.#o.recentAlerts, channel) });
+      buf = frames.alertSnapshot(channel, this.epoch, this.alerts.head, this.alerts.recent(this.#o.recentAlerts, channel));
       this.#alertSnapshotFrames.set(channel, buf);
     }
     return buf;
   }
 
   #resyncFrame(channel: AlertChannel, reason: ResyncReason, conn: Connection): Buffer {
-    return encode({ type: 'resync', channel, epoch: this.epoch, seq: this.alerts.head, reason, data: this.alerts.recent(this.#o.recentAlerts, channel, viewerOf(conn)) });
+    return frames.alertResync(channel, this.epoch, this.alerts.head, reason, this.alerts.recent(this.#o.recentAlerts, channel, viewerOf(conn)));
   }
 
   #error(conn: Connection, e: { id?: string | undefined; code: WsErrorCode; message: string; retryable: boolean }): void {

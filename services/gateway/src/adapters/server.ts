@@ -18,6 +18,11 @@ import { handleRules, type RulesRoutesOptions } from './rules-routes.js';
 import { HISTORY_PATH, handleHistory, type HistoryRoutesOptions } from './history-routes.js';
 import { serveStatic } from './static-files.js';
 import { alertVisible, type Viewer } from '../core/channels.js';
+import { EVENTS_PATH } from '../core/event-stream.js';
+import { corsPolicy, type CorsPolicy } from '../core/cors.js';
+import { applyCors } from './cors.js';
+import { handleWebhooks, isWebhooksPath, type WebhookRoutesOptions } from './webhook-routes.js';
+import { isEventStream, openEventStream, queuePosition, SSE_HEARTBEAT, type EventStreamOptions } from './sse.js';
 
 export const STREAM_PATH = '/v1/stream';
 
@@ -47,6 +52,12 @@ export interface ServerOptions {
   rules?: RulesRoutesOptions | undefined;
   /** The point-history API (absent: /api/v1/history answers 404). */
   history?: HistoryRoutesOptions | undefined;
+  /** Channels one connection (websocket or event stream) may hold. */
+  maxSubscriptions: number;
+  /** GATEWAY_CORS_ORIGINS: browser origins that may call /api/* from their pages. */
+  corsOrigins?: readonly string[];
+  /** The webhook sinks API (absent: /api/v1/webhooks answers 404). */
+  webhooks?: WebhookRoutesOptions | undefined;
 }
 
 /**
@@ -59,12 +70,16 @@ export class GatewayServer {
   readonly #wss: WebSocketServer;
   readonly #o: ServerOptions;
   readonly #caps: ConnectionCaps;
+  readonly #events: EventStreamOptions;
+  readonly #cors: CorsPolicy;
   #heartbeat: NodeJS.Timeout | undefined;
   #stopping = false;
 
   constructor(options: ServerOptions) {
     this.#o = options;
     this.#caps = new ConnectionCaps(options.caps);
+    this.#cors = corsPolicy(options.corsOrigins ?? []);
+    this.#events = { ...options, caps: this.#caps, stopping: () => this.#stopping, watchExpiry: (conn, at) => this.#watchExpiry(conn, at) };
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayloadBytes,
@@ -124,6 +139,11 @@ export class GatewayServer {
   #beat(): void {
     const frame = frames.heartbeat(new Date());
     for (const conn of this.#o.hub.connections) {
+      if (isEventStream(conn.ws)) {
+        conn.sendState('heartbeat', SSE_HEARTBEAT);
+        queuePosition(conn, this.#o.hub);
+        continue;
+      }
       if (!conn.alive) {
         this.#o.metrics.heartbeatTimeouts.inc();
         conn.close(CloseCode.heartbeatTimeout, 'no pong');
@@ -218,7 +238,8 @@ export class GatewayServer {
   async #request(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const path = url.pathname;
-    const isRules = path === '/api/v1/rules' || path.startsWith('/api/v1/rules/');
+    const isRules = path === '/api/v1/rules' || path.startsWith('/api/v1/rules/') || isWebhooksPath(path);
+    if (path.startsWith('/api/') && applyCors(this.#cors, req, res)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD' && !isRules) return json(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
     if (path === '/readyz') {
@@ -240,7 +261,10 @@ export class GatewayServer {
       if (path === '/api/v1/snapshot') return this.#snapshot(res);
       if (path === '/api/v1/alerts') return this.#alerts(res, url.searchParams, viewer);
       if (path === HISTORY_PATH && this.#o.history) return handleHistory(url.search, this.#o.history, (status, body, headers) => json(res, status, body, headers));
+      if (path === EVENTS_PATH) return openEventStream(this.#events, req, res, url.searchParams, decision, (status, body, headers) => json(res, status, body, headers));
       const rules = this.#o.rules;
+      const hooks = this.#o.webhooks;
+      if (hooks && isWebhooksPath(path) && (await handleWebhooks(req, path, viewer, hooks, (status, body, headers) => json(res, status, body, headers)))) return;
       if (isRules && rules && (await handleRules(req, path, url.searchParams, viewer, rules, (status, body, headers) => json(res, status, body, headers)))) return;
       return json(res, 404, { error: 'not found' });
     }

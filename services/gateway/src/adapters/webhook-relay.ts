@@ -2,7 +2,7 @@ import { createConsumer, type Consumer, type EachBatchPayload, type Kafka } from
 import type { Logger } from '@rotation/log';
 import type { Redis } from '@rotation/redis';
 import { Alert } from '@rotation/schemas';
-import { dispatcherFromFile, type DeadLetterEntry, type WebhookDispatcher } from '@rotation/webhooks';
+import { WebhookDispatcher, type DeadLetterEntry, type SinkConfig } from '@rotation/webhooks';
 import { CommitTracker, type SettleToken } from '../core/commit-tracker.js';
 import { parseRecord } from '../core/records.js';
 import type { Metrics } from './metrics.js';
@@ -13,8 +13,8 @@ export interface WebhookRelayOptions {
   topic: string;
   /** `<ns>.webhooks`: one group for every gateway, so each alert is posted by one of them. */
   groupId: string;
-  /** The sinks file (WEBHOOKS_FILE). */
-  file: string;
+  /** The sinks to start with (WEBHOOKS_FILE's, the API's); `upsert` and `remove` change them. */
+  sinks: readonly SinkConfig[];
   /** WEBHOOKS_ALLOW_PRIVATE_TARGETS: sinks may reach loopback, private and link-local addresses. */
   allowPrivateTargets?: boolean;
   redis: Redis;
@@ -53,7 +53,8 @@ export class WebhookRelay {
 
   constructor(options: WebhookRelayOptions) {
     this.#o = { commitIntervalMs: 500, maxOutstanding: 10_000, drainTimeoutMs: 10_000, allowPrivateTargets: false, ...options, logger: options.logger.child({ component: 'webhooks' }) };
-    this.#dispatcher = dispatcherFromFile(options.file, {
+    this.#dispatcher = new WebhookDispatcher({
+      sinks: options.sinks,
       logger: this.#o.logger,
       allowPrivateTargets: this.#o.allowPrivateTargets,
       deadLetter: (entry) => this.#recordDeadLetter(entry),
@@ -67,6 +68,16 @@ export class WebhookRelay {
 
   get sinks(): string[] {
     return this.#dispatcher.sinkNames;
+  }
+
+  /** A sink added or changed while running: alerts consumed from now on go to it as configured. */
+  upsert(config: SinkConfig): void {
+    this.#dispatcher.upsert(config);
+  }
+
+  /** A sink deleted while running: what it held is dead-lettered as `removed` and committed past. */
+  remove(name: string): Promise<boolean> {
+    return this.#dispatcher.remove(name);
   }
 
   async start(): Promise<void> {

@@ -1,6 +1,7 @@
-import { AlertKind, type Channel, StateChannel, type Alert } from '@rotation/schemas';
+import { AlertKind, type Channel, StateChannel, type Alert, type SubjectChannel } from '@rotation/schemas';
+import { alertAbout, scopeOf } from './subjects.js';
 
-export type AlertChannel = 'alerts' | `alerts:${AlertKind}` | 'alerts:mine' | 'alerts:rules';
+export type AlertChannel = 'alerts' | `alerts:${AlertKind}` | 'alerts:mine' | 'alerts:rules' | Extract<SubjectChannel, `alerts${string}`>;
 
 /** Who is looking: the owner id of the connection or request, and whether it is an admin. */
 export interface Viewer {
@@ -15,7 +16,13 @@ export function isStateChannel(channel: Channel): channel is StateChannel {
 }
 
 export function isAlertChannel(channel: Channel): channel is AlertChannel {
-  return channel === 'alerts' || channel.startsWith('alerts:');
+  return channel === 'alerts' || channel.startsWith('alerts:') || channel.startsWith('alerts@');
+}
+
+/** A state channel, or one scoped to a subject (`spreads@IWM/SPY`): latest-value frames. */
+export function isStateLike(channel: Channel): boolean {
+  const scope = scopeOf(channel);
+  return scope ? isStateChannel(scope.base) : isStateChannel(channel);
 }
 
 /** A user's rule alert: for its owner (and admins) only. */
@@ -44,7 +51,10 @@ export function channelsOfAlert(alert: Pick<Alert, 'kind' | 'deliver'>): AlertCh
 }
 
 /** Whether `alert` belongs on `channel` (an alert channel) as `viewer` sees it. */
-export function alertMatches(channel: AlertChannel, alert: Pick<Alert, 'kind' | 'owner' | 'deliver'>, viewer?: Viewer): boolean {
+export function alertMatches(channel: AlertChannel, alert: Pick<Alert, 'kind' | 'owner' | 'deliver' | 'subject'>, viewer?: Viewer): boolean {
+  const scope = scopeOf(channel);
+  // Scoped channels carry built-in alerts only (their bases are `alerts` and `alerts:<kind>`).
+  if (scope) return alertAbout(scope.subject, alert) && alertMatches(scope.base as AlertChannel, alert, viewer);
   if (isRuleAlert(alert)) return channel === 'alerts:rules' || (channel === 'alerts:mine' && viewer !== undefined && alert.owner === viewer.owner && toOwnerSocket(alert));
   return channel === 'alerts' || channel === `alerts:${alert.kind}`;
 }

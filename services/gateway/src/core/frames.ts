@@ -8,6 +8,44 @@ export function encode(message: ServerMessage): Buffer {
   return Buffer.from(JSON.stringify(message), 'utf8');
 }
 
+/** Where an alert-channel frame leaves its reader: everything on that channel up to `seq`, in `epoch`. */
+export interface AlertPosition {
+  epoch: string;
+  seq: number;
+}
+
+/**
+ * The alert position of each alert-channel frame (event, snapshot, resync), kept beside the
+ * shared Buffer rather than in a wrapper: the outbound path carries bare Buffers, and a
+ * transport that needs the position (SSE's `id:`) looks it up instead of parsing the JSON.
+ */
+const positions = new WeakMap<Buffer, AlertPosition>();
+
+export function alertPosition(buf: Buffer): AlertPosition | undefined {
+  return positions.get(buf);
+}
+
+const marks = new WeakSet<Buffer>();
+
+/**
+ * A position with no message: queued on an event stream (in order with its frames) once every
+ * alert channel of it has had everything up to `seq`; written as a bare `id:` line.
+ */
+export function positionMark(epoch: string, seq: number): Buffer {
+  const buf = positioned(Buffer.from(':'), epoch, seq);
+  marks.add(buf);
+  return buf;
+}
+
+export function isPositionMark(buf: Buffer): boolean {
+  return marks.has(buf);
+}
+
+function positioned(buf: Buffer, epoch: string, seq: number): Buffer {
+  positions.set(buf, { epoch, seq });
+  return buf;
+}
+
 export const frames = {
   welcome: (o: { heartbeatMs: number; epoch: string; instance: string; now: Date }) =>
     encode({ type: 'welcome', version: PROTOCOL_VERSION, serverTime: o.now.toISOString(), heartbeatMs: o.heartbeatMs, epoch: o.epoch, instance: o.instance }),
@@ -19,5 +57,9 @@ export const frames = {
   pong: (id: string, now: Date) => encode({ type: 'pong', id, serverTime: now.toISOString() }),
   shutdown: (reconnectAfterMs: number) => encode({ type: 'shutdown', reconnectAfterMs }),
   alertEvent: (channel: Channel, epoch: string, alert: Alert & { seq: number }, prevSeq: number) =>
-    encode({ type: 'event', channel, epoch, seq: alert.seq, prevSeq, data: alert }),
+    positioned(encode({ type: 'event', channel, epoch, seq: alert.seq, prevSeq, data: alert }), epoch, alert.seq),
+  /** The recent alerts of an alert channel and its position (`head`), sent on subscribing. */
+  alertSnapshot: (channel: Channel, epoch: string, head: number, data: Alert[]) => positioned(encode({ type: 'snapshot', channel, epoch, seq: head, data }), epoch, head),
+  alertResync: (channel: Channel, epoch: string, head: number, reason: string, data: Alert[]) =>
+    positioned(encode({ type: 'resync', channel, epoch, seq: head, reason, data }), epoch, head),
 };

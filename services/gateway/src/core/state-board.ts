@@ -1,6 +1,7 @@
-import type { Breadth, SnapshotRecord, StateChannel } from '@rotation/schemas';
+import type { Breadth, Channel, SnapshotRecord, StateChannel } from '@rotation/schemas';
 import { STATE_CHANNELS } from './channels.js';
 import { encode } from './frames.js';
+import { rrgAbout, scopeOf, sectorsAbout, spreadsAbout } from './subjects.js';
 
 const EMPTY_BREADTH: Breadth = { sectorsBeatingBenchmarkPct: null, sectorsLeadingOrImprovingPct: null, constituents: null };
 
@@ -18,7 +19,10 @@ export interface StateFrame {
 export class StateBoard {
   #record: SnapshotRecord | undefined;
   #epoch: string;
-  readonly #snapshotFrames = new Map<StateChannel, Buffer>();
+  readonly #snapshotFrames = new Map<Channel, Buffer>();
+  /** This version's event frame of each subject-scoped state channel someone holds, encoded on first use. */
+  readonly #scopedEvents = new Map<Channel, Buffer>();
+  #prevVersion = 0;
 
   constructor(epoch: string) {
     this.#epoch = epoch;
@@ -36,6 +40,8 @@ export class StateBoard {
     this.#epoch = epoch;
     this.#record = record;
     this.#snapshotFrames.clear();
+    this.#scopedEvents.clear();
+    this.#prevVersion = 0;
   }
 
   /**
@@ -47,6 +53,8 @@ export class StateBoard {
     if (record.version <= prevSeq) return undefined;
     this.#record = record;
     this.#snapshotFrames.clear();
+    this.#scopedEvents.clear();
+    this.#prevVersion = prevSeq;
     return STATE_CHANNELS.map((channel) => ({
       channel,
       seq: record.version,
@@ -54,8 +62,8 @@ export class StateBoard {
     }));
   }
 
-  /** The `snapshot` message for a new subscriber, encoded once per version and channel. */
-  snapshotFrame(channel: StateChannel): Buffer {
+  /** The `snapshot` message for a new subscriber (of a state channel or a scoped one), encoded once per version and channel. */
+  snapshotFrame(channel: Channel): Buffer {
     let buf = this.#snapshotFrames.get(channel);
     if (!buf) {
       buf = encode({ type: 'snapshot', channel, epoch: this.#epoch, seq: this.version, asOf: this.#record?.snapshot.asOf ?? null, data: dataOf(this.#record, channel) });
@@ -63,11 +71,38 @@ export class StateBoard {
     }
     return buf;
   }
+
+  /**
+   * The current version's `event` of a subject-scoped state channel (`spreads@IWM/SPY`),
+   * encoded once per version however many hold it; the hub asks only for channels with
+   * subscribers, so a subject nobody watches costs nothing.
+   */
+  scopedEventFrame(channel: Channel): Buffer {
+    let buf = this.#scopedEvents.get(channel);
+    if (!buf) {
+      buf = encode({ type: 'event', channel, epoch: this.#epoch, seq: this.version, prevSeq: this.#prevVersion, data: dataOf(this.#record, channel) });
+      this.#scopedEvents.set(channel, buf);
+    }
+    return buf;
+  }
 }
 
-function dataOf(record: SnapshotRecord | undefined, channel: StateChannel) {
+function dataOf(record: SnapshotRecord | undefined, channel: Channel) {
+  const scope = scopeOf(channel);
   const s = record?.snapshot;
-  switch (channel) {
+  if (scope) {
+    switch (scope.base) {
+      case 'spreads':
+        return spreadsAbout(scope.subject, s?.spreads ?? []);
+      case 'sectors':
+        return sectorsAbout(scope.subject, s?.sectors ?? []);
+      case 'rrg':
+        return rrgAbout(scope.subject, s?.rrg ?? []);
+      default:
+        throw new Error(`${channel} is not a state channel`);
+    }
+  }
+  switch (channel as StateChannel) {
     case 'spreads':
       return s?.spreads ?? [];
     case 'sectors':

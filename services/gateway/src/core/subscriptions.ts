@@ -63,6 +63,11 @@ export class SubscriptionRegistry<C> {
     return this.#byConn.get(conn)?.has(channel) ?? false;
   }
 
+  /** The channels that have at least one subscriber. */
+  activeChannels(): IterableIterator<Channel> {
+    return this.#byChannel.keys();
+  }
+
   /** Subscriber count per channel, for metrics. */
   counts(): Map<Channel, number> {
     return new Map([...this.#byChannel].map(([ch, s]) => [ch, s.size]));
