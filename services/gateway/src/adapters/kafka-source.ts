@@ -79,7 +79,11 @@ export class KafkaSource {
     });
     this.#consumer = consumer;
     let joins = 0;
+    let deferredSeeks: StartOffsets = [];
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      // Before the first fetch of the session: the seeks run() could not take yet.
+      for (const o of deferredSeeks) consumer.seek(o);
+      deferredSeeks = [];
       if (joins++ > 0) this.#o.onRejoin();
       this.#running = true;
       metrics.kafkaUp.set(1);
@@ -101,7 +105,15 @@ export class KafkaSource {
       eachBatchAutoResolve: true,
       eachBatch: (payload) => this.#batch(payload),
     });
-    for (const o of from) consumer.seek(o);
+    // kafkajs creates the consumer group inside run() without waiting for it; on a loaded
+    // machine it may not exist yet ("Consumer group was not initialized"), and the seeks then
+    // wait for the join, which comes before any fetch.
+    try {
+      for (const o of from) consumer.seek(o);
+    } catch (err) {
+      if (!/not initialized/i.test((err as Error).message)) throw err;
+      deferredSeeks = from;
+    }
   }
 
   async #batch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
