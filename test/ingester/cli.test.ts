@@ -15,7 +15,7 @@ interface Run {
   exit: Promise<number | null>;
 }
 
-function ingest(args: string[], env: Record<string, string>): Run {
+function ingest(args: string[], env: Record<string, string | undefined>): Run {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: path.resolve(path.dirname(MAIN), '../../..'),
     env: childEnv({ LOG_LEVEL: 'info', KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env }),
@@ -134,6 +134,23 @@ describe('pnpm ingest (child process)', () => {
     expect(run.stdout()).toBe('');
     expect(run.stderr().trim()).toMatch(/^ingester: Kafka at 127\.0\.0\.1:1 is not reachable .*pnpm infra:up/);
     expect(run.stderr().trim().split('\n')).toHaveLength(1);
+  });
+
+  test('with KAFKA_BROKERS unset it finds the broker of a running `pnpm start` through its infra.env, and says so', async ({ ns, env, kafka, withTopics }) => {
+    const topics = await withTopics();
+    const dir = await mkdtemp(path.join(tmpdir(), 'cli-infra-env-'));
+    try {
+      // What infra:up / pnpm start write (infra/local/src/state.ts).
+      const file = path.join(dir, 'infra.env');
+      await writeFile(file, `KAFKA_BROKERS=${env.KAFKA_BROKERS.join(',')}\nREDIS_URL=${env.REDIS_URL}\n`);
+      const run = ingest(['replay', '--file', path.join(FIXTURES, 'ticks.csv'), '--json'], { ...base(ns, []), KAFKA_BROKERS: undefined, REDIS_URL: undefined, ROTATION_INFRA_ENV_FILE: file });
+      expect(await run.exit).toBe(0);
+      expect(JSON.parse(run.stdout())).toMatchObject({ source: 'replay', published: 6 });
+      expect(await readTicks(kafka, topics.ticks)).toHaveLength(6);
+      expect(run.stderr()).toContain(`using the local stack of ${file} (KAFKA_BROKERS=${env.KAFKA_BROKERS.join(',')}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('usage errors exit 2 before touching Kafka', async ({ ns, env }) => {

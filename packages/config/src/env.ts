@@ -50,6 +50,10 @@ export const EnvSchema = z.object({
     .default('rotation')
     .describe('Prefix of every topic, consumer group and Redis key'),
   ROTATION_UNIVERSE_FILE: z.string().optional().describe('Path of the universe file (default config/universe.json)'),
+  ROTATION_INFRA_ENV_FILE: z
+    .string()
+    .optional()
+    .describe('Where a service started by hand looks for the KAFKA_BROKERS / REDIS_URL of a running `pnpm start` or `pnpm infra:up` when they are unset (default .data/infra.env; `pnpm start --data-dir D` writes D/infra.env)'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

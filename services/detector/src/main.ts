@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from '@rotation/config';
+import { ConfigError, loadServiceConfig, localInfraNote, type Config } from '@rotation/config';
 import { createLogger } from '@rotation/log';
 import { ExitCode, parseServiceCli } from '@rotation/service';
 import pkg from '../package.json' with { type: 'json' };
@@ -14,12 +14,14 @@ async function main(): Promise<void> {
   });
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadServiceConfig();
   } catch (err) {
     process.stderr.write(`detector: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
     process.exit(ExitCode.usage);
   }
   const logger = createLogger({ name: 'detector', level: config.env.LOG_LEVEL });
+  const infraNote = localInfraNote(config);
+  if (infraNote) logger.info({ file: config.localInfraFile }, infraNote);
   let handle;
   try {
     handle = await startDetector({ config, logger, onFatal: () => process.exit(ExitCode.failure) });

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, readJsonFile, REPO_ROOT, type Config } from '@rotation/config';
+import { loadServiceConfig, localInfraNote, readJsonFile, REPO_ROOT, type Config } from '@rotation/config';
 import { assertKafkaReachable, createKafka, ensureTopics, topicLayoutFromEnv } from '@rotation/kafka';
 import { createLogger, redactUrl, type Logger } from '@rotation/log';
 import { connectRedis, createRedis, sharedKeys } from '@rotation/redis';
@@ -339,12 +339,14 @@ async function main(): Promise<void> {
   });
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadServiceConfig();
   } catch (error) {
     process.stderr.write(`gateway: ${(error as Error).message}\n`);
     process.exit(ExitCode.usage);
   }
   const logger = createLogger({ name: 'gateway', level: config.env.LOG_LEVEL });
+  const infraNote = localInfraNote(config);
+  if (infraNote) logger.info({ file: config.localInfraFile }, infraNote);
   let gateway: RunningGateway;
   try {
     gateway = await startGateway(config, { logger });

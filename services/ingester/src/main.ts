@@ -6,7 +6,7 @@
  * failure) with accepted records the broker never acknowledged: the message counts them.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadConfig, parseDuration, type Config } from '@rotation/config';
+import { ConfigError, loadServiceConfig, localInfraNote, parseDuration, type Config } from '@rotation/config';
 import { createLogger, type Logger } from '@rotation/log';
 import { envHelp, EXIT_CODES_HELP, withUsageExitCodes } from '@rotation/service';
 import pkg from '../package.json' with { type: 'json' };
@@ -74,13 +74,15 @@ const speedOption = () => withDefault('--speed <speed>', 'max, realtime or a fac
 async function execute(opts: CommonOptions, service: boolean, build: (config: Config, logger: Logger) => Promise<IngestSource> | IngestSource): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadServiceConfig();
   } catch (e) {
     process.stderr.write(`ingester: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
     process.exit(2);
   }
   // With --json stdout carries exactly one JSON object, so logs move to stderr.
   const logger = createLogger({ name: 'ingester', level: config.env.LOG_LEVEL, ...(opts.json ? { destination: process.stderr } : {}) });
+  const infraNote = localInfraNote(config);
+  if (infraNote) logger.info({ file: config.localInfraFile }, infraNote);
   let code = 0;
   let out = '';
   try {
