@@ -108,7 +108,7 @@ export const EnvSchema = z.object({
   GATEWAY_SLOW_CLIENT_MS: positiveInt
     .default(10_000)
     .describe('A replay waiting on a socket that has flushed nothing for this long closes the connection as a slow consumer (4008)'),
-  INGESTER_WATERMARK_MS: z.coerce.number().int().min(0).default(1_000).describe('Live feeds: how often a watermark record goes to every ticks partition so quiet partitions do not hold the detector back (0 = never)'),
+  INGESTER_WATERMARK_MS: z.coerce.number().int().min(0).default(1_000).describe('Live feeds and paced replays: how often a watermark record goes to every ticks partition so quiet partitions (a file of a few symbols) do not hold the detector back (0 = never)'),
   INGESTER_ACTIONS_FETCH: bool.default(true).describe('Live feeds (alpaca, polygon): fetch the universe\'s splits and dividends at start and on every refresh'),
   INGESTER_ACTIONS_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(365).default(30).describe('Corporate actions: days before today the fetched window starts (ex-dates; Alpaca: process dates)'),
   INGESTER_ACTIONS_LOOKAHEAD_DAYS: z.coerce.number().int().min(0).max(365).default(30).describe('Corporate actions: days after today the fetched window ends, so an announced action is published before its ex-date'),

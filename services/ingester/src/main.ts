@@ -6,7 +6,7 @@
  * failure) with accepted records the broker never acknowledged: the message counts them.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadServiceConfig, localInfraNote, parseDuration, type Config } from '@rotation/config';
+import { childEnv, ConfigError, loadServiceConfig, localInfraNote, parseDuration, type Config } from '@rotation/config';
 import { createLogger, type Logger } from '@rotation/log';
 import { envHelp, EXIT_CODES_HELP, withUsageExitCodes } from '@rotation/service';
 import pkg from '../package.json' with { type: 'json' };
@@ -22,9 +22,12 @@ import { ReplaySource } from './adapters/replay-source.js';
 import { parseTimeframe, type Timeframe } from './core/parsers/bar-time.js';
 import { isPriceBasis, PRICE_BASES, type PriceBasis } from './core/parsers/price-basis.js';
 import { SyntheticSource } from './adapters/synthetic-source.js';
+import { replayClockConflict, type ReplayRange } from './core/replay-guard.js';
 
 interface CommonOptions {
   json?: boolean;
+  /** Replay: the namespace to publish into instead of ROTATION_NAMESPACE. */
+  namespace?: string;
 }
 
 function speedArg(text: string): Speed {
@@ -74,7 +77,7 @@ const speedOption = () => withDefault('--speed <speed>', 'max, realtime or a fac
 async function execute(opts: CommonOptions, service: boolean, build: (config: Config, logger: Logger) => Promise<IngestSource> | IngestSource): Promise<void> {
   let config: Config;
   try {
-    config = loadServiceConfig();
+    config = loadServiceConfig(opts.namespace ? childEnv({ ROTATION_NAMESPACE: opts.namespace }) : undefined);
   } catch (e) {
     process.stderr.write(`ingester: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
     process.exit(2);
@@ -125,7 +128,7 @@ async function execute(opts: CommonOptions, service: boolean, build: (config: Co
 
 function exitCodeOf(err: Error): number {
   if (!(err instanceof IngesterError)) return 1;
-  if (err.code === IngesterErrorCode.usage) return 2;
+  if (err.code === IngesterErrorCode.usage || err.code === IngesterErrorCode.replayClock) return 2;
   return err.code === IngesterErrorCode.undelivered ? 3 : 1;
 }
 
@@ -176,8 +179,10 @@ program
   .option('--price-basis <basis>', `${PRICE_BASES.join(', ')}: picks Yahoo/yfinance Close (split_adjusted) or Adj Close (total_return); states the basis of Alpaca exports (default unadjusted = adjustment=raw)`, priceBasisArg)
   .option('--allow-mixed-basis', 'replay files on different price bases together instead of refusing')
   .option('--timeframe <tf>', 'bar length of Alpaca / yfinance files that do not say it: 1Day, 1Min, 5Min, 1Hour ... (default: daily when every bar starts a day, else 1Min)', timeframeArg)
+  .option('--namespace <ns>', 'publish into this namespace instead of ROTATION_NAMESPACE (a replay of another period, in a pipeline of its own)')
+  .option('--force', "publish even when the replay's event time is before the namespace's clock or more than 7 days after it")
   .option('--json', 'print the summary as one JSON object on stdout (logs go to stderr)')
-  .action(async (o: CommonOptions & { file: string[]; symbol?: string; speed: Speed; priceBasis?: PriceBasis; allowMixedBasis?: boolean; timeframe?: Timeframe }) => {
+  .action(async (o: CommonOptions & { file: string[]; symbol?: string; speed: Speed; priceBasis?: PriceBasis; allowMixedBasis?: boolean; timeframe?: Timeframe; force?: boolean }) => {
     await execute(o, false, (config, logger) => {
       if (o.file.length === 0) throw new IngesterError(IngesterErrorCode.usage, 'replay needs at least one --file');
       return new ReplaySource({
@@ -191,9 +196,28 @@ program
         ...(o.priceBasis ? { priceBasis: o.priceBasis } : {}),
         ...(o.allowMixedBasis ? { allowMixedBasis: true } : {}),
         ...(o.timeframe ? { timeframe: o.timeframe } : {}),
+        beforePublish: (range) => checkReplayClock(range, config, logger, Boolean(o.force)),
       });
     });
   });
+
+/** Refuses a replay far from the namespace's clock (core/replay-guard.ts) unless --force. */
+async function checkReplayClock(range: ReplayRange, config: Config, logger: Logger, force: boolean): Promise<void> {
+  const [{ createKafka }, { topicNames }] = await Promise.all([import('@rotation/kafka'), import('@rotation/schemas')]);
+  const { topicEnds } = await import('./adapters/backfill/resume-points.js');
+  const topic = topicNames(config.namespace).ticks;
+  const kafka = createKafka({ brokers: config.env.KAFKA_BROKERS, clientId: `${config.env.KAFKA_CLIENT_ID}-ingester-clock`, logger });
+  const { ends } = await topicEnds(kafka, topic, config.universe.detector.historyBucket, logger);
+  const known = ends.filter((e): e is number => e !== undefined);
+  const clock = known.length > 0 ? { namespace: config.namespace, at: Math.max(...known), topic } : undefined;
+  const conflict = replayClockConflict(range, clock);
+  if (!conflict) return;
+  if (force) {
+    logger.warn({ namespace: config.namespace, first: new Date(range.first).toISOString(), clock: new Date(clock!.at).toISOString() }, `--force: publishing anyway (${conflict})`);
+    return;
+  }
+  throw new IngesterError(IngesterErrorCode.replayClock, conflict, { namespace: config.namespace, first: range.first, last: range.last, clock: clock!.at });
+}
 
 program
   .command('synthetic')
