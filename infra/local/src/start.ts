@@ -196,10 +196,14 @@ async function main(): Promise<void> {
       // The feed first so it flushes what it accepted; then the services (the gateway tells its clients).
       if (feed) await feed.stop(15_000);
       await Promise.all(services.map((s) => s.stop(15_000)));
-      for (const s of [feed, ...services]) if (s) say(`stopped ${s.name} ${dim(`(pid ${s.pid})`)}`);
+      const stopped = [feed, ...services].filter((s): s is ServiceHandle => s !== undefined);
+      for (const s of stopped) say(`stopped ${s.name} ${dim(`(pid ${s.pid})`)}`);
+      // A signal asked for the stop; it is clean only if every process finished its work (exit 0).
+      const unclean = (await Promise.all(stopped.map(async (s) => [s.name, await s.exited] as const))).filter(([, c]) => c !== 0);
+      if (unclean.length > 0) say(paint('31', `not a clean stop: ${unclean.map(([n, c]) => `${n} exited ${c}`).join(', ')}; see ${shown(logDir)}`));
       if (up) await stopInfra(up, dataDir);
       say(`done; data kept in ${shown(dataDir)}`);
-      process.exit(code);
+      process.exit(code === 0 && unclean.length > 0 ? 1 : code);
     })());
 
   let firstSignalAt = 0;

@@ -11,7 +11,7 @@ import { assertKafkaReachable, createKafka, ensureTopics, topicLayoutFromEnv } f
 import { createLogger, redactUrl, type Logger } from '@rotation/log';
 import { connectRedis, createRedis, sharedKeys } from '@rotation/redis';
 import { ruleCatalog, topicNames } from '@rotation/schemas';
-import { ExitCode, parseServiceCli, withDeadline, type StopOutcome } from '@rotation/service';
+import { ExitCode, parseServiceCli, signalGate, withDeadline, type StopOutcome } from '@rotation/service';
 import { loadWebhooksFile } from '@rotation/webhooks';
 import pkg from '../package.json' with { type: 'json' };
 import { randomBytes } from 'node:crypto';
@@ -355,9 +355,11 @@ async function main(): Promise<void> {
     process.exit(ExitCode.failure);
   }
   logger.info({ websocket: gateway.wsUrl, http: gateway.url }, 'ready for clients');
-  let signals = 0;
+  const gate = signalGate();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) {
+    const meaning = gate();
+    if (meaning === 'same') return; // the same Ctrl-C, relayed by pnpm
+    if (meaning === 'again') {
       logger.warn({ signal }, 'second signal; exiting now');
       process.exit(ExitCode.failure);
     }

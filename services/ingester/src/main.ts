@@ -8,7 +8,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { childEnv, ConfigError, loadServiceConfig, localInfraNote, parseDuration, type Config } from '@rotation/config';
 import { createLogger, type Logger } from '@rotation/log';
-import { envHelp, EXIT_CODES_HELP, withUsageExitCodes } from '@rotation/service';
+import { envHelp, EXIT_CODES_HELP, signalGate, withUsageExitCodes } from '@rotation/service';
 import pkg from '../package.json' with { type: 'json' };
 import { IngesterError, IngesterErrorCode } from './core/errors.js';
 import type { IngestSource } from './core/ingest-source.js';
@@ -98,10 +98,11 @@ async function execute(opts: CommonOptions, service: boolean, build: (config: Co
       service,
       ...(process.stderr.isTTY && !service ? { tty: process.stderr } : {}),
     });
-    let signals = 0;
+    const gate = signalGate();
     const onSignal = (signal: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) {
+      const meaning = gate();
+      if (meaning === 'same') return; // the same Ctrl-C, relayed by pnpm
+      if (meaning === 'again') {
         logger.warn({ signal }, 'second signal: exiting without waiting for the flush');
         process.exit(130);
       }

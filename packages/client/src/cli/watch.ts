@@ -133,8 +133,10 @@ export async function main(argv: string[]): Promise<number> {
   if (args[0] === 'watch') args = args.slice(1);
   let code: number = ExitCode.ok;
   const stopSignal = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    // `on`, not `once`: one Ctrl-C arrives twice under `pnpm watch` (terminal and pnpm), and a
+    // signal with no handler left would kill the process with 130 in the middle of its stop.
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
   });
   const command = buildCommand(async (opts) => {
     try {
