@@ -24,7 +24,7 @@ describe('pnpm scripts and Ctrl-C', () => {
   test('SIGINT to the group of `pnpm ingest synthetic --loop` ends in exit 0, without ELIFECYCLE', { timeout: 120_000 }, async ({ ns, env, withTopics }) => {
     await withTopics();
     // Where the test runner was started by pnpm its path is known; otherwise the pnpm on PATH.
-    const execPath = process.env.npm_execpath;
+    const execPath = childEnv().npm_execpath;
     const [cmd, pre] = execPath && /\.c?js$/.test(execPath) ? [process.execPath, [execPath]] : ['pnpm', []];
     const child = spawn(cmd, [...pre, 'ingest', 'synthetic', '--scenario', 'choppy', '--seed', '2', '--speed', '60', '--loop'], {
       cwd: REPO_ROOT,
