@@ -23,6 +23,7 @@ import { parseTimeframe, type Timeframe } from './core/parsers/bar-time.js';
 import { isPriceBasis, PRICE_BASES, type PriceBasis } from './core/parsers/price-basis.js';
 import { SyntheticSource } from './adapters/synthetic-source.js';
 import { replayClockConflict, type ReplayRange } from './core/replay-guard.js';
+import { resumeFromTails } from './core/synthetic/resume.js';
 
 interface CommonOptions {
   json?: boolean;
@@ -39,6 +40,12 @@ function speedArg(text: string): Speed {
 function positiveNumber(text: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function nonNegativeNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || text.trim() === '') throw new InvalidArgumentError('expected a number >= 0');
   return n;
 }
 
@@ -233,9 +240,12 @@ program
   .addOption(withDefault('--start <iso>', 'event time of the first tick', isoArg, Date.parse('2024-01-02T14:30:00Z'), '2024-01-02T14:30:00Z'))
   .addOption(speedOption())
   .option('--loop', 'start over (continuing event time) when the duration is done; runs as a service')
+  .option('--continue', "continue the ticks topic: start after its newest tick (or at --start when later), from each symbol's last price there")
+  .option('--drift-scale <x>', "multiply the scenario's drifts (0.25: a rotation at a pace markets see)", nonNegativeNumber, 1)
   .option('--json', 'print the summary as one JSON object on stdout (logs go to stderr)')
-  .action(async (o: CommonOptions & { scenario: ScenarioName; seed: number; duration: number; rate: number; start: number; speed: Speed; loop?: boolean }) => {
-    await execute(o, Boolean(o.loop), (config) => {
+  .action(async (o: CommonOptions & { scenario: ScenarioName; seed: number; duration: number; rate: number; start: number; speed: Speed; loop?: boolean; continue?: boolean; driftScale: number }) => {
+    await execute(o, Boolean(o.loop), async (config, logger) => {
+      const resume = o.continue ? await ticksTopicResume(config, logger) : undefined;
       try {
         return new SyntheticSource({
           universe: config.universe,
@@ -243,7 +253,9 @@ program
           seed: o.seed,
           durationMs: o.duration,
           ratePerSec: o.rate,
-          startMs: o.start,
+          startMs: resume ? Math.max(o.start, resume.afterMs) : o.start,
+          ...(resume ? { startPrices: resume.prices } : {}),
+          driftScale: o.driftScale,
           speed: o.speed,
           loop: Boolean(o.loop),
         });
@@ -326,6 +338,28 @@ function positiveInteger(text: string): number {
   if (!/^[1-9]\d{0,2}$/.test(text)) throw new InvalidArgumentError('expected a whole number from 1 to 999');
   return Number(text);
 }
+
+/** Where a synthetic run continuing the ticks topic starts (core/synthetic/resume.ts); undefined on an empty topic. */
+async function ticksTopicResume(config: Config, logger: Logger) {
+  const [{ createKafka, readPartitionTails, ensureTopics, topicLayoutFromEnv }, { topicNames }] = await Promise.all([import('@rotation/kafka'), import('@rotation/schemas')]);
+  const kafka = createKafka({ brokers: config.env.KAFKA_BROKERS, clientId: `${config.env.KAFKA_CLIENT_ID}-ingester-resume`, logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    // The topic may not exist yet on a first run; the pipeline would create it anyway.
+    await ensureTopics(admin, config.namespace, topicLayoutFromEnv(config.env), logger);
+  } finally {
+    await admin.disconnect();
+  }
+  // Every symbol ticks once per step, so a few hundred records per partition reach each one's last.
+  const tails = await readPartitionTails(kafka, topicNames(config.namespace).ticks, RESUME_TAIL_RECORDS, logger);
+  const resume = resumeFromTails(tails);
+  if (resume) logger.info({ after: new Date(resume.afterMs).toISOString(), symbols: Object.keys(resume.prices).length }, 'synthetic: continuing the ticks topic after its newest tick, from its last prices');
+  else logger.info({}, 'synthetic: the ticks topic has no ticks; starting fresh');
+  return resume;
+}
+
+const RESUME_TAIL_RECORDS = 2_000;
 
 /** Where the ticks topic's history ends per symbol, read once with a client of its own. */
 async function ticksTopicEnds(config: Config, logger: Logger) {
