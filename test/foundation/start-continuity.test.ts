@@ -65,7 +65,7 @@ describe('the demo across the warm-up switch and a restart', () => {
     // A session and a half of the rotation: the switch's first hour is long evaluated.
     await until('a session past the switch', () => snapshotPast(tradingAfter(switchAt, 10 * HOUR)), 120_000, first);
     first.child.kill('SIGINT');
-    expect(await first.exited).toBe(0);
+    expect(await first.exited, first.out().slice(-2500)).toBe(0);
 
     const second = startStack(dataDir, ports);
     runs.push(second);
@@ -74,7 +74,7 @@ describe('the demo across the warm-up switch and a restart', () => {
     await until('three market hours past the restart', () => snapshotPast(tradingAfter(restartAt, 3 * HOUR)), 120_000, second);
     const all = await alerts();
     second.child.kill('SIGINT');
-    expect(await second.exited).toBe(0);
+    expect(await second.exited, second.out().slice(-2500)).toBe(0);
 
     const afterSeam = (seam: number) => (a: Alert) => {
       const t = Date.parse(a.eventTime);

@@ -58,7 +58,7 @@ describe('pnpm start', () => {
     const launched = await processesMentioning(dataDir);
     expect(launched.length).toBeGreaterThan(0); // the broker and Redis run from the data directory
     first.child.kill('SIGINT');
-    expect(await first.exited).toBe(0);
+    expect(await first.exited, first.out().slice(-2500)).toBe(0);
     const stopped = [...first.out().matchAll(/stopped \w+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
     // feed, detector, gateway, kafka, redis
     expect(stopped.length).toBeGreaterThanOrEqual(5);
@@ -72,7 +72,7 @@ describe('pnpm start', () => {
     const again = await until('the stored snapshot', snapshot, 30_000, second);
     expect(again.version).toBeGreaterThanOrEqual(filled.version);
     second.child.kill('SIGINT');
-    expect(await second.exited).toBe(0);
+    expect(await second.exited, second.out().slice(-2500)).toBe(0);
     expect(await processesMentioning(dataDir)).toEqual([]);
   }, 420_000);
 });

@@ -205,7 +205,10 @@ async function main(): Promise<void> {
       const stopped = [feed, ...services].filter((s): s is ServiceHandle => s !== undefined);
       for (const s of stopped) say(`stopped ${s.name} ${dim(`(pid ${s.pid})`)}`);
       // A signal asked for the stop; it is clean only if every process finished its work (exit 0).
-      const unclean = (await Promise.all(runningAtStop.map(async (s) => [s.name, await s.exited] as const))).filter(([, c]) => c !== 0);
+      // Death by the SIGTERM itself means it came before the process set up its handlers, i.e.
+      // before it had work in hand (the detector's commits are atomic anyway); SIGKILL is the
+      // grace period running out, and a non-zero code a failed stop.
+      const unclean = (await Promise.all(runningAtStop.map(async (s) => [s.name, await s.exited] as const))).filter(([, c]) => c !== 0 && c !== 'SIGTERM');
       if (unclean.length > 0) say(paint('31', `not a clean stop: ${unclean.map(([n, c]) => `${n} exited ${c}`).join(', ')}; see ${shown(logDir)}`));
       if (up) await stopInfra(up, dataDir);
       say(`done; data kept in ${shown(dataDir)}`);

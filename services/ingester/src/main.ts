@@ -95,9 +95,29 @@ async function execute(opts: CommonOptions, service: boolean, build: (config: Co
   if (infraNote) logger.info({ file: config.localInfraFile }, infraNote);
   let code = 0;
   let out = '';
+  // Handlers from the start: a stop while the source is being built (a topic tail being read)
+  // has nothing to flush, so it is a clean exit, not a death by signal.
+  let pipeline: Pipeline | undefined;
+  const gate = signalGate();
+  const onSignal = (signal: NodeJS.Signals) => {
+    const meaning = gate();
+    if (meaning === 'same') return; // the same Ctrl-C, relayed by pnpm
+    if (meaning === 'again') {
+      logger.warn({ signal }, 'second signal: exiting without waiting for the flush');
+      process.exit(130);
+    }
+    if (!pipeline) {
+      logger.info({ signal }, 'stopped during start-up: nothing was published');
+      process.exit(0);
+    }
+    logger.info({ signal }, 'stopping: no more input, flushing what was accepted');
+    void pipeline.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const source = await build(config, logger);
-    const pipeline = new Pipeline({
+    pipeline = new Pipeline({
       env: config.env,
       universe: config.universe,
       logger,
@@ -105,19 +125,6 @@ async function execute(opts: CommonOptions, service: boolean, build: (config: Co
       service,
       ...(process.stderr.isTTY && !service ? { tty: process.stderr } : {}),
     });
-    const gate = signalGate();
-    const onSignal = (signal: NodeJS.Signals) => {
-      const meaning = gate();
-      if (meaning === 'same') return; // the same Ctrl-C, relayed by pnpm
-      if (meaning === 'again') {
-        logger.warn({ signal }, 'second signal: exiting without waiting for the flush');
-        process.exit(130);
-      }
-      logger.info({ signal }, 'stopping: no more input, flushing what was accepted');
-      void pipeline.stop();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     const summary = await pipeline.run();
     logger.info({ summary }, 'ingest finished');
     out = opts.json ? `${JSON.stringify(summary)}\n` : humanSummary(summary);
