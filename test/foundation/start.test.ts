@@ -4,19 +4,12 @@
  * snapshot API fills with spreads; Ctrl-C (SIGINT) stops everything it started, exit 0, with no
  * process left behind; a second start finds the data of the first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { childEnv, REPO_ROOT } from '@rotation/config';
 import { freePort } from '../webhooks/receiver.js';
-
-interface Run {
-  child: ChildProcess;
-  out: () => string;
-  exited: Promise<number | null>;
-}
+import { alive, processesMentioning, startStack as startIn, until, type Run } from './start-support.js';
 
 let dataDir = '';
 const runs: Run[] = [];
@@ -29,56 +22,10 @@ afterAll(async () => {
 });
 
 function startStack(env: Record<string, string>): Run {
-  // Only what a user's shell would have: the test runner's own variables stay out.
-  const inherited = childEnv();
-  const clean = childEnv({}, Object.keys(inherited).filter((k) => /^(VITEST|KAFKA_|REDIS_|ROTATION_|GATEWAY_|DETECTOR_|INGESTER_|NODE_OPTIONS)/.test(k)));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/src/start.ts', '--data-dir', dataDir], {
-    cwd: REPO_ROOT,
-    env: { ...clean, ...env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const run = { child, out: () => text, exited };
+  const run = startIn(dataDir, env);
   runs.push(run);
   return run;
 }
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, run: Run): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (run.child.exitCode !== null) throw new Error(`pnpm start exited (${run.child.exitCode}) while waiting for ${what}:\n${run.out().slice(-3000)}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${run.out().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-/** Pids of live processes whose command line mentions `dir` or whose working directory is inside it. */
-async function processesMentioning(dir: string): Promise<number[]> {
-  if (!dir) return [];
-  const out: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const cmd = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    // redis-server shows only its address in its command line, but runs in its data directory.
-    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
-    if (cmd.includes(dir) || cwd.startsWith(dir)) out.push(Number(entry));
-  }
-  return out;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 interface SnapshotSeen {
   version: number;
@@ -115,7 +62,7 @@ describe('pnpm start', () => {
     const launched = await processesMentioning(dataDir);
     expect(launched.length).toBeGreaterThan(0); // the broker and Redis run from the data directory
     first.child.kill('SIGINT');
-    expect(await first.exited).toBe(0);
+    expect(await first.exited, first.out().slice(-2500)).toBe(0);
     const stopped = [...first.out().matchAll(/stopped \w+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
     // feed, detector, gateway, kafka, redis
     expect(stopped.length).toBeGreaterThanOrEqual(5);
@@ -129,7 +76,7 @@ describe('pnpm start', () => {
     const again = await until('the stored snapshot', snapshot, 30_000, second);
     expect(again.version).toBeGreaterThanOrEqual(filled.version);
     second.child.kill('SIGINT');
-    expect(await second.exited).toBe(0);
+    expect(await second.exited, second.out().slice(-2500)).toBe(0);
     expect(await processesMentioning(dataDir)).toEqual([]);
   }, 420_000);
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { childEnv } from '@rotation/config';
 import type { Kafka } from '@rotation/kafka';
 import { describe, expect, test } from '../support/fixtures.js';
-import { FIXTURES, MAIN, readDeadLetters, readTicks } from './support.js';
+import { FIXTURES, MAIN, readDeadLetters, readTicks, readTicksTopic } from './support.js';
 
 interface Run {
   child: ChildProcess;
@@ -15,7 +15,7 @@ interface Run {
   exit: Promise<number | null>;
 }
 
-function ingest(args: string[], env: Record<string, string>): Run {
+function ingest(args: string[], env: Record<string, string | undefined>): Run {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: path.resolve(path.dirname(MAIN), '../../..'),
     env: childEnv({ LOG_LEVEL: 'info', KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env }),
@@ -83,7 +83,8 @@ describe('pnpm ingest (child process)', () => {
       const t0 = Date.parse('2024-01-02T15:30:00Z');
       await writeFile(file, ['ts,symbol,price,size', ...Array.from({ length: 20_000 }, (_, i) => `${t0 + i},${i % 2 ? 'IWM' : 'SPY'},${100 + i / 100},1`)].join('\n'));
       // 1 ms of event time per record at half speed: ~40 s in all, so the signal lands mid-run.
-      const run = ingest(['replay', '--file', file, '--speed', '0.5', '--json'], base(ns, env.KAFKA_BROKERS));
+      // Watermarks every 100 ms: 200 ticks paced at 2 ms each take 400 ms, so some go out before the signal.
+      const run = ingest(['replay', '--file', file, '--speed', '0.5', '--json'], { ...base(ns, env.KAFKA_BROKERS), INGESTER_WATERMARK_MS: '100' });
       await until('first ticks on the topic', async () => (await topicCount(kafka, topics.ticks)) > 200);
       run.child.kill('SIGTERM');
       expect(await run.exit).toBe(0);
@@ -91,8 +92,14 @@ describe('pnpm ingest (child process)', () => {
       expect(summary.stopped).toBe(true);
       expect(summary.published).toBeGreaterThan(200);
       expect(summary.published).toBeLessThan(20_000);
-      // Stopped early, the source did not end: ticks only, no end-of-stream watermark.
-      expect(await topicCount(kafka, topics.ticks)).toBe(summary.published);
+      // Stopped early, the source did not end: no end-of-stream watermark. Being paced, it sent
+      // its progress as watermarks meanwhile (to every partition), none of them final.
+      const onTopic = await readTicksTopic(kafka, topics.ticks);
+      expect(onTopic.watermarks.length).toBeGreaterThan(0);
+      expect(onTopic.watermarks.length % 3).toBe(0);
+      expect(onTopic.watermarks.filter((w) => w.value.final)).toEqual([]);
+      // Each progress watermark is at most the newest event time published before it.
+      for (const w of onTopic.watermarks) expect(w.value.watermark).toBeLessThanOrEqual(t0 + summary.published - 1);
       const ticks = await readTicks(kafka, topics.ticks);
       expect(ticks).toHaveLength(summary.published);
       // What was published is a prefix of the input in event time: nothing skipped before the stop.
@@ -134,6 +141,70 @@ describe('pnpm ingest (child process)', () => {
     expect(run.stdout()).toBe('');
     expect(run.stderr().trim()).toMatch(/^ingester: Kafka at 127\.0\.0\.1:1 is not reachable .*pnpm infra:up/);
     expect(run.stderr().trim().split('\n')).toHaveLength(1);
+  });
+
+  test('with KAFKA_BROKERS unset it finds the broker of a running `pnpm start` through its infra.env, and says so', async ({ ns, env, kafka, withTopics }) => {
+    const topics = await withTopics();
+    const dir = await mkdtemp(path.join(tmpdir(), 'cli-infra-env-'));
+    try {
+      // What infra:up / pnpm start write (infra/local/src/state.ts).
+      const file = path.join(dir, 'infra.env');
+      await writeFile(file, `KAFKA_BROKERS=${env.KAFKA_BROKERS.join(',')}\nREDIS_URL=${env.REDIS_URL}\n`);
+      const run = ingest(['replay', '--file', path.join(FIXTURES, 'ticks.csv'), '--json'], { ...base(ns, []), KAFKA_BROKERS: undefined, REDIS_URL: undefined, ROTATION_INFRA_ENV_FILE: file });
+      expect(await run.exit).toBe(0);
+      expect(JSON.parse(run.stdout())).toMatchObject({ source: 'replay', published: 6 });
+      expect(await readTicks(kafka, topics.ticks)).toHaveLength(6);
+      expect(run.stderr()).toContain(`using the local stack of ${file} (KAFKA_BROKERS=${env.KAFKA_BROKERS.join(',')}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a replay far from the namespace clock is refused with both times and the options; --namespace and --force go ahead', { timeout: 180_000 }, async ({ ns, env, kafka, withTopics }) => {
+    const topics = await withTopics();
+    const other = `${ns}-own`;
+    const dir = await mkdtemp(path.join(tmpdir(), 'cli-replay-clock-'));
+    try {
+      // The namespace is in June 2024 after a first replay.
+      const june = path.join(dir, 'june.csv');
+      await writeFile(june, ['ts,symbol,price,size', ...['IWM', 'SPY', 'QQQ'].map((s, i) => `2024-06-10T14:00:0${i}Z,${s},${100 + i},10`)].join('\n'));
+      expect(await ingest(['replay', '--file', june, '--json'], base(ns, env.KAFKA_BROKERS)).exit).toBe(0);
+      const before = await topicCount(kafka, topics.ticks);
+
+      // January 2024 (the fixture) is behind it: refused, nothing published.
+      const january = path.join(FIXTURES, 'ticks.csv');
+      const refused = ingest(['replay', '--file', january, '--json'], base(ns, env.KAFKA_BROKERS));
+      expect(await refused.exit).toBe(2);
+      const message = refused.stderr().trim().split('\n').pop()!;
+      expect(message).toMatch(/^ingester: replay refused: this replay's event time runs from 2024-01-02T\S+ to 2024-01-02T\S+, but namespace "[^"]+" is at 2024-06-10T14:0\d:00\.000Z/);
+      expect(message).toContain('--namespace replay-2024-01');
+      expect(message).toContain('--force');
+      expect(await topicCount(kafka, topics.ticks)).toBe(before);
+
+      // Two years ahead is refused too: the namespace's own feed would be late after it.
+      const ahead = path.join(dir, 'ahead.csv');
+      await writeFile(ahead, 'ts,symbol,price,size\n2026-06-10T14:00:00Z,SPY,500,10\n');
+      const far = ingest(['replay', '--file', ahead], base(ns, env.KAFKA_BROKERS));
+      expect(await far.exit).toBe(2);
+      expect(far.stderr()).toMatch(/replay refused: .* days after where namespace/);
+      expect(await topicCount(kafka, topics.ticks)).toBe(before);
+
+      // Into a namespace of its own it goes through; with --force into this one as well.
+      const own = ingest(['replay', '--file', january, '--namespace', other, '--json'], base(ns, env.KAFKA_BROKERS));
+      expect(await own.exit).toBe(0);
+      expect(await readTicks(kafka, `${other}.ticks`)).toHaveLength(6);
+      const forced = ingest(['replay', '--file', january, '--force', '--json'], base(ns, env.KAFKA_BROKERS));
+      expect(await forced.exit).toBe(0);
+      expect(JSON.parse(forced.stdout())).toMatchObject({ published: 6 });
+      expect(forced.stderr()).toContain('--force: publishing anyway (replay refused');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      const admin = kafka.admin();
+      await admin.connect();
+      const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${other}.`));
+      if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+      await admin.disconnect();
+    }
   });
 
   test('usage errors exit 2 before touching Kafka', async ({ ns, env }) => {

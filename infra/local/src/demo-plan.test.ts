@@ -14,6 +14,10 @@ describe('demoPlan', () => {
     expect([arg(p, '--scenario'), arg(p, '--speed'), arg(p, '--start'), arg(p, '--duration')]).toEqual(['small-cap-rotation', '3600', '2024-01-04T14:30:00.000Z', '390m']);
     expect(p).toContain('--loop');
     expect(plan.paced.fromMs).toBe(plan.warmup!.toMs);
+    // Both continue the ticks topic's prices: no seam at the switch.
+    expect(w).toContain('--continue');
+    expect(p).toContain('--continue');
+    expect(arg(p, '--drift-scale')).toBe('0.25');
   });
 
   it('continues after the detector clock on a restart, with no warm-up', () => {
@@ -21,6 +25,7 @@ describe('demoPlan', () => {
     const plan = demoPlan({ ...base, asOfMs: asOf });
     expect(plan.warmup).toBeUndefined();
     expect(arg(plan.paced.args, '--start')).toBe('2024-03-08T21:01:00.000Z');
+    expect(plan.paced.args).toContain('--continue');
   });
 
   it('skips the warm-up when asked', () => {

@@ -10,3 +10,4 @@ export * from './ports.js';
 export * from './process.js';
 export * from './redis-server.js';
 export * from './state.js';
+export * from './demo-plan.js';

@@ -34,6 +34,8 @@ export interface ServiceHandle {
   logFile: string;
   /** Resolves with the exit code (or the signal's name) when the process ends. */
   exited: Promise<number | string>;
+  /** Resolves once the process has exited and all it wrote is in its log file. */
+  logged: Promise<void>;
   running(): boolean;
   /** SIGTERM, then SIGKILL after graceMs; resolves once the process is gone. */
   stop(graceMs?: number): Promise<void>;
@@ -65,15 +67,18 @@ export function startService(spec: ServiceSpec): ServiceHandle {
     child.once('exit', (code, signal) => {
       done = true;
       resolve(code ?? signal ?? 'unknown');
-      // Give the pipes a moment to drain into the file before closing it.
-      setTimeout(() => log.end(), 200);
     });
   });
+  // 'close' comes once the child's pipes have ended, so everything they carried is queued on the
+  // file before its end: a reader of `logged` sees the process's last words (its error message).
+  const logged = new Promise<void>((resolve) => log.once('finish', () => resolve()));
+  child.once('close', () => log.end());
   return {
     name: spec.name,
     pid,
     logFile: spec.logFile,
     exited,
+    logged,
     running: () => !done,
     async stop(graceMs = 10_000) {
       if (done) return;

@@ -30,8 +30,9 @@ import { gatewaySnapshotProbe, waitForData } from './wait-data.js';
 
 type Provider = 'alpaca' | 'polygon' | 'finnhub';
 interface Options {
-  source: 'demo' | 'live';
+  source: 'demo' | 'live' | 'replay';
   provider?: Provider;
+  file?: string[];
   speed: number;
   warmup: number;
   verbose?: boolean;
@@ -41,9 +42,10 @@ interface Options {
 
 const program = new Command('start')
   .description('Kafka + Redis + detector + gateway + a feed, and the dashboard at http://localhost:8080/')
-  .addOption(new Option('--source <source>', 'demo (synthetic small-cap rotation) or live (a market-data provider)').choices(['demo', 'live']).default('demo'))
+  .addOption(new Option('--source <source>', 'demo (synthetic small-cap rotation), live (a market-data provider) or replay (your own files)').choices(['demo', 'live', 'replay']).default('demo'))
+  .option('--file <path>', 'replay: an input file of any format `pnpm ingest replay` reads; repeat for several', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
   .addOption(new Option('--provider <name>', 'live provider; its keys come from the environment (see docs/configuration.md)').choices(['alpaca', 'polygon', 'finnhub']))
-  .option('--speed <factor>', 'demo pace: event-time seconds per wall second', positive, DEMO_DEFAULTS.speed)
+  .option('--speed <factor>', 'pace: event-time seconds per wall second (demo default 3600; a replay runs at full speed unless given)', positive, DEMO_DEFAULTS.speed)
   .option('--warmup <duration>', 'demo: quiet history fed at full speed on a fresh pipeline (0 = none)', duration, DEMO_DEFAULTS.warmupMs)
   .option('--verbose', 'print every service log line at info and above (the feed included)')
   .option('--fresh', "start the namespace over: delete its topics and Redis keys first (after a settings change, or to replay the demo from the start)")
@@ -194,6 +196,8 @@ async function tail(file: string, lines = 12): Promise<string> {
 async function main(): Promise<void> {
   const opts = program.parse().opts<Options>();
   if (opts.source === 'live' && !opts.provider) program.error('--source live needs --provider alpaca|polygon|finnhub');
+  if (opts.source === 'replay' && !opts.file?.length) program.error('--source replay needs --file F [--file G …]');
+  if (opts.source !== 'replay' && opts.file?.length) program.error('--file is for --source replay');
   const dataDir = path.resolve(opts.dataDir);
   const logDir = path.join(dataDir, 'logs');
   await mkdir(logDir, { recursive: true });
@@ -207,13 +211,22 @@ async function main(): Promise<void> {
   const stopAll = (why: string, code: number): Promise<void> =>
     (stopping ??= (async () => {
       say(`${why}: stopping…`);
+      // Judged on what was still running: a feed that had ended (a replay done or refused) said so then.
+      const runningAtStop = [feed, ...services].filter((s): s is ServiceHandle => s?.running() === true);
       // The feed first so it flushes what it accepted; then the services (the gateway tells its clients).
       if (feed) await feed.stop(15_000);
       await Promise.all(services.map((s) => s.stop(15_000)));
-      for (const s of [feed, ...services]) if (s) say(`stopped ${s.name} ${dim(`(pid ${s.pid})`)}`);
+      const stopped = [feed, ...services].filter((s): s is ServiceHandle => s !== undefined);
+      for (const s of stopped) say(`stopped ${s.name} ${dim(`(pid ${s.pid})`)}`);
+      // A signal asked for the stop; it is clean only if every process finished its work (exit 0).
+      // Death by the SIGTERM itself means it came before the process set up its handlers, i.e.
+      // before it had work in hand (the detector's commits are atomic anyway); SIGKILL is the
+      // grace period running out, and a non-zero code a failed stop.
+      const unclean = (await Promise.all(runningAtStop.map(async (s) => [s.name, await s.exited] as const))).filter(([, c]) => c !== 0 && c !== 'SIGTERM');
+      if (unclean.length > 0) say(paint('31', `not a clean stop: ${unclean.map(([n, c]) => `${n} exited ${c}`).join(', ')}; see ${shown(logDir)}`));
       if (up) await stopInfra(up, dataDir);
       say(`done; data kept in ${shown(dataDir)}`);
-      process.exit(code);
+      process.exit(code === 0 && unclean.length > 0 ? 1 : code);
     })());
 
   let firstSignalAt = 0;
@@ -262,6 +275,8 @@ async function main(): Promise<void> {
       GATEWAY_STATIC_DIR: DIST_DIR,
       DETECTOR_HTTP_PORT: String(detectorPort),
       INGESTER_HTTP_PORT: String(ingesterPort),
+      // A replay gets a pipeline of its own: its event time is not the demo's (ingester.md, "The namespace's clock").
+      ...(opts.source === 'replay' && !('ROTATION_NAMESPACE' in given) ? { ROTATION_NAMESPACE: REPLAY_NAMESPACE } : {}),
     });
     const config = loadConfig(env);
 
@@ -316,6 +331,11 @@ async function main(): Promise<void> {
         say(`backfilling history from ${opts.provider} before the stream (what the ticks topic already has is skipped; INGESTER_BACKFILL=false streams without it)`);
       }
       runFeed('feed', ['live', '--provider', opts.provider!], (code) => say(paint('31', `the live feed stopped (${code}); see ${shown(path.join(logDir, 'feed.log'))}. The dashboard keeps the last state.`)));
+    } else if (opts.source === 'replay') {
+      const speed = program.getOptionValueSource('speed') === 'cli' ? String(opts.speed) : 'max';
+      const files = opts.file!.map((f) => path.resolve(f));
+      feedText = `replay of ${files.map(shown).join(', ')} ${speed === 'max' ? 'at full speed' : describeSpeed(opts.speed)}, namespace "${config.namespace}"`;
+      runFeed('feed', ['replay', ...files.flatMap((f) => ['--file', f]), '--speed', speed], (code) => void feed!.logged.then(() => replayEnded(code, path.join(logDir, 'feed.log'), opts.file!)));
     } else {
       const plan = demoPlan({ asOfMs, speed: opts.speed, warmupMs: opts.warmup, cycleMs: DEMO_DEFAULTS.cycleMs, seed: DEMO_DEFAULTS.seed });
       const paced = () =>
@@ -368,6 +388,29 @@ async function main(): Promise<void> {
     say(paint('31', `could not start: ${msg}`));
     await stopAll('start-up failed', 1);
   }
+}
+
+/** The namespace `pnpm start --source replay` uses unless ROTATION_NAMESPACE says otherwise. */
+const REPLAY_NAMESPACE = 'replay';
+
+/** What the end of a replay feed means to the user; the stack keeps running either way. */
+async function replayEnded(code: number | string, feedLog: string, files: readonly string[]): Promise<void> {
+  if (code === 0) {
+    say('replay done: every file is published; the dashboard shows where it ended (Ctrl-C stops)');
+    return;
+  }
+  // The ingester's own one-line message (stderr, not a JSON log line): both times and why, unclipped.
+  const text = await readFile(feedLog, 'utf8').catch(() => '');
+  const refused = text.slice(text.lastIndexOf('\n# ') + 1).split('\n').filter((l) => l.startsWith('ingester: replay refused'));
+  if (code === 2 && refused.length > 0) {
+    process.stdout.write(`${refused.at(-1)}\n`);
+    const again = files.map((f) => `--file ${f}`).join(' ');
+    say(paint('31', 'the replay was refused (above); nothing of it was published. With pnpm start:'));
+    say(`  pnpm start --source replay --fresh ${again}   starts the namespace over`);
+    say(`  ROTATION_NAMESPACE=<new> pnpm start --source replay ${again}   replays into another`);
+    return;
+  }
+  say(paint('31', `the replay stopped (${code}); see ${shown(feedLog)}`));
 }
 
 function killGroup(pid: number): void {

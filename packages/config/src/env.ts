@@ -50,6 +50,10 @@ export const EnvSchema = z.object({
     .default('rotation')
     .describe('Prefix of every topic, consumer group and Redis key'),
   ROTATION_UNIVERSE_FILE: z.string().optional().describe('Path of the universe file (default config/universe.json)'),
+  ROTATION_INFRA_ENV_FILE: z
+    .string()
+    .optional()
+    .describe('Where a service started by hand looks for the KAFKA_BROKERS / REDIS_URL of a running `pnpm start` or `pnpm infra:up` when they are unset (default .data/infra.env; `pnpm start --data-dir D` writes D/infra.env)'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -126,7 +130,7 @@ export const EnvSchema = z.object({
   GATEWAY_SLOW_CLIENT_MS: positiveInt
     .default(10_000)
     .describe('A replay waiting on a socket that has flushed nothing for this long closes the connection as a slow consumer (4008)'),
-  INGESTER_WATERMARK_MS: z.coerce.number().int().min(0).default(1_000).describe('Live feeds: how often a watermark record goes to every ticks partition so quiet partitions do not hold the detector back (0 = never)'),
+  INGESTER_WATERMARK_MS: z.coerce.number().int().min(0).default(1_000).describe('Live feeds and paced replays: how often a watermark record goes to every ticks partition so quiet partitions (a file of a few symbols) do not hold the detector back (0 = never)'),
   INGESTER_WATERMARK_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(2_000).describe('Live feeds: how far behind the newest tick a tick may still arrive (trades come a little out of order across symbols and connections); watermarks trail the newest tick by this much, and the detector\'s allowed lateness comes on top'),
   INGESTER_ACTIONS_FETCH: bool.default(true).describe('Live feeds (alpaca, polygon): fetch the universe\'s splits and dividends at start and on every refresh'),
   INGESTER_ACTIONS_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(365).default(30).describe('Corporate actions: days before today the fetched window starts (ex-dates; Alpaca: process dates)'),

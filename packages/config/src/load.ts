@@ -4,6 +4,7 @@ import { EnvSchema, OWNED_PREFIXES, SHARED_PREFIXES, TestEnvSchema, type Env, ty
 import { ConfigError, ConfigErrorCode } from './errors.js';
 import { toConfigIssues } from './format-issues.js';
 import { readJsonFile } from './json-file.js';
+import { localInfra } from './local-infra.js';
 import { isServiceLink, serviceLinkMessage } from './service-links.js';
 import { UniverseFile, withSymbols, type Universe } from './universe.js';
 
@@ -15,6 +16,10 @@ export interface Config {
   namespace: string;
   universe: Universe;
   universeFile: string;
+  /** The infra.env that supplied KAFKA_BROKERS / REDIS_URL (see loadServiceConfig), if one did. */
+  localInfraFile?: string;
+  /** Which of the two it supplied. */
+  localInfraKeys?: string[];
 }
 
 type EnvLike = Readonly<Record<string, string | undefined>>;
@@ -70,6 +75,32 @@ export function loadTestEnv(env: EnvLike = process.env): TestEnv {
   const result = TestEnvSchema.safeParse(env);
   if (!result.success) throw new ConfigError(ConfigErrorCode.invalidEnv, 'test environment', toConfigIssues(result.error));
   return result.data;
+}
+
+/**
+ * loadConfig for a service's start-up: what the environment leaves of KAFKA_BROKERS / REDIS_URL
+ * unset comes from a running local stack's infra.env (`pnpm start`, `pnpm infra:up`), so a
+ * service started in a second terminal joins that stack. Tests and launchers that pass their own
+ * environment use loadConfig and get no such lookup.
+ */
+export function loadServiceConfig(env: EnvLike = process.env): Config {
+  const found = localInfra(env);
+  if (!found) return loadConfig(env);
+  return { ...loadConfig({ ...env, ...found.set }), localInfraFile: found.file, localInfraKeys: Object.keys(found.set) };
+}
+
+/** One line saying where the broker / Redis addresses came from, when an infra.env supplied them. */
+export function localInfraNote(config: Config): string | undefined {
+  if (!config.localInfraFile) return undefined;
+  const rel = path.relative(process.cwd(), config.localInfraFile);
+  const shown = rel && !rel.startsWith('..') ? rel : config.localInfraFile;
+  const values = (config.localInfraKeys ?? []).map((k) => `${k}=${k === 'KAFKA_BROKERS' ? config.env.KAFKA_BROKERS.join(',') : redactUserInfo(config.env.REDIS_URL)}`);
+  return `using the local stack of ${shown} (${values.join(' ')}) for what the environment leaves unset`;
+}
+
+/** A URL's password never reaches a log line. */
+function redactUserInfo(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//[redacted]@');
 }
 
 function suggest(name: string, candidates: string[]): string {

@@ -37,6 +37,12 @@ describe('spreads', () => {
     expect(warming).toMatchObject({ spread: '—', leader: 'warming up', stretched: false, direction: 'unknown' });
   });
 
+  it('says which side has no data when only the other has a return (a replay of a few symbols)', () => {
+    const oneSided = { ...sp('IJR/SPY', '1d', null), largeReturnPct: 0.4 };
+    expect(spreadRows([oneSided], '1d')[0]).toMatchObject({ spread: '—', leader: 'no data for IJR', large: 'SPY +0.40 %' });
+    expect(spreadRows([{ ...sp('IWM/QQQ', '1d', null), smallReturnPct: -0.2 }], '1d')[0]?.leader).toBe('no data for QQQ');
+  });
+
   it('builds one series per pair for the window, in the table order, then any other pair', () => {
     const history = { '5m': { 'IJR/SPY': [{ x: 2, y: 0.5 }], 'IWM/SPY': [{ x: 1, y: 1 }, { x: 2, y: -1 }], 'OLD/SPY': [{ x: 1, y: 0 }] }, '1h': { 'IWM/SPY': [{ x: 1, y: 9 }] } };
     expect(spreadSeries(history, '5m', ['IWM/SPY', 'IJR/SPY', 'AI/RSP'])).toEqual([

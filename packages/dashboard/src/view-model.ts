@@ -62,8 +62,20 @@ export function spreadRows(spreads: readonly SpreadPoint[], window: string): Spr
       direction: direction(p.spreadPp),
       arrow: arrow(p.spreadPp),
       stretched: isFiniteNumber(p.zScore) && Math.abs(p.zScore) > 2,
-      leader: !isFiniteNumber(p.spreadPp) ? 'warming up' : p.spreadPp > 0 ? `${p.small} leads` : p.spreadPp < 0 ? `${p.large} leads` : 'even',
+      leader: !isFiniteNumber(p.spreadPp) ? unknownSpreadReading(p) : p.spreadPp > 0 ? `${p.small} leads` : p.spreadPp < 0 ? `${p.large} leads` : 'even',
     }));
+}
+
+/**
+ * Why a spread is unknown: when one side has a return over the window and the other has none,
+ * the other has no prices (a replay of a few symbols, a held symbol); that is not warming up.
+ */
+function unknownSpreadReading(p: SpreadPoint): string {
+  const small = isFiniteNumber(p.smallReturnPct);
+  const large = isFiniteNumber(p.largeReturnPct);
+  if (small && !large) return `no data for ${p.large}`;
+  if (large && !small) return `no data for ${p.small}`;
+  return 'warming up';
 }
 
 export interface SeriesPoint {

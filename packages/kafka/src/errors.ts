@@ -19,4 +19,4 @@ export type KafkaErrorCode = CodeOf<typeof KafkaErrorCode>;
 export class KafkaError extends defineErrors('KafkaError', 'KAFKA_', KafkaErrorCode) {}
 
 export const UNREACHABLE_HINT =
-  'start a local broker with `pnpm infra:up` (it writes KAFKA_BROKERS to .data/infra.env) or set KAFKA_BROKERS to a reachable broker';
+  'start a local broker with `pnpm start` or `pnpm infra:up` (both write KAFKA_BROKERS to .data/infra.env, where a service started with KAFKA_BROKERS unset finds it) or set KAFKA_BROKERS to a reachable broker';

@@ -11,7 +11,7 @@ export type RedisErrorCode = CodeOf<typeof RedisErrorCode>;
 export class RedisError extends defineErrors('RedisError', 'REDIS_', RedisErrorCode) {}
 
 export const REDIS_UNREACHABLE_HINT =
-  'start one with `pnpm infra:up` (it writes REDIS_URL to .data/infra.env) or set REDIS_URL to a reachable server';
+  'start one with `pnpm start` or `pnpm infra:up` (both write REDIS_URL to .data/infra.env, where a service started with REDIS_URL unset finds it) or set REDIS_URL to a reachable server';
 
 export interface RedisClientOptions {
   url: string;

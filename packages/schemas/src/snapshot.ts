@@ -121,6 +121,12 @@ export const Snapshot = z.strictObject({
   rrg: z.array(RrgPoint),
   breadth: Breadth,
   quarantined: z.array(QuarantinedSymbol).optional(),
+  /**
+   * Universe symbols with no regular-session price yet, e.g. a replay of a few symbols: every
+   * return, spread, rank and RRG point that needs one of them is null because of it, not
+   * because it is warming up. Absent when every symbol has a price.
+   */
+  noData: z.array(z.string()).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -4,3 +4,4 @@ export { ExitCode, EXIT_CODES_HELP } from './exit-codes.js';
 export { listenOnFirstFree, portsToTry } from './listen.js';
 export { registerProcessMetrics } from './process-metrics.js';
 export { runService, onStopSignals, type ServiceSpec } from './run.js';
+export { signalGate, SAME_SIGNAL_MS, type SignalMeaning } from './signals.js';

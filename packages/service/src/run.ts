@@ -1,8 +1,9 @@
-import { loadConfig, type Config } from '@rotation/config';
+import { loadServiceConfig, localInfraNote, type Config } from '@rotation/config';
 import { createLogger, type Logger } from '@rotation/log';
 import { parseServiceCli, type ServiceCliSpec } from './cli.js';
 import type { StopOutcome } from './deadline.js';
 import { ExitCode } from './exit-codes.js';
+import { signalGate } from './signals.js';
 
 /** What a long-running service (detector, gateway) gives `runService`; its main.ts wires the rest. */
 export interface ServiceSpec<H> extends ServiceCliSpec {
@@ -18,20 +19,23 @@ export interface ServiceSpec<H> extends ServiceCliSpec {
 
 /**
  * One process life for every service: the command line (--help, --version), the configuration
- * read once (a bad one exits 2 before anything starts), the logger, the start (a failure exits 1
- * with its message), and SIGINT/SIGTERM (stop within the deadline: exit 0, or 3 past it; a
- * second signal exits 1 at once).
+ * read once (a bad one exits 2 before anything starts; KAFKA_BROKERS / REDIS_URL left unset come
+ * from a running local stack's infra.env), the logger, the start (a failure exits 1 with its
+ * message), and SIGINT/SIGTERM (stop within the deadline: exit 0, or 3 past it; a second signal
+ * a moment later exits 1 at once).
  */
 export async function runService<H>(spec: ServiceSpec<H>): Promise<void> {
   parseServiceCli(spec);
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadServiceConfig();
   } catch (err) {
     process.stderr.write(`${spec.name}: ${(err as Error).message}\n`);
     process.exit(ExitCode.usage);
   }
   const logger = createLogger({ name: spec.name, level: config.env.LOG_LEVEL });
+  const infraNote = localInfraNote(config);
+  if (infraNote) logger.info({ file: config.localInfraFile }, infraNote);
   let handle: H;
   try {
     handle = await spec.start(config, logger, () => process.exit(ExitCode.failure));
@@ -56,14 +60,16 @@ export async function runService<H>(spec: ServiceSpec<H>): Promise<void> {
 }
 
 /**
- * SIGINT and SIGTERM: the first calls `stop`, a second one `again` (by default exit 1 at once,
- * for the operator who does not want to wait for the flush).
+ * SIGINT and SIGTERM: the first calls `stop`; the copy of one Ctrl-C that pnpm relays is ignored
+ * (signalGate); a second signal after that calls `again` (by default exit 1 at once, for the
+ * operator who does not want to wait for the flush).
  */
 export function onStopSignals(logger: Logger, stop: (signal: NodeJS.Signals) => void, again: (signal: NodeJS.Signals) => void = () => process.exit(ExitCode.failure)): void {
-  let signals = 0;
+  const gate = signalGate();
   const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
+    const meaning = gate();
+    if (meaning === 'same') return;
+    if (meaning === 'again') {
       logger.warn({ signal }, 'second signal: exiting now, without waiting for the stop');
       again(signal);
       return;

@@ -6,9 +6,9 @@
  * failure) with accepted records the broker never acknowledged: the message counts them.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadConfig, parseDuration, type Config } from '@rotation/config';
+import { childEnv, ConfigError, loadServiceConfig, localInfraNote, parseDuration, type Config } from '@rotation/config';
 import { createLogger, type Logger } from '@rotation/log';
-import { envHelp, EXIT_CODES_HELP, ExitCode, onStopSignals, withUsageExitCodes } from '@rotation/service';
+import { envHelp, EXIT_CODES_HELP, ExitCode, signalGate, withUsageExitCodes } from '@rotation/service';
 import pkg from '../package.json' with { type: 'json' };
 import { IngesterError, IngesterErrorCode } from './core/errors.js';
 import type { IngestSource } from './core/ingest-source.js';
@@ -22,9 +22,13 @@ import { ReplaySource } from './adapters/replay-source.js';
 import { parseTimeframe, type Timeframe } from './core/parsers/bar-time.js';
 import { isPriceBasis, PRICE_BASES, type PriceBasis } from './core/parsers/price-basis.js';
 import { SyntheticSource } from './adapters/synthetic-source.js';
+import { replayClockConflict, type ReplayRange } from './core/replay-guard.js';
+import { resumeFromTails } from './core/synthetic/resume.js';
 
 interface CommonOptions {
   json?: boolean;
+  /** Replay: the namespace to publish into instead of ROTATION_NAMESPACE. */
+  namespace?: string;
 }
 
 function speedArg(text: string): Speed {
@@ -36,6 +40,12 @@ function speedArg(text: string): Speed {
 function positiveNumber(text: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function nonNegativeNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || text.trim() === '') throw new InvalidArgumentError('expected a number >= 0');
   return n;
 }
 
@@ -74,18 +84,40 @@ const speedOption = () => withDefault('--speed <speed>', 'max, realtime or a fac
 async function execute(opts: CommonOptions, service: boolean, build: (config: Config, logger: Logger) => Promise<IngestSource> | IngestSource): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadServiceConfig(opts.namespace ? childEnv({ ROTATION_NAMESPACE: opts.namespace }) : undefined);
   } catch (e) {
     process.stderr.write(`ingester: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
     process.exit(ExitCode.usage);
   }
   // With --json stdout carries exactly one JSON object, so logs move to stderr.
   const logger = createLogger({ name: 'ingester', level: config.env.LOG_LEVEL, ...(opts.json ? { destination: process.stderr } : {}) });
+  const infraNote = localInfraNote(config);
+  if (infraNote) logger.info({ file: config.localInfraFile }, infraNote);
   let code = 0;
   let out = '';
+  // Handlers from the start: a stop while the source is being built (a topic tail being read)
+  // has nothing to flush, so it is a clean exit, not a death by signal.
+  let pipeline: Pipeline | undefined;
+  const gate = signalGate();
+  const onSignal = (signal: NodeJS.Signals) => {
+    const meaning = gate();
+    if (meaning === 'same') return; // the same Ctrl-C, relayed by pnpm
+    if (meaning === 'again') {
+      logger.warn({ signal }, 'second signal: exiting without waiting for the flush');
+      process.exit(130);
+    }
+    if (!pipeline) {
+      logger.info({ signal }, 'stopped during start-up: nothing was published');
+      process.exit(0);
+    }
+    logger.info({ signal }, 'stopping: no more input, flushing what was accepted');
+    void pipeline.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const source = await build(config, logger);
-    const pipeline = new Pipeline({
+    pipeline = new Pipeline({
       env: config.env,
       universe: config.universe,
       logger,
@@ -93,15 +125,6 @@ async function execute(opts: CommonOptions, service: boolean, build: (config: Co
       service,
       ...(process.stderr.isTTY && !service ? { tty: process.stderr } : {}),
     });
-    onStopSignals(
-      logger,
-      (signal) => {
-        logger.info({ signal }, 'stopping: no more input, flushing what was accepted');
-        void pipeline.stop();
-      },
-      // 130: what a shell reports for a job ended by Ctrl-C; the flush was not waited for.
-      () => process.exit(130),
-    );
     const summary = await pipeline.run();
     logger.info({ summary }, 'ingest finished');
     out = opts.json ? `${JSON.stringify(summary)}\n` : humanSummary(summary);
@@ -120,7 +143,7 @@ async function execute(opts: CommonOptions, service: boolean, build: (config: Co
 
 function exitCodeOf(err: Error): number {
   if (!(err instanceof IngesterError)) return 1;
-  if (err.code === IngesterErrorCode.usage) return 2;
+  if (err.code === IngesterErrorCode.usage || err.code === IngesterErrorCode.replayClock) return 2;
   return err.code === IngesterErrorCode.undelivered ? 3 : 1;
 }
 
@@ -171,8 +194,10 @@ program
   .option('--price-basis <basis>', `${PRICE_BASES.join(', ')}: picks Yahoo/yfinance Close (split_adjusted) or Adj Close (total_return); states the basis of Alpaca exports (default unadjusted = adjustment=raw)`, priceBasisArg)
   .option('--allow-mixed-basis', 'replay files on different price bases together instead of refusing')
   .option('--timeframe <tf>', 'bar length of Alpaca / yfinance files that do not say it: 1Day, 1Min, 5Min, 1Hour ... (default: daily when every bar starts a day, else 1Min)', timeframeArg)
+  .option('--namespace <ns>', 'publish into this namespace instead of ROTATION_NAMESPACE (a replay of another period, in a pipeline of its own)')
+  .option('--force', "publish even when the replay's event time is before the namespace's clock or more than 7 days after it")
   .option('--json', 'print the summary as one JSON object on stdout (logs go to stderr)')
-  .action(async (o: CommonOptions & { file: string[]; symbol?: string; speed: Speed; priceBasis?: PriceBasis; allowMixedBasis?: boolean; timeframe?: Timeframe }) => {
+  .action(async (o: CommonOptions & { file: string[]; symbol?: string; speed: Speed; priceBasis?: PriceBasis; allowMixedBasis?: boolean; timeframe?: Timeframe; force?: boolean }) => {
     await execute(o, false, (config, logger) => {
       if (o.file.length === 0) throw new IngesterError(IngesterErrorCode.usage, 'replay needs at least one --file');
       return new ReplaySource({
@@ -186,9 +211,28 @@ program
         ...(o.priceBasis ? { priceBasis: o.priceBasis } : {}),
         ...(o.allowMixedBasis ? { allowMixedBasis: true } : {}),
         ...(o.timeframe ? { timeframe: o.timeframe } : {}),
+        beforePublish: (range) => checkReplayClock(range, config, logger, Boolean(o.force)),
       });
     });
   });
+
+/** Refuses a replay far from the namespace's clock (core/replay-guard.ts) unless --force. */
+async function checkReplayClock(range: ReplayRange, config: Config, logger: Logger, force: boolean): Promise<void> {
+  const [{ createKafka }, { topicNames }] = await Promise.all([import('@rotation/kafka'), import('@rotation/schemas')]);
+  const { topicEnds } = await import('./adapters/backfill/resume-points.js');
+  const topic = topicNames(config.namespace).ticks;
+  const kafka = createKafka({ brokers: config.env.KAFKA_BROKERS, clientId: `${config.env.KAFKA_CLIENT_ID}-ingester-clock`, logger });
+  const { ends } = await topicEnds(kafka, topic, config.universe.detector.historyBucket, logger);
+  const known = ends.filter((e): e is number => e !== undefined);
+  const clock = known.length > 0 ? { namespace: config.namespace, at: Math.max(...known), topic } : undefined;
+  const conflict = replayClockConflict(range, clock);
+  if (!conflict) return;
+  if (force) {
+    logger.warn({ namespace: config.namespace, first: new Date(range.first).toISOString(), clock: new Date(clock!.at).toISOString() }, `--force: publishing anyway (${conflict})`);
+    return;
+  }
+  throw new IngesterError(IngesterErrorCode.replayClock, conflict, { namespace: config.namespace, first: range.first, last: range.last, clock: clock!.at });
+}
 
 program
   .command('synthetic')
@@ -203,9 +247,12 @@ program
   .addOption(withDefault('--start <iso>', 'event time of the first tick', isoArg, Date.parse('2024-01-02T14:30:00Z'), '2024-01-02T14:30:00Z'))
   .addOption(speedOption())
   .option('--loop', 'start over (continuing event time) when the duration is done; runs as a service')
+  .option('--continue', "continue the ticks topic: start after its newest tick (or at --start when later), from each symbol's last price there")
+  .option('--drift-scale <x>', "multiply the scenario's drifts (0.25: a rotation at a pace markets see)", nonNegativeNumber, 1)
   .option('--json', 'print the summary as one JSON object on stdout (logs go to stderr)')
-  .action(async (o: CommonOptions & { scenario: ScenarioName; seed: number; duration: number; rate: number; start: number; speed: Speed; loop?: boolean }) => {
-    await execute(o, Boolean(o.loop), (config) => {
+  .action(async (o: CommonOptions & { scenario: ScenarioName; seed: number; duration: number; rate: number; start: number; speed: Speed; loop?: boolean; continue?: boolean; driftScale: number }) => {
+    await execute(o, Boolean(o.loop), async (config, logger) => {
+      const resume = o.continue ? await ticksTopicResume(config, logger) : undefined;
       try {
         return new SyntheticSource({
           universe: config.universe,
@@ -213,7 +260,9 @@ program
           seed: o.seed,
           durationMs: o.duration,
           ratePerSec: o.rate,
-          startMs: o.start,
+          startMs: resume ? Math.max(o.start, resume.afterMs) : o.start,
+          ...(resume ? { startPrices: resume.prices } : {}),
+          driftScale: o.driftScale,
           speed: o.speed,
           loop: Boolean(o.loop),
         });
@@ -296,6 +345,28 @@ function positiveInteger(text: string): number {
   if (!/^[1-9]\d{0,2}$/.test(text)) throw new InvalidArgumentError('expected a whole number from 1 to 999');
   return Number(text);
 }
+
+/** Where a synthetic run continuing the ticks topic starts (core/synthetic/resume.ts); undefined on an empty topic. */
+async function ticksTopicResume(config: Config, logger: Logger) {
+  const [{ createKafka, readPartitionTails, ensureTopics, topicLayoutFromEnv }, { topicNames }] = await Promise.all([import('@rotation/kafka'), import('@rotation/schemas')]);
+  const kafka = createKafka({ brokers: config.env.KAFKA_BROKERS, clientId: `${config.env.KAFKA_CLIENT_ID}-ingester-resume`, logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    // The topic may not exist yet on a first run; the pipeline would create it anyway.
+    await ensureTopics(admin, config.namespace, topicLayoutFromEnv(config.env), logger);
+  } finally {
+    await admin.disconnect();
+  }
+  // Every symbol ticks once per step, so a few hundred records per partition reach each one's last.
+  const tails = await readPartitionTails(kafka, topicNames(config.namespace).ticks, RESUME_TAIL_RECORDS, logger);
+  const resume = resumeFromTails(tails);
+  if (resume) logger.info({ after: new Date(resume.afterMs).toISOString(), symbols: Object.keys(resume.prices).length }, 'synthetic: continuing the ticks topic after its newest tick, from its last prices');
+  else logger.info({}, 'synthetic: the ticks topic has no ticks; starting fresh');
+  return resume;
+}
+
+const RESUME_TAIL_RECORDS = 2_000;
 
 /** Where the ticks topic's history ends per symbol, read once with a client of its own. */
 async function ticksTopicEnds(config: Config, logger: Logger) {

@@ -405,6 +405,8 @@ export class Detector {
 
   /** The snapshot at the last evaluated step, or null before the first. */
   snapshot(): Snapshot | null {
-    return this.#last === null ? null : projectSnapshot(this.#s, this.#state, this.#last);
+    if (this.#last === null) return null;
+    const noData = this.#s.symbols.filter((sym) => Number.isNaN(this.#prices.raw(sym)));
+    return projectSnapshot(this.#s, this.#state, this.#last, noData);
   }
 }

@@ -9,7 +9,7 @@ import { round } from './stats.js';
 const r6 = (x: number | null | undefined): number | null => (x === null || x === undefined ? null : round(x, 6));
 
 /** The snapshot of the last evaluated step: what the gateway serves and the dashboard draws. */
-export function projectSnapshot(s: CompiledSettings, state: CoreState, e: Evaluation): Snapshot {
+export function projectSnapshot(s: CompiledSettings, state: CoreState, e: Evaluation, noData: readonly string[] = []): Snapshot {
   const returns: Snapshot['returns'] = {};
   for (const [sym, rs] of e.returns) returns[sym] = Object.fromEntries(s.windows.map((w, i) => [w.label, r6(rs[i])]));
   const rrg = s.sectors.map((sec) => {
@@ -64,6 +64,7 @@ export function projectSnapshot(s: CompiledSettings, state: CoreState, e: Evalua
             },
     },
     quarantined: Object.entries(state.quarantine).map(([symbol, q]) => ({ symbol, since: new Date(q.since).toISOString(), movePct: round((q.move - 1) * 100, 4), splitRatio: q.ratio })),
+    ...(noData.length > 0 ? { noData: [...noData] } : {}),
   };
 }
 

@@ -118,7 +118,12 @@ export class Pipeline {
       ...(metrics ? { observer: metrics.observer } : {}),
       ...(watermarks ? { watermarks } : {}),
     });
-    const watermarkTimer = watermarks && tickSource.success ? startLiveWatermarks({ env, logger, producer, publisher, clock: watermarks, source: tickSource.data, partitions: ticksPartitions }) : undefined;
+    const watermarkTimer =
+      watermarks && tickSource.success
+        ? startLiveWatermarks({ env, logger, producer, publisher, clock: watermarks, source: tickSource.data, partitions: ticksPartitions })
+        : source.progressWatermarks && !source.live && tickSource.success && env.INGESTER_WATERMARK_MS > 0
+          ? startProgressWatermarks({ env, logger, producer, publisher, source: tickSource.data, partitions: ticksPartitions })
+          : undefined;
     let http: HealthServer | undefined;
     const progress = new ProgressReporter({ source, counters: publisher.counters, logger, ...(this.#o.tty ? { tty: this.#o.tty } : {}), ...(this.#o.progressLogEveryMs ? { logEveryMs: this.#o.progressLogEveryMs } : {}) });
     let failure: unknown;
@@ -222,6 +227,23 @@ function startLiveWatermarks(o: LiveWatermarkOptions): NodeJS.Timeout {
   }, o.env.INGESTER_WATERMARK_MS);
   timer.unref();
   o.logger.info({ everyMs: o.env.INGESTER_WATERMARK_MS, lagMs: o.env.INGESTER_WATERMARK_LAG_MS, partitions: o.partitions }, 'publishing watermarks to every ticks partition');
+  return timer;
+}
+
+/**
+ * A paced source in event-time order: what it published so far is all there will be up to its
+ * newest event time, on every partition, so that time is a watermark for each of them.
+ */
+function startProgressWatermarks(o: Omit<LiveWatermarkOptions, 'clock'>): NodeJS.Timeout {
+  let sent = -1;
+  const timer = setInterval(() => {
+    const wm = o.publisher.newestTs;
+    if (wm === undefined || wm <= sent || o.producer.failure) return;
+    sent = wm;
+    o.publisher.watermark({ v: 1, watermark: wm, source: o.source }, o.partitions);
+  }, o.env.INGESTER_WATERMARK_MS);
+  timer.unref();
+  o.logger.info({ everyMs: o.env.INGESTER_WATERMARK_MS, partitions: o.partitions }, 'paced replay: publishing its progress as watermarks to every ticks partition');
   return timer;
 }
 

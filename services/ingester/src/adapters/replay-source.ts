@@ -12,6 +12,7 @@ import { flattenDecoded, type Decoded } from '../core/parsers/decoded.js';
 import { ONE_SYMBOL_FORMATS, createLineDecoder, decodeAlpacaBars, detectFormat, eventTimeOf, fileBasis, refuseFile, symbolFromFileName, type FileFormat } from '../core/parsers/formats.js';
 import { checkBases, type FileBasis, type PlannedBasis, type PriceBasis } from '../core/parsers/price-basis.js';
 import type { IngestSource } from '../core/ingest-source.js';
+import type { ReplayRange } from '../core/replay-guard.js';
 import type { QuoteSink } from '../core/source.js';
 import { readFileLines, readFirstLines, readWholeText, type GunzipCaps } from './file-lines.js';
 
@@ -40,6 +41,11 @@ export interface ReplayOptions {
   maxGzipRatio?: number;
   /** Bytes of sorted runs the replay may write to its temp directory (0 = no cap). */
   maxSpillBytes?: number;
+  /**
+   * Called once the input is sorted, with its event-time range, before anything is published;
+   * a rejection ends the run with nothing published (main.ts checks the namespace's clock).
+   */
+  beforePublish?: (range: ReplayRange) => Promise<void>;
 }
 
 export const REPLAY_DEFAULTS = {
@@ -53,7 +59,7 @@ export const REPLAY_DEFAULTS = {
   maxSpillBytes: 1024 ** 3,
 } as const;
 
-type OptionalKeys = 'symbol' | 'tmpDir' | 'priceBasis' | 'allowMixedBasis' | 'timeframe';
+type OptionalKeys = 'symbol' | 'tmpDir' | 'priceBasis' | 'allowMixedBasis' | 'timeframe' | 'beforePublish';
 
 interface PlannedFile {
   file: string;
@@ -87,9 +93,16 @@ export class ReplaySource implements IngestSource {
   spilledBytes = 0;
   /** Each file's price basis, known once run() has looked at the files. */
   bases: PlannedBasis[] = [];
+  /** Event time of the first and last record to publish, known once pass 1 is done. */
+  range: ReplayRange | undefined;
 
   constructor(options: ReplayOptions) {
     this.#o = { ...REPLAY_DEFAULTS, ...options };
+  }
+
+  /** Paced, the replay is slow enough for its progress to matter before its end. */
+  get progressWatermarks(): boolean {
+    return this.#o.speed.kind !== 'max';
   }
 
   stop(): void {
@@ -118,6 +131,7 @@ export class ReplaySource implements IngestSource {
     try {
       const runs = await this.#sortPass(plan, sink, dir);
       if (this.#stopped) return;
+      if (this.range && this.#o.beforePublish) await this.#o.beforePublish(this.range);
       await this.#publishPass(runs, sink);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -196,6 +210,9 @@ export class ReplaySource implements IngestSource {
           const t = eventTimeOf(d);
           if (!t) await (d.kind === 'event' ? sink.event(d.raw, origin, d.text, 'replay') : sink.quote(d.raw, origin, d.text, 'replay'));
           else {
+            if (!this.range) this.range = { first: t.ts, last: t.ts };
+            else if (t.ts < this.range.first) this.range.first = t.ts;
+            else if (t.ts > this.range.last) this.range.last = t.ts;
             buffer.push({ ts: t.ts, tsNanos: t.tsNanos, file: p.index, seq: d.seq, ...(d.line !== undefined ? { line: d.line } : {}), raw: d.raw, text: d.text });
             count += 1;
             if (buffer.length >= this.#o.runRecords) await spill();

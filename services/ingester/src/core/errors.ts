@@ -16,6 +16,8 @@ export const IngesterErrorCode = {
   undelivered: 'INGESTER_UNDELIVERED',
   // Files of a replay on different price bases (or not on the one asked for): refused before publishing.
   priceBasis: 'INGESTER_PRICE_BASIS',
+  // A replay whose event time is far from the namespace's clock (before it, or long after): refused before publishing.
+  replayClock: 'INGESTER_REPLAY_CLOCK',
   // History could not be fetched for a backfill (keys, plan, the provider failing past its retries); the context names the request.
   backfillFailed: 'INGESTER_BACKFILL_FAILED',
 } as const;

@@ -11,6 +11,13 @@ export interface IngestSource {
   readonly name: string;
   /** A live feed: the pipeline publishes watermark records beside its ticks. */
   readonly live?: boolean;
+  /**
+   * A paced source that delivers in event-time order (a replay not at max speed): while it
+   * runs, the pipeline publishes the newest event time it published as a watermark to every
+   * partition, so partitions none of its symbols hash to (a file of a few symbols) do not hold
+   * the detector back until the end-of-stream watermark.
+   */
+  readonly progressWatermarks?: boolean;
   /** Resolves when the input is exhausted or stop() was called; rejects on a fatal error. */
   run(sink: QuoteSink, control: SourceControl): Promise<void>;
   /** Stop reading; run() resolves soon after, once the record in hand is delivered. */

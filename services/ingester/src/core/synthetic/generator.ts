@@ -19,6 +19,14 @@ export interface SyntheticOptions {
   ratePerSec: number;
   /** Sessions the ticks fall in; XNYS unless given. */
   calendar?: ExchangeCalendar;
+  /**
+   * Each symbol's price to start from instead of the model's base price: a run that continues
+   * an earlier one (a restart, the next scenario) starts where that one's prices ended, so a
+   * scenario switch changes drifts, never levels.
+   */
+  startPrices?: Readonly<Record<string, number>>;
+  /** Multiplies the scenario's drifts: below 1 plays a rotation at a pace markets see (the demo uses 0.25). */
+  driftScale?: number;
 }
 
 /** Filled in place by next(): the generator allocates nothing per tick. */
@@ -57,6 +65,8 @@ export class SyntheticGenerator {
   readonly #dtDays: number;
   readonly #offsets: Int32Array;
   readonly #calendar: ExchangeCalendar;
+  readonly #basePrices: Float64Array;
+  readonly #driftScale: number;
   #step = 0;
   #inStep: number;
   /** Trading ms since the run's origin; the origin is startMs, or the open after it. */
@@ -95,6 +105,9 @@ export class SyntheticGenerator {
     this.#offsets = new Int32Array(n);
     for (let j = 0; j < n; j++) this.#offsets[j] = Math.floor((j * this.stepMs) / n);
     this.#inStep = n; // the first next() starts step 0
+    this.#basePrices = Float64Array.from(this.#symbols, (sym) => startPriceOf(options.startPrices, sym.symbol) ?? sym.basePrice);
+    this.#driftScale = options.driftScale ?? 1;
+    if (!(this.#driftScale >= 0) || !Number.isFinite(this.#driftScale)) throw new RangeError('drift scale must be a finite number >= 0');
     this.#calendar = options.calendar ?? getCalendar('XNYS');
     const first = this.#calendar.nextCloseAfter(options.startMs);
     if (first === null) throw new RangeError('start is past the last session of the calendar');
@@ -124,7 +137,7 @@ export class SyntheticGenerator {
     let x = this.#idio[j]!;
     for (let k = 0; k < levels.length; k++) x += l[k]! * levels[k]!;
     out.symbol = s.symbol;
-    out.price = Math.round(s.basePrice * Math.exp(x) * 10_000) / 10_000;
+    out.price = Math.round(this.#basePrices[j]! * Math.exp(x) * 10_000) / 10_000;
     out.size = 1 + Math.floor(this.#rng.next() * 500);
     out.ts = this.#eventTime(this.#stepStart + this.#offsets[j]!);
     return true;
@@ -154,10 +167,11 @@ export class SyntheticGenerator {
     const regime = this.#scenario.regime(this.#step / this.#steps);
     const drift = this.#drift;
     drift.fill(0);
-    drift[MARKET] = regime.market;
-    drift[SIZE] = regime.size;
-    drift[AI] = regime.ai;
-    for (let i = 0; i < this.#sectorSymbols.length; i++) drift[FIRST_SECTOR + i] = regime.sectors[this.#sectorSymbols[i]!] ?? 0;
+    const scale = this.#driftScale;
+    drift[MARKET] = regime.market * scale;
+    drift[SIZE] = regime.size * scale;
+    drift[AI] = regime.ai * scale;
+    for (let i = 0; i < this.#sectorSymbols.length; i++) drift[FIRST_SECTOR + i] = (regime.sectors[this.#sectorSymbols[i]!] ?? 0) * scale;
     const dt = this.#dtDays;
     const keep = Math.exp(-this.#scenario.reversion * dt);
     const levels = this.#levels;
@@ -170,4 +184,9 @@ export class SyntheticGenerator {
       this.#idio[j] = this.#idio[j]! * keep + this.#symbols[j]!.idioVol * sq * this.#rng.normal();
     }
   }
+}
+
+function startPriceOf(prices: Readonly<Record<string, number>> | undefined, symbol: string): number | undefined {
+  const p = prices?.[symbol];
+  return p !== undefined && Number.isFinite(p) && p > 0 ? p : undefined;
 }
