@@ -235,7 +235,16 @@ describe('dashboard in Chromium', () => {
             breadthNote: document.querySelector('#breadth [data-footnote="breadth-window"]')?.textContent ?? '',
           }));
         // 1d first, and the chart holds the recorded history although no update came after the page opened.
-        await page.waitForFunction((n) => Number(document.getElementById('spread-chart')?.dataset.history ?? 0) >= n, recorded1d, { polling: 100, timeout: 30_000 });
+        // The chart draws on its next frame after the history is read: wait for both (on a loaded
+        // machine the draw came after the read, and the points were counted in between).
+        await page.waitForFunction(
+          (n) => {
+            const chart = document.getElementById('spread-chart')?.dataset;
+            return Number(chart?.history ?? 0) >= n && Number(chart?.points ?? 0) >= n;
+          },
+          recorded1d,
+          { polling: 100, timeout: 30_000 },
+        );
         const v = await shown();
         expect(v.picked).toBe('1d');
         expect(v.historyError).toBeNull();
