@@ -128,6 +128,7 @@ export class Hub {
     if (!out) return;
     this.#o.metrics.snapshotsForwarded.inc();
     for (const f of out) for (const conn of this.registry.subscribers(f.channel)) conn.deliver(f.channel, f.seq, f.buf, true);
+    observeEventAge(this.#o.metrics, 'snapshot', record.snapshot.asOf);
   }
 
   /**
@@ -214,6 +215,7 @@ export class Hub {
       const subs = f.channel === 'alerts:mine' ? (this.#mine.get(alert.owner ?? '') ?? NOBODY) : this.registry.subscribers(f.channel);
       for (const conn of subs) conn.deliver(f.channel, alert.seq, f.buf, false);
     }
+    observeEventAge(this.#o.metrics, 'alert', alert.eventTime);
   }
 
   async #epochChanged(): Promise<void> {
@@ -516,4 +518,11 @@ export class Hub {
       await current;
     } while (current !== this.#chain);
   }
+}
+
+/** Event time -> handed to subscribers; a record without an event time (no step yet) is not a latency. */
+function observeEventAge(metrics: Metrics, kind: 'snapshot' | 'alert', eventTime: string | null): void {
+  if (!eventTime) return;
+  const ms = Date.parse(eventTime);
+  if (Number.isFinite(ms)) metrics.eventToPush.observe({ kind }, Math.max(0, Date.now() - ms) / 1000);
 }
