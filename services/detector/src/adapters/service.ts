@@ -221,15 +221,19 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
           if (detector === null) await loadState();
           const det = detector!;
           if (batch.topic === topics.rules) return await rulesBatch(det, payload);
+          const processEnd = metrics.batchPhase.startTimer({ phase: 'process' });
           const out = processBatch(
             det,
             batch.messages.map((m) => ({ lane: batch.partition, offset: m.offset, value: m.value })),
             offsets,
           );
+          processEnd();
           // A big batch on a busy machine can take seconds: tell the coordinator we are alive.
           await payload.heartbeat();
           await outbox.deadLetters(out.deadLetters);
+          const commitEnd = metrics.batchPhase.startTimer({ phase: 'commit' });
           await commitWithRetry(out.request, payload);
+          commitEnd();
           metrics.commits.inc();
           metrics.steps.inc(out.steps);
           for (const [outcome, n] of Object.entries(out.outcomes)) if (n > 0) metrics.records.inc({ outcome }, n);
@@ -250,7 +254,11 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
           // reads what to send from Redis (committed above), runs one publish at a time and
           // folds calls made meanwhile into one more run; a failure is retried by the timer, the
           // next batch, stop() or the next start.
-          void outbox.publish().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'outbox publish failed; retried with the next batch'));
+          const publishEnd = metrics.batchPhase.startTimer({ phase: 'publish' });
+          void outbox.publish().then(
+            () => void publishEnd(),
+            (err: unknown) => log.warn({ err: (err as Error).message }, 'outbox publish failed; retried with the next batch'),
+          );
           // Awaited (one cheap round trip) so a stop leaves the group with it done; only a hint anyway.
           await consumer
             .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
