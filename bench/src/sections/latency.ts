@@ -10,8 +10,10 @@ import { writeUniverse } from '../universe.js';
 import { PARTITIONS, createTicksTopic } from './detector.js';
 
 const LATENCY = path.join(BENCH_DIR, 'src/workers/latency.ts');
-/** Samples a rate must have before its p99.9 means anything (a run goes on, up to 40 s, until it has them). */
+/** Samples a rate must have before its p99.9 means anything (a fixed rate goes on, up to MAX_SECONDS, until it has them). */
 export const MIN_SAMPLES = 1_000;
+/** The longest a fixed rate may run to collect them (the bisection runs take --seconds only). */
+const MAX_SECONDS = 60;
 
 /**
  * Detector settings for the latency run: 20 ms steps (up to fifty evaluations, so fifty latency
@@ -54,7 +56,7 @@ export async function runLatency(ctx: BenchContext): Promise<LatencyRow[]> {
       const seconds = ctx.quick ? 3 : 20;
       const minSamples = ctx.quick ? 0 : MIN_SAMPLES;
       const rates = ctx.quick ? [1_000, 10_000] : [1_000, 10_000, 50_000];
-      const args = ['--url', gw.wsUrl, '--seconds', String(seconds), '--min-samples', String(minSamples), '--max-seconds', String(ctx.quick ? seconds : 40)];
+      const args = ['--url', gw.wsUrl, '--seconds', String(seconds), '--min-samples', String(minSamples), '--max-seconds', String(ctx.quick ? seconds : MAX_SECONDS)];
       args.push('--rates', rates.join(','), '--partitions', String(PARTITIONS), '--search', ctx.quick ? 'false' : 'true', '--detector-metrics', `http://127.0.0.1:${detectorPort}/metrics`);
       const out = await runWorker<WorkerOut>(LATENCY, args, {
         env: ctx.env(env),
@@ -72,7 +74,7 @@ export async function runLatency(ctx: BenchContext): Promise<LatencyRow[]> {
         `"Caused": the detector evaluates the ${out.stepMs} ms event-time step ending at T once every one of its ${out.lanes} lanes has a tick later than T + ${out.latenessMs} ms; ` +
         `the last such tick to be pushed is the cause of every event for T: a "spreads" state event whose snapshot has asOf = T (version -> asOf read from <ns>.snapshots) or an alert with eventTime = T. ` +
         `Alerts alone are too rare at a steady tick rate, so state events are the bulk of the samples. Detector with ${out.stepMs} ms steps and zero allowed lateness (LATENCY_UNIVERSE_OVERRIDES); event time = wall clock. ` +
-        `HDR histogram (µs, 3 significant digits), one sample per snapshot version (or alert) that reached the client. ${seconds} s per rate (longer, up to 40 s, until ${MIN_SAMPLES} samples) after a 3 s warm-up; the detector's backlog is drained between rates. ` +
+        `HDR histogram (µs, 3 significant digits), one sample per snapshot version (or alert) that reached the client. ${seconds} s per rate (longer, up to ${MAX_SECONDS} s, until ${MIN_SAMPLES} samples; the two bisection runs ${Math.round(seconds * 0.75)} s) after a 3 s warm-up; the detector's backlog is drained between rates. ` +
         `hops per row: push -> producer ack; cause acked -> snapshot record timestamp (detector); record timestamp -> a bench consumer has it (outbox -> topic); that -> websocket receive (gateway); detector_process/commit/publish from the detector's detector_batch_phase_seconds (bucket-interpolated). ` +
         `Sustained = achieved >= 95 % of offered, >= half the expected events, p99 < 1 s; the highest sustained rate is found by geometric bisection after the fixed rates.`;
       return out.rows;

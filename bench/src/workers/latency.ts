@@ -261,7 +261,8 @@ try {
     for (let i = 0; i < 2 && lo !== undefined; i++) {
       const mid = hi === undefined ? Math.round(lo * 1.5) : Math.round(Math.sqrt(lo * hi));
       if (hi !== undefined && mid <= lo * 1.05) break;
-      const row = await runRate(mid, seconds, 0);
+      // Shorter and without a sample floor: they only locate the rate; the fixed rates carry the distributions.
+      const row = await runRate(mid, Math.round(seconds * 0.75), 0);
       rows.push(row);
       await drain(60_000);
       if (row.sustained) lo = mid;
