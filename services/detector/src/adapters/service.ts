@@ -206,6 +206,7 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
         .catch((err: unknown) => log.debug({ err }, 'kafka offset commit failed (Redis holds the truth)'));
     };
 
+    let lastOffsetCommit: Promise<void> = Promise.resolve();
     await consumer.connect();
     closers.push(async () => void (await consumer.disconnect()));
     await consumer.subscribe({ topics: [topics.ticks, topics.rules], fromBeginning: true });
@@ -259,8 +260,10 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
             () => void publishEnd(),
             (err: unknown) => log.warn({ err: (err as Error).message }, 'outbox publish failed; retried with the next batch'),
           );
-          // Awaited (one cheap round trip) so a stop leaves the group with it done; only a hint anyway.
-          await consumer
+          // Not awaited: Redis holds the offsets that count (a join seeks to them), the group's
+          // are a hint for lag tooling. Awaiting it put a Kafka round trip on every batch's path,
+          // ahead of the next batch of the same fetch. A stop awaits the last one.
+          lastOffsetCommit = consumer
             .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
             .catch((err: unknown) => log.debug({ err }, 'kafka offset commit failed (Redis holds the truth)'));
         } catch (err) {
@@ -304,6 +307,7 @@ export async function startDetector(options: StartDetectorOptions): Promise<Dete
     const graceful = async () => {
       // consumer.stop() waits for the in-flight batch, which commits before it returns.
       await consumer.stop().catch((err: unknown) => log.warn({ err }, 'consumer stop failed'));
+      await lastOffsetCommit;
       await outbox.publish().catch((err: unknown) => log.warn({ err }, 'final publish failed; the next start republishes'));
       await closeAll();
     };
