@@ -74,6 +74,7 @@ export const EnvSchema = z.object({
   GATEWAY_RULES_MAX_PER_OWNER: positiveInt.max(10_000).default(100).describe('Alert rules one owner may hold (paused ones count; deleted ones do not); POST /api/v1/rules beyond it answers 409'),
   GATEWAY_JWT_SECRET: jwtSecret.optional().describe(`HS256 secret for JWT bearer tokens, at least ${MIN_JWT_SECRET_BYTES} bytes`),
   GATEWAY_JWT_REQUIRE_EXP: bool.default(true).describe('Refuse JWTs without an `exp` claim (false accepts them, valid until the secret changes)'),
+  GATEWAY_MAX_CONNECTIONS: positiveInt.default(10_000).describe('Open websockets one gateway instance holds; more are refused with HTTP 503 (each costs ~14-20 kB of RSS and an open file: the process\'s open-file limit must be above this)'),
   GATEWAY_MAX_CONNECTIONS_PER_TOKEN: capOrOff.default(1_000).describe('Open websockets one credential (static token, or JWT `sub`) may hold on one instance; more are refused with HTTP 429 (0 = no cap)'),
   GATEWAY_MAX_CONNECTIONS_PER_IP: capOrOff.default(1_000).describe('Open websockets one remote address may hold on one instance; more are refused with HTTP 429 (0 = no cap; raise it behind a proxy that hides client addresses)'),
   GATEWAY_ALLOWED_ORIGINS: csv.optional().describe('Comma-separated Origin values allowed to open a websocket'),

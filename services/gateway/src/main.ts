@@ -53,6 +53,7 @@ export const DEFAULT_TUNING: GatewayTuning = {
   maxPayloadBytes: 8 * 1024,
   maxCommandBytes: 4 * 1024,
   highWaterBytes: 64 * 1024,
+  // Replaced by GATEWAY_MAX_CONNECTIONS (same default) unless a test passes its own.
   maxConnections: 10_000,
   recentAlerts: 20,
   apiMaxLimit: 1_000,
@@ -89,7 +90,7 @@ export interface RunningGateway {
 
 export async function startGateway(config: Config, options: StartOptions): Promise<RunningGateway> {
   const { env, namespace } = config;
-  const tuning = { ...DEFAULT_TUNING, ...options.tuning };
+  const tuning = { ...DEFAULT_TUNING, maxConnections: env.GATEWAY_MAX_CONNECTIONS, ...options.tuning };
   const instanceId = options.instanceId ?? env.GATEWAY_INSTANCE_ID ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const logger = options.logger.child({ instance: instanceId });
   const metrics = createMetrics();
