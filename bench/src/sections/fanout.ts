@@ -111,7 +111,7 @@ async function fanoutClients(ctx: BenchContext, clients: number, seconds: number
     await producer.connect();
     await sleep(1_000);
     const rss0 = await rssMb(gw.child.pid);
-    let connectedLine: { connected: number; failed: number; connectSeconds: number } | undefined;
+    let connectedLine: { connected: number; failed: number; failures?: string[]; connectSeconds: number } | undefined;
     const windows: LoadWindow[] = [];
     let onConnected: () => void = () => undefined;
     const connectedP = new Promise<void>((r) => (onConnected = r));
@@ -129,7 +129,7 @@ async function fanoutClients(ctx: BenchContext, clients: number, seconds: number
     if (!connectedLine) throw new Error(`load process did not connect: ${tail(load.stderr())}`);
     const connected = connectedLine.connected;
     ctx.log(`  ${connected}/${clients} clients subscribed in ${connectedLine.connectSeconds.toFixed(1)} s`);
-    if (connected < 0.95 * clients) throw new Error(`only ${connected} of ${clients} clients could subscribe`);
+    if (connected < 0.95 * clients) throw new Error(`only ${connected} of ${clients} clients could subscribe (${(connectedLine.failures ?? []).join('; ')}); gateway: ${tail(gw.child.stderr() + gw.child.stdout(), 3)}`);
     await sleep(1_000);
     const rssConnected = await rssMb(gw.child.pid);
     const topic = topicNames(ns).alerts;
@@ -147,9 +147,11 @@ async function fanoutClients(ctx: BenchContext, clients: number, seconds: number
       while (now() - t0 < seconds * 1000) {
         const due = Math.floor(((now() - t0) / 1000) * alertsPerSec) - sent;
         if (due > 0) {
+          // At most 1,000 alerts (~400 kB) per request: the broker refuses requests over 1 MB.
+          const n = Math.min(due, 1_000);
           const at = now();
-          const messages = Array.from({ length: due }, () => ({ key: 'alerts', value: JSON.stringify(benchAlert(++seq, at)) }));
-          sent += due;
+          const messages = Array.from({ length: n }, () => ({ key: 'alerts', value: JSON.stringify(benchAlert(++seq, at)) }));
+          sent += n;
           await producer.send({ topic, acks: -1, messages });
         }
         await sleep(5);

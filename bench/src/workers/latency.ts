@@ -198,7 +198,10 @@ async function runRate(rate: number, secs = seconds, wantSamples = minSamples) {
   const s = summarize(hist);
   const achieved = Math.round(sent / elapsed);
   const expectedSteps = Math.floor((elapsed * 1000) / stepMs);
-  const sustained = achieved >= 0.95 * rate && s.count >= 0.5 * Math.min(expectedSteps, wantSamples || expectedSteps) && s.p99Ms < 1_000;
+  // Alive: at least one version every 400 ms (half of what the old 200 ms steps gave). Not a
+  // share of the 20 ms steps: the outbox folds the commits made during a publish into one
+  // version, so a loaded machine publishes fewer versions than it evaluates steps, by design.
+  const sustained = achieved >= 0.95 * rate && s.count >= 2.5 * elapsed && s.p99Ms < 1_000;
   const row = {
     offeredTicksPerSec: rate,
     achievedTicksPerSec: achieved,

@@ -32,6 +32,9 @@ let hist = createHistogram();
 let frames = 0;
 let windowStart = now();
 let failed = 0;
+/** The first few reasons a client failed, so a row that could not connect says why. */
+const failures: string[] = [];
+const noteFailure = (why: string) => void (failures.length < 5 && failures.push(why));
 let closed = 0;
 const sockets: net.Socket[] = [];
 
@@ -49,7 +52,9 @@ function onFrame(sock: net.Socket, sampled: boolean, buf: Buffer, opcode: number
 
 function open(k: number): Promise<void> {
   return new Promise((resolve) => {
-    const sock = net.connect({ host, port, noDelay: true });
+    // Source addresses spread over 127.0.0.2-9: one address has ~28k ephemeral ports, and 20k
+    // clients plus the previous step's 10k in TIME_WAIT do not fit in one (552 of 19,500 connected).
+    const sock = net.connect({ host, port, noDelay: true, ...(host === '127.0.0.1' ? { localAddress: `127.0.0.${2 + (k % 8)}` } : {}) });
     const reader = new FrameReader();
     const sampled = k % sampleEvery === 0;
     let state: 'http' | 'welcome' | 'subscribing' | 'live' = 'http';
@@ -69,6 +74,7 @@ function open(k: number): Promise<void> {
         const end = head.indexOf('\r\n\r\n');
         if (end < 0) return;
         if (!head.startsWith('HTTP/1.1 101')) {
+          noteFailure(head.slice(0, 80));
           sock.destroy();
           return settle(false);
         }
@@ -88,7 +94,8 @@ function open(k: number): Promise<void> {
     };
     sock.on('connect', () => sock.write(handshakeRequest(host, port, url.pathname)));
     sock.on('data', onData);
-    sock.on('error', () => {
+    sock.on('error', (e) => {
+      noteFailure(e.message);
       if (state !== 'live') settle(false);
     });
     sock.on('close', () => {
@@ -107,7 +114,7 @@ await Promise.all(
   }),
 );
 const connected = clients - failed;
-process.stdout.write(`${JSON.stringify({ event: 'connected', connected, failed, connectSeconds: (now() - t0) / 1000 })}\n`);
+process.stdout.write(`${JSON.stringify({ event: 'connected', connected, failed, failures, connectSeconds: (now() - t0) / 1000 })}\n`);
 
 function cpuSeconds(): number {
   const u = process.cpuUsage();
