@@ -17,7 +17,8 @@ export async function startGatewayChild(ctx: BenchContext, ns: string, label: st
   const port = await freePort();
   const child = spawnTs(main, [], {
     // Up to 10k load clients all come from 127.0.0.1: the per-address cap (1,000) would refuse them.
-    env: ctx.env({ ROTATION_NAMESPACE: ns, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(port), GATEWAY_MAX_CONNECTIONS_PER_IP: '0' }),
+    // The 20k fan-out step needs more than the default 10,000 connections per instance.
+    env: ctx.env({ ROTATION_NAMESPACE: ns, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(port), GATEWAY_MAX_CONNECTIONS_PER_IP: '0', GATEWAY_MAX_CONNECTIONS: '25000' }),
     raiseFdLimit: true,
     ...(ctx.cpuProfDir ? { nodeFlags: cpuProfFlags(ctx.cpuProfDir, `gateway-${label}`) } : {}),
   });

@@ -27,8 +27,8 @@ describe('renderMarkdown', () => {
       fanout: [{ clients: 1000, connected: 1000, deliveredPerSec: 10000, p50Ms: 2.5, p99Ms: 12.25, rssMbPer1kClients: 8.5, gatewayRssMb: 120 }],
       memory: { error: 'services/detector/src/main.ts does not exist yet' },
     });
-    expect(md).toContain('| 52,000 | 65,000 | 400,000 | 0.80 | 0.13 |');
-    expect(md).toContain('| 1,000 | 1,000 | 10,000 | 2.5 | 12.3 | 120.0 | 8.5 |');
+    expect(md).toContain('| 52,000 | 65,000 | – | 400,000 | 0.80 | – | 0.13 |');
+    expect(md).toContain('| 1,000 | 1,000 | 10,000 | – | 2.5 | 12.3 | – | – | 120.0 | 8.5 |');
     expect(md).toContain('_memory not measured: services/detector/src/main.ts does not exist yet_');
     expect(md).toContain('- **ingest**: how it was taken');
     expect(md).not.toContain('## Latency');

@@ -25,15 +25,17 @@ export function renderMarkdown(r: BenchResults): string {
   const m = r.meta;
   out.push(`# Benchmark ${m.date}`);
   out.push(`git ${m.gitSha.slice(0, 12)}${m.gitDirty ? ' (dirty)' : ''} · node ${m.node} · ${m.cpus} × ${m.cpuModel} · ${fmtNum(m.totalMemMb)} MB · ` +
-    `kafka ${m.infra.kafka} · redis ${m.infra.redis}${m.quick ? ' · QUICK (smoke run, not comparable)' : ''} · ${fmtNum(m.totalSec)} s`);
+    `kafka ${m.infra.kafka} · redis ${m.infra.redis}${m.quick ? ' · QUICK (smoke run, not comparable)' : ''} · ${fmtNum(m.totalSec)} s` +
+    (m.loadAvg ? ` · load average ${m.loadAvg.start[0]} at start, ${m.loadAvg.end[0]} at end` : ''));
 
   if (r.ingest) {
     out.push('', '## Ingest (ticks/s, acks=all, idempotent)');
     if (isError(r.ingest)) out.push(errorLine('ingest', r.ingest));
     else {
       const i = r.ingest;
-      out.push(table(['ingester', 'bare kafkajs', 'Java ProducerPerformance', 'ingester / kafkajs', 'ingester / Java'], [
-        [fmtNum(i.ticksPerSec), fmtNum(i.kafkajsProducerCeiling), i.javaProducerCeiling === null ? `– (${i.javaError ?? 'not run'})` : fmtNum(i.javaProducerCeiling), fmtRatio(i.ratioToKafkajs), fmtRatio(i.ratioToJava)],
+      const plat = i.platformaticProducerCeiling as number | null | undefined;
+      out.push(table(['ingester', 'bare kafkajs', 'bare @platformatic/kafka', 'Java ProducerPerformance', 'ingester / kafkajs', 'platformatic / kafkajs', 'ingester / Java'], [
+        [fmtNum(i.ticksPerSec), fmtNum(i.kafkajsProducerCeiling), fmtNum(plat), i.javaProducerCeiling === null ? `– (${i.javaError ?? 'not run'})` : fmtNum(i.javaProducerCeiling), fmtRatio(i.ratioToKafkajs), fmtRatio(i.platformaticToKafkajs as number | null | undefined), fmtRatio(i.ratioToJava)],
       ]));
     }
   }
@@ -42,7 +44,9 @@ export function renderMarkdown(r: BenchResults): string {
     if (isError(r.detector)) out.push(errorLine('detector', r.detector));
     else {
       const d = r.detector;
-      out.push(table(['detector', 'bare kafkajs consumer', 'ratio', 'ticks'], [[fmtNum(d.ticksPerSec), fmtNum(d.kafkajsConsumerCeiling), fmtRatio(d.ratio), fmtNum(d.ticks)]]));
+      out.push(table(['detector', 'bare kafkajs consumer', 'bare @platformatic/kafka consumer', 'ratio', 'platformatic / kafkajs', 'ticks'], [
+        [fmtNum(d.ticksPerSec), fmtNum(d.kafkajsConsumerCeiling), fmtNum(d.platformaticConsumerCeiling as number | null | undefined), fmtRatio(d.ratio), fmtRatio(d.platformaticToKafkajs as number | null | undefined), fmtNum(d.ticks)],
+      ]));
     }
   }
   if (r.latency) {
@@ -54,12 +58,18 @@ export function renderMarkdown(r: BenchResults): string {
       ])));
     }
   }
+  if (r.hops) {
+    out.push('', '## Hops at 10k ticks/s (ms)');
+    out.push(table(['hop', 'samples', 'p50', 'p99'], Object.entries(r.hops).map(([k, h]) => [k, fmtNum(h.samples), fmtNum(h.p50Ms, 1), fmtNum(h.p99Ms, 1)])));
+  }
   if (r.fanout) {
     out.push('', '## Fan-out, one gateway');
     if (isError(r.fanout)) out.push(errorLine('fanout', r.fanout));
     else {
-      out.push(table(['clients', 'connected', 'delivered msg/s', 'p50 ms', 'p99 ms', 'gateway RSS MB', 'RSS MB / 1k clients'], r.fanout.map((f) => [
-        fmtNum(f.clients), fmtNum(f.connected), fmtNum(f.deliveredPerSec), fmtNum(f.p50Ms, 1), fmtNum(f.p99Ms, 1), fmtNum(f.gatewayRssMb, 1), f.error ? `– (${f.error.slice(0, 80)})` : fmtNum(f.rssMbPer1kClients, 1),
+      out.push(table(['clients', 'connected', 'delivered msg/s', 'samples', 'p50 ms', 'p99 ms', 'saturation frames/s', 'frames / gateway CPU-s', 'gateway RSS MB', 'RSS MB / 1k clients'], r.fanout.map((f) => [
+        fmtNum(f.clients), fmtNum(f.connected), fmtNum(f.deliveredPerSec), fmtNum(f.samples as number | undefined), fmtNum(f.p50Ms, 1), fmtNum(f.p99Ms, 1),
+        f.saturationFramesPerSec === undefined ? '–' : `${fmtNum(f.saturationFramesPerSec as number)}${f.saturated === false ? ' (not reached)' : ''}`,
+        fmtNum(f.framesPerGatewayCpuSec as number | null | undefined), fmtNum(f.gatewayRssMb, 1), f.error ? `– (${f.error.slice(0, 80)})` : fmtNum(f.rssMbPer1kClients, 1),
       ])));
     }
   }

@@ -48,6 +48,23 @@ export interface FanoutRow {
   [extra: string]: unknown;
 }
 
+/** One offered rate of the fan-out ladder, over the same connections. */
+export interface FanoutStep {
+  offeredFramesPerSec: number;
+  alertsPerSec: number;
+  deliveredPerSec: number;
+  deliveredShare: number;
+  keptUp: boolean;
+  samples: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  p999Ms: number | null;
+  gatewayCpu: number | null;
+  loadCpu: number;
+  framesPerGatewayCpuSec: number | null;
+  clientsClosed: number;
+}
+
 export interface MemoryRow {
   symbols: number;
   rssMb: number | null;
@@ -80,6 +97,8 @@ export interface BenchResults {
     durationsSec: Record<string, number>;
     totalSec: number;
     notes: Record<string, string>;
+    /** os.loadavg() (1, 5, 15 min) when the run started and ended: how shared the machine was. */
+    loadAvg?: { start: number[]; end: number[] };
   };
   ingest?: Section<IngestResult>;
   detector?: Section<DetectorResult>;
@@ -87,6 +106,30 @@ export interface BenchResults {
   fanout?: Section<FanoutRow[]>;
   memory?: Section<MemoryRow[]>;
   rules?: Section<RulesRow[]>;
+  /** Per-hop p50/p99 of the 10k ticks/s latency row (copied from it). */
+  hops?: Record<string, { samples: number; p50Ms: number | null; p99Ms: number | null; [extra: string]: unknown }> | null;
+  fanoutSaturation?: { framesPerSec: number; clients: number; p99Ms: number | null; saturated: boolean; framesPerGatewayCpuSec: number | null } | null;
+  /** Bare @platformatic/kafka ceilings (records/s), same run and settings as the kafkajs ones. */
+  platformatic?: { producerCeiling: number | null; consumerCeiling: number | null; producerToKafkajs: number | null; consumerToKafkajs: number | null };
+}
+
+/** The summary fields of latest.json, derived from the sections of the same run. */
+export function summaryFields(r: BenchResults): Pick<BenchResults, 'hops' | 'fanoutSaturation' | 'platformatic'> {
+  const lat = r.latency && !isError(r.latency) ? r.latency : [];
+  const row10k = lat.find((row) => row.offeredTicksPerSec === 10_000);
+  const hops = (row10k?.hops as BenchResults['hops'] | undefined) ?? null;
+  const ing = r.ingest && !isError(r.ingest) ? r.ingest : undefined;
+  const det = r.detector && !isError(r.detector) ? r.detector : undefined;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  return {
+    hops: hops ? Object.fromEntries(Object.entries(hops).map(([k, h]) => [k, { samples: h.samples, p50Ms: h.p50Ms, p99Ms: h.p99Ms }])) : null,
+    platformatic: {
+      producerCeiling: num(ing?.platformaticProducerCeiling),
+      consumerCeiling: num(det?.platformaticConsumerCeiling),
+      producerToKafkajs: num(ing?.platformaticToKafkajs),
+      consumerToKafkajs: num(det?.platformaticToKafkajs),
+    },
+  };
 }
 
 export function isError(v: unknown): v is SectionError {

@@ -11,9 +11,9 @@ import { USAGE, parseArgs, type SectionName } from './args.js';
 import { BENCH_DIR, killAllChildrenNow } from './children.js';
 import { startInfra, type BenchContext } from './context.js';
 import { datedName, renderMarkdown } from './report.js';
-import type { BenchResults } from './results.js';
+import { summaryFields, type BenchResults } from './results.js';
 import { runDetector } from './sections/detector.js';
-import { runFanout } from './sections/fanout.js';
+import { fanoutSaturation, runFanout } from './sections/fanout.js';
 import { runIngest } from './sections/ingest.js';
 import { runLatency } from './sections/latency.js';
 import { runMemory } from './sections/memory.js';
@@ -54,6 +54,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const started = Date.now();
+  const loadStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
   const date = new Date();
   const cpus = os.cpus();
   const results: BenchResults = {
@@ -126,6 +127,9 @@ async function main(): Promise<number> {
     await stopInfra?.().catch((e: unknown) => log(`stopping infrastructure: ${(e as Error).message}`));
   }
   results.meta.totalSec = Math.round((Date.now() - started) / 1000);
+  results.meta.loadAvg = { start: loadStart, end: os.loadavg().map((l) => Math.round(l * 100) / 100) };
+  Object.assign(results, summaryFields(results));
+  results.fanoutSaturation = Array.isArray(results.fanout) ? fanoutSaturation(results.fanout) : null;
 
   const markdown = renderMarkdown(results);
   process.stdout.write(`\n${markdown}`);

@@ -11,6 +11,7 @@ import { ratio } from '../stats.js';
 
 const PRODUCE = path.join(BENCH_DIR, 'src/workers/produce.ts');
 const CONSUME = path.join(BENCH_DIR, 'src/workers/consume.ts');
+const PLATFORMATIC = path.join(BENCH_DIR, 'src/workers/platformatic.ts');
 export const PARTITIONS = 6;
 
 /** The detector's consumer group for a namespace (services/detector/src/main.ts). */
@@ -85,6 +86,21 @@ export async function runDetector(ctx: BenchContext): Promise<DetectorResult> {
   }
   ctx.log(`  bare kafkajs consumer: ${ceiling.perSec} ticks/s`);
 
+  // The other client on the same topic, same settings, timed by the same observer.
+  const platGroup = `${ns}.platformatic`;
+  const plat = spawnTs(PLATFORMATIC, ['--mode', 'consume', '--group', platGroup], { env: ctx.env({ ROTATION_NAMESPACE: ns }) });
+  let platformatic: { perSec: number } | null = null;
+  let platformaticError: string | undefined;
+  try {
+    platformatic = await watchCommits(ctx.kafka, { groupId: platGroup, topic, total, timeoutMs: 180_000, isAlive: () => plat.proc.exitCode === null });
+    ctx.log(`  bare @platformatic/kafka consumer: ${platformatic.perSec} ticks/s`);
+  } catch (e) {
+    platformaticError = `${(e as Error).message.slice(0, 300)}; ${tail(plat.stderr() + plat.stdout())}`;
+    ctx.log(`  @platformatic/kafka consumer failed: ${platformaticError}`);
+  } finally {
+    await plat.stop();
+  }
+
   const main = requireService('detector');
   const det = spawnTs(main, [], {
     env: ctx.env({ ROTATION_NAMESPACE: ns, DETECTOR_HTTP_PORT: '0' }),
@@ -99,12 +115,15 @@ export async function runDetector(ctx: BenchContext): Promise<DetectorResult> {
     await det.stop(15_000);
   }
   ctx.log(`  detector: ${detector.perSec} ticks/s`);
-  ctx.notes.detector = `${total.toLocaleString('en-US')} ticks pre-filled on ${PARTITIONS} partitions (${ctx.quick ? '' : ''}event time +250 ms per tick, universe symbols round-robin); rate = records committed between the first and the last poll of the group's committed offsets (every 100 ms), for the bare consumer (createConsumer defaults, eachBatch empty) and the detector alike`;
+  ctx.notes.detector = `${total.toLocaleString('en-US')} ticks pre-filled on ${PARTITIONS} partitions (${ctx.quick ? '' : ''}event time +250 ms per tick, universe symbols round-robin); rate = records committed between the first and the last poll of the group's committed offsets (every 100 ms), for the bare kafkajs consumer (createConsumer defaults, eachBatch empty), the bare @platformatic/kafka consumer (same fetch and session settings, a no-op 'data' handler, autocommit after every fetch) and the detector alike`;
   return {
     ticksPerSec: detector.perSec,
     kafkajsConsumerCeiling: ceiling.perSec,
     ratio: ratio(detector.perSec, ceiling.perSec),
     ticks: total,
+    platformaticConsumerCeiling: platformatic?.perSec ?? null,
+    platformaticToKafkajs: platformatic ? ratio(platformatic.perSec, ceiling.perSec) : null,
+    ...(platformaticError ? { platformaticError } : {}),
     measuredTicks: { bare: total - ceiling.committedFirst, detector: total - detector.committedFirst },
   };
 }

@@ -32,6 +32,13 @@ export function createMetrics() {
       buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900],
       registers: [registry],
     }),
+    batchPhase: new Histogram({
+      name: 'detector_batch_phase_seconds',
+      help: 'Time of each phase of a ticks batch: process (decode, apply, evaluate the steps), commit (the Redis transaction), publish (outbox: Redis reads, produce, acks=all), so a latency can be pinned on its phase',
+      labelNames: ['phase'] as const,
+      buckets: [0.0002, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

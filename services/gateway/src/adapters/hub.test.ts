@@ -245,3 +245,29 @@ describe('Hub resume from history', () => {
     expect(seqs()).toEqual([1]);
   });
 });
+
+describe('Hub end-to-end latency metric', () => {
+  it('exports event time -> push for every forwarded alert and snapshot, by kind', async () => {
+    const { hub, command, metrics } = setup([]);
+    await hub.load();
+    command({ op: 'subscribe', id: 's', channels: ['alerts', 'spreads'] });
+    await hub.onAlertRecord(record(alert(1)));
+    const snapshot = {
+      asOf: new Date().toISOString(),
+      returns: { IWM: { '7d': 3.25 }, SPY: { '7d': -0.72 } },
+      spreads: [{ pair: 'IWM/SPY', small: 'IWM', large: 'SPY', window: '7d', smallReturnPct: 3.25, largeReturnPct: -0.72, spreadPp: 3.97, ratio: 101.4, zScore: 1.8 }],
+      sectors: [],
+      rrg: [],
+      breadth: { window: '7d', sectorsBeatingBenchmarkPct: 54.5, sectorsLeadingOrImprovingPct: 45.5, constituents: null },
+    };
+    hub.onSnapshotRecord(Buffer.from(JSON.stringify({ v: 1, version: 1, snapshot })));
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('# TYPE gateway_event_to_push_seconds histogram');
+    expect(text).toMatch(/gateway_event_to_push_seconds_count\{kind="alert"\} 1\n/);
+    expect(text).toMatch(/gateway_event_to_push_seconds_count\{kind="snapshot"\} 1\n/);
+    // The snapshot's asOf is now: well inside the top bucket.
+    expect(text).toMatch(/gateway_event_to_push_seconds_bucket\{le="1",kind="snapshot"\} 1\n/);
+    // The alert's event time is in 2024: it lands in the last finite bucket's overflow, not below a second.
+    expect(text).toMatch(/gateway_event_to_push_seconds_bucket\{le="1800",kind="alert"\} 0\n/);
+  });
+});

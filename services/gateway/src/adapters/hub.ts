@@ -137,6 +137,7 @@ export class Hub {
       const buf = this.state.scopedEventFrame(channel);
       for (const conn of this.registry.subscribers(channel)) conn.deliver(channel, this.state.version, buf, true);
     }
+    observeEventAge(this.#o.metrics, 'snapshot', record.snapshot.asOf);
   }
 
   /** The subject-scoped channels with subscribers that `keep` accepts (a few at most per subject watched). */
@@ -231,6 +232,7 @@ export class Hub {
       for (const conn of subs) conn.deliver(f.channel, alert.seq, f.buf, false);
     }
     this.#forwardScoped(alert);
+    observeEventAge(this.#o.metrics, 'alert', alert.eventTime);
   }
 
   /**
@@ -567,4 +569,11 @@ export class Hub {
       await current;
     } while (current !== this.#chain);
   }
+}
+
+/** Event time -> handed to subscribers; a record without an event time (no step yet) is not a latency. */
+function observeEventAge(metrics: Metrics, kind: 'snapshot' | 'alert', eventTime: string | null): void {
+  if (!eventTime) return;
+  const ms = Date.parse(eventTime);
+  if (Number.isFinite(ms)) metrics.eventToPush.observe({ kind }, Math.max(0, Date.now() - ms) / 1000);
 }

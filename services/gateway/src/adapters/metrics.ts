@@ -40,6 +40,13 @@ export function createMetrics() {
       buckets: [1, 5, 15, 30, 45, 60, 75, 90, 120, 180, 300, 600, 1800],
       registers: [registry],
     }),
+    eventToPush: new Histogram({
+      name: 'gateway_event_to_push_seconds',
+      help: 'Event time of what a frame carries (a snapshot\'s asOf, an alert\'s eventTime) to this gateway handing the frame to its subscribers, by kind (snapshot, alert). Event time because it is the one timestamp every record carries from the tick to the socket; on a live feed it includes the provider delay and the allowed lateness, with zero lateness and event time = wall clock (pnpm bench) it is the pipeline latency',
+      labelNames: ['kind'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 30, 60, 75, 90, 120, 300, 600, 1800],
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
