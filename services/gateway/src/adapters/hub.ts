@@ -61,7 +61,7 @@ export class Hub {
   readonly registry = new SubscriptionRegistry<Connection>();
   readonly alerts: AlertLog;
   readonly state: StateBoard;
-  readonly #o: HubOptions;
+  readonly #options: HubOptions;
   readonly #connections = new Set<Connection>();
   /** `alerts:mine` subscribers by owner: a rule alert goes to its owner's connections only, found in one lookup. */
   readonly #mine = new Map<string, Set<Connection>>();
@@ -77,7 +77,7 @@ export class Hub {
   redisUp = false;
 
   constructor(options: HubOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#historyReads = new Pool(options.historyReads);
     this.alerts = new AlertLog(options.memoryAlerts, '0');
     this.state = new StateBoard('0');
@@ -93,8 +93,8 @@ export class Hub {
 
   /** Loads epoch, head, recent history and the snapshot from Redis (start-up, epoch change). */
   async load(): Promise<void> {
-    const { store } = this.#o;
-    const [position, tail, snapshot] = await Promise.all([store.position(), store.tail(this.#o.memoryAlerts), store.snapshot()]);
+    const { store } = this.#options;
+    const [position, tail, snapshot] = await Promise.all([store.position(), store.tail(this.#options.memoryAlerts), store.snapshot()]);
     // History may hold alerts not yet published to Kafka: they count as forwarded (resumes
     // serve them) and their Kafka records are dropped as duplicates later.
     this.alerts.reset(position.epoch, tail, Math.max(position.head, tail.at(-1)?.seq ?? 0));
@@ -103,7 +103,7 @@ export class Hub {
     this.#alertSnapshotFrames.clear();
     this.#scopedLastOn.clear();
     this.redisUp = true;
-    this.#o.logger.info({ epoch: position.epoch, head: this.alerts.head, inMemory: tail.length, snapshotVersion: this.state.version }, 'state loaded from redis');
+    this.#options.logger.info({ epoch: position.epoch, head: this.alerts.head, inMemory: tail.length, snapshotVersion: this.state.version }, 'state loaded from redis');
   }
 
   // ---- inbound data -------------------------------------------------------------------
@@ -112,8 +112,8 @@ export class Hub {
   onAlertRecord(value: Buffer | null): Promise<void> {
     const alert = parseRecord(value, Alert);
     if (!alert || alert.seq === undefined) {
-      this.#o.metrics.badRecords.inc({ topic: 'alerts' });
-      this.#o.logger.warn({ reason: alert ? 'missing seq' : 'invalid alert' }, 'alert record skipped');
+      this.#options.metrics.badRecords.inc({ topic: 'alerts' });
+      this.#options.logger.warn({ reason: alert ? 'missing seq' : 'invalid alert' }, 'alert record skipped');
       return this.#chain;
     }
     const seq = alert.seq;
@@ -124,20 +124,20 @@ export class Hub {
   onSnapshotRecord(value: Buffer | null): void {
     const record = parseRecord(value, SnapshotRecord);
     if (!record) {
-      this.#o.metrics.badRecords.inc({ topic: 'snapshots' });
-      this.#o.logger.warn('snapshot record skipped: does not match SnapshotRecord');
+      this.#options.metrics.badRecords.inc({ topic: 'snapshots' });
+      this.#options.logger.warn('snapshot record skipped: does not match SnapshotRecord');
       return;
     }
     const out = this.state.update(record);
     if (!out) return;
-    this.#o.metrics.snapshotsForwarded.inc();
+    this.#options.metrics.snapshotsForwarded.inc();
     for (const f of out) for (const conn of this.registry.subscribers(f.channel)) conn.deliver(f.channel, f.seq, f.buf, true);
     // Subject-scoped state channels: one frame per channel somebody holds, shared by its subscribers.
     for (const channel of this.#scopedChannels((ch) => isStateLike(ch))) {
       const buf = this.state.scopedEventFrame(channel);
       for (const conn of this.registry.subscribers(channel)) conn.deliver(channel, this.state.version, buf, true);
     }
-    observeEventAge(this.#o.metrics, 'snapshot', record.snapshot.asOf);
+    observeEventAge(this.#options.metrics, 'snapshot', record.snapshot.asOf);
   }
 
   /** The subject-scoped channels with subscribers that `keep` accepts (a few at most per subject watched). */
@@ -153,7 +153,7 @@ export class Hub {
    */
   async probe(): Promise<void> {
     try {
-      const position = await this.#o.store.position();
+      const position = await this.#options.store.position();
       this.redisUp = true;
       if (position.epoch === this.alerts.epoch) this.#knownHead = Math.max(this.#knownHead, position.head);
       if (position.epoch !== this.alerts.epoch) {
@@ -162,10 +162,10 @@ export class Hub {
       }
       if (position.head > this.alerts.head) await this.#enqueue(() => this.#fill(this.alerts.head + 1, position.head));
     } catch (error) {
-      if (this.redisUp) this.#o.logger.warn({ err: (error as Error).message }, 'redis probe failed; not ready');
+      if (this.redisUp) this.#options.logger.warn({ err: (error as Error).message }, 'redis probe failed; not ready');
       this.redisUp = false;
     } finally {
-      this.#o.metrics.redisUp.set(this.redisUp ? 1 : 0);
+      this.#options.metrics.redisUp.set(this.redisUp ? 1 : 0);
     }
   }
 
@@ -174,13 +174,13 @@ export class Hub {
    * new start offsets may skip records: alerts are refilled by the probe, state by this).
    */
   async refreshSnapshot(): Promise<void> {
-    const record = await this.#o.store.snapshot();
+    const record = await this.#options.store.snapshot();
     if (record) this.onSnapshotRecord(Buffer.from(JSON.stringify(record)));
   }
 
   #enqueue(task: () => Promise<void>): Promise<void> {
     this.#chain = this.#chain.then(task).catch((error: unknown) => {
-      this.#o.logger.error({ err: error }, 'alert forwarding step failed');
+      this.#options.logger.error({ err: error }, 'alert forwarding step failed');
     });
     return this.#chain;
   }
@@ -188,7 +188,7 @@ export class Hub {
   async #ingest(alert: SequencedAlert): Promise<void> {
     const arrival = this.alerts.classify(alert.seq);
     if (arrival.kind === 'duplicate') {
-      this.#o.metrics.alertDuplicates.inc();
+      this.#options.metrics.alertDuplicates.inc();
       return;
     }
     if (arrival.kind === 'gap') await this.#fill(arrival.from, arrival.to);
@@ -203,21 +203,21 @@ export class Hub {
   async #fill(from: number, to: number): Promise<void> {
     let found = 0;
     try {
-      for (let page = nextPage(from, to, this.#o.historyPageSize); page; page = nextPage(page.to + 1, to, this.#o.historyPageSize)) {
+      for (let page = nextPage(from, to, this.#options.historyPageSize); page; page = nextPage(page.to + 1, to, this.#options.historyPageSize)) {
         const { from: a, to: b } = page;
-        const alerts = await this.#historyReads.run(() => this.#o.store.range(a, b, b - a + 1));
+        const alerts = await this.#historyReads.run(() => this.#options.store.range(a, b, b - a + 1));
         for (const alert of alerts) if (this.alerts.classify(alert.seq).kind !== 'duplicate') this.#forward(alert);
         found += alerts.length;
       }
       if (found < to - from + 1) {
-        this.#o.metrics.alertGapsUnfilled.inc();
-        this.#o.logger.warn({ from, to, found }, 'history no longer holds part of a gap');
+        this.#options.metrics.alertGapsUnfilled.inc();
+        this.#options.logger.warn({ from, to, found }, 'history no longer holds part of a gap');
       }
     } catch (error) {
-      this.#o.metrics.alertGapsUnfilled.inc();
-      this.#o.logger.warn({ from, to, found, err: (error as Error).message }, 'could not fill alert gap from redis; forwarding live alerts anyway');
+      this.#options.metrics.alertGapsUnfilled.inc();
+      this.#options.logger.warn({ from, to, found, err: (error as Error).message }, 'could not fill alert gap from redis; forwarding live alerts anyway');
     } finally {
-      this.#o.metrics.alertGapsFilled.inc(found);
+      this.#options.metrics.alertGapsFilled.inc(found);
     }
   }
 
@@ -225,14 +225,14 @@ export class Hub {
     const logged = this.alerts.append(alert);
     if (!logged) return;
     this.#alertSnapshotFrames.clear();
-    this.#o.metrics.alertsForwarded.inc();
+    this.#options.metrics.alertsForwarded.inc();
     for (const f of logged.frames) {
       // alerts:mine is one channel name for every owner: each connection gets its own owner's.
       const subs = f.channel === 'alerts:mine' ? (this.#mine.get(alert.owner ?? '') ?? NOBODY) : this.registry.subscribers(f.channel);
       for (const conn of subs) conn.deliver(f.channel, alert.seq, f.buf, false);
     }
     this.#forwardScoped(alert);
-    observeEventAge(this.#o.metrics, 'alert', alert.eventTime);
+    observeEventAge(this.#options.metrics, 'alert', alert.eventTime);
   }
 
   /**
@@ -260,7 +260,7 @@ export class Hub {
   async #epochChanged(): Promise<void> {
     const old = this.alerts.epoch;
     await this.load();
-    this.#o.logger.warn({ from: old, to: this.alerts.epoch }, 'history epoch changed; alert subscribers resync');
+    this.#options.logger.warn({ from: old, to: this.alerts.epoch }, 'history epoch changed; alert subscribers resync');
     for (const conn of this.#connections) {
       for (const channel of conn.subs.keys()) {
         if (!isAlertChannel(channel)) continue;
@@ -283,8 +283,8 @@ export class Hub {
 
   attach(conn: Connection): void {
     this.#connections.add(conn);
-    this.#o.metrics.connections.set(this.#connections.size);
-    conn.send(frames.welcome({ heartbeatMs: this.#o.heartbeatMs, epoch: this.epoch, instance: this.#o.instance, now: new Date() }));
+    this.#options.metrics.connections.set(this.#connections.size);
+    conn.send(frames.welcome({ heartbeatMs: this.#options.heartbeatMs, epoch: this.epoch, instance: this.#options.instance, now: new Date() }));
   }
 
   detach(conn: Connection): void {
@@ -292,7 +292,7 @@ export class Hub {
     this.registry.removeAll(conn);
     conn.markClosed();
     this.#connections.delete(conn);
-    this.#o.metrics.connections.set(this.#connections.size);
+    this.#options.metrics.connections.set(this.#connections.size);
   }
 
   /** One inbound frame. Malformed input gets an error frame; sustained abuse closes. */
@@ -303,7 +303,7 @@ export class Hub {
     if (verdict === 'rate_limited') return this.#error(conn, { code: 'rate_limited', message: 'too many commands; slow down', retryable: true });
     const parsed = isBinary
       ? { ok: false as const, error: { code: 'bad_json' as const, message: 'binary frames are not accepted; send JSON text', retryable: false } }
-      : parseCommand(data, this.#o.maxCommandBytes);
+      : parseCommand(data, this.#options.maxCommandBytes);
     if (!parsed.ok) {
       this.#error(conn, parsed.error);
       if (conn.limiter.strike(now)) this.#abuse(conn);
@@ -350,7 +350,7 @@ export class Hub {
     }
     const wanted = cmd.channels.filter((ch) => !forbidden.includes(ch));
     const fresh = [...new Set(wanted)].filter((ch) => !conn.subs.has(ch));
-    const { added, refused } = this.registry.add(conn, wanted, this.#o.maxSubscriptions);
+    const { added, refused } = this.registry.add(conn, wanted, this.#options.maxSubscriptions);
     if (added.includes('alerts:mine')) {
       let set = this.#mine.get(conn.subject);
       if (!set) this.#mine.set(conn.subject, (set = new Set()));
@@ -362,7 +362,7 @@ export class Hub {
       this.#error(conn, {
         id: cmd.id,
         code: 'too_many_subscriptions',
-        message: `at most ${this.#o.maxSubscriptions} channels per connection; refused: ${refused.join(', ')}`,
+        message: `at most ${this.#options.maxSubscriptions} channels per connection; refused: ${refused.join(', ')}`,
         retryable: false,
       });
     }
@@ -388,8 +388,8 @@ export class Hub {
       conn.send(this.#alertSnapshotFrame(channel, conn));
       return;
     }
-    const plan = planResume({ lastSeq, clientEpoch, epoch: this.epoch, head, knownHead: this.#knownHead, memoryFirst: this.alerts.firstSeq, maxReplay: this.#o.maxReplay });
-    this.#o.metrics.resumes.inc({ outcome: plan.kind });
+    const plan = planResume({ lastSeq, clientEpoch, epoch: this.epoch, head, knownHead: this.#knownHead, memoryFirst: this.alerts.firstSeq, maxReplay: this.#options.maxReplay });
+    this.#options.metrics.resumes.inc({ outcome: plan.kind });
     switch (plan.kind) {
       case 'live':
         sub.pending = undefined;
@@ -420,7 +420,7 @@ export class Hub {
    * only; live alerts wait in sub.pending meanwhile.
    */
   #awaitHead(conn: Connection, channel: AlertChannel, sub: ChannelState, lastSeq: number): void {
-    const deadline = Date.now() + (this.#o.aheadWaitMs ?? AHEAD_WAIT_MS);
+    const deadline = Date.now() + (this.#options.aheadWaitMs ?? AHEAD_WAIT_MS);
     const check = (): void => {
       if (!this.#current(conn, channel, sub)) return;
       if (Math.max(this.alerts.head, this.#knownHead) >= lastSeq) {
@@ -428,7 +428,7 @@ export class Hub {
         return this.#flushPending(conn, channel, sub);
       }
       if (Date.now() < deadline) return void setTimeout(check, 100).unref();
-      this.#o.metrics.resumes.inc({ outcome: 'resync_ahead_of_history' });
+      this.#options.metrics.resumes.inc({ outcome: 'resync_ahead_of_history' });
       sub.minSeq = this.alerts.head;
       conn.send(this.#resyncFrame(channel, 'ahead_of_history', conn));
       this.#flushPending(conn, channel, sub);
@@ -450,12 +450,12 @@ export class Hub {
   async #replay(conn: Connection, channel: AlertChannel, sub: ChannelState, lastSeq: number, target: number, id: string): Promise<void> {
     let prev = lastSeq;
     try {
-      for (let page = nextPage(lastSeq + 1, target, this.#o.historyPageSize); page; page = nextPage(page.to + 1, target, this.#o.historyPageSize)) {
+      for (let page = nextPage(lastSeq + 1, target, this.#options.historyPageSize); page; page = nextPage(page.to + 1, target, this.#options.historyPageSize)) {
         if (!this.#current(conn, channel, sub)) return;
         const got = await this.#page(channel, page, prev, viewerOf(conn));
         if (!this.#current(conn, channel, sub)) return;
         if (got === 'trimmed') {
-          this.#o.metrics.resumes.inc({ outcome: 'resync_history_trimmed' });
+          this.#options.metrics.resumes.inc({ outcome: 'resync_history_trimmed' });
           conn.dropReplay(channel);
           sub.minSeq = this.alerts.head;
           conn.send(this.#resyncFrame(channel, 'history_trimmed', conn));
@@ -466,7 +466,7 @@ export class Hub {
       }
     } catch (error) {
       if (!this.#current(conn, channel, sub)) return;
-      this.#o.logger.warn({ conn: conn.id, channel, err: (error as Error).message }, 'resume could not read history');
+      this.#options.logger.warn({ conn: conn.id, channel, err: (error as Error).message }, 'resume could not read history');
       conn.dropReplay(channel);
       this.registry.remove(conn, [channel]);
       conn.subs.delete(channel);
@@ -484,7 +484,7 @@ export class Hub {
    */
   async #queuePage(conn: Connection, channel: AlertChannel, sub: ChannelState, bufs: readonly Buffer[]): Promise<boolean> {
     for (let i = 0; i < bufs.length; ) {
-      if ((await conn.waitForRoom(this.#o.stallMs)) === 'closed' || !this.#current(conn, channel, sub)) return false;
+      if ((await conn.waitForRoom(this.#options.stallMs)) === 'closed' || !this.#current(conn, channel, sub)) return false;
       let bytes = 0;
       let j = i;
       while (j < bufs.length && (j === i || bytes + bufs[j]!.byteLength <= conn.replayChunkBytes)) bytes += bufs[j++]!.byteLength;
@@ -519,7 +519,7 @@ export class Hub {
       return { bufs, prev };
     }
     const size = page.to - page.from + 1;
-    const alerts = await this.#historyReads.run(() => this.#o.store.range(page.from, page.to, size));
+    const alerts = await this.#historyReads.run(() => this.#options.store.range(page.from, page.to, size));
     if (alerts.length === 0 || alerts[0]!.seq !== page.from) return 'trimmed';
     // Frames from Redis are encoded per replay: they are not this instance's shared frames.
     for (const a of alerts) {
@@ -532,27 +532,27 @@ export class Hub {
 
   #alertSnapshotFrame(channel: AlertChannel, conn: Connection): Buffer {
     // alerts:mine differs per owner: encoded per subscriber, not shared.
-    if (channel === 'alerts:mine') return frames.alertSnapshot(channel, this.epoch, this.alerts.head, this.alerts.recent(this.#o.recentAlerts, channel, viewerOf(conn)));
+    if (channel === 'alerts:mine') return frames.alertSnapshot(channel, this.epoch, this.alerts.head, this.alerts.recent(this.#options.recentAlerts, channel, viewerOf(conn)));
     let buf = this.#alertSnapshotFrames.get(channel);
     if (!buf) {
-      buf = frames.alertSnapshot(channel, this.epoch, this.alerts.head, this.alerts.recent(this.#o.recentAlerts, channel));
+      buf = frames.alertSnapshot(channel, this.epoch, this.alerts.head, this.alerts.recent(this.#options.recentAlerts, channel));
       this.#alertSnapshotFrames.set(channel, buf);
     }
     return buf;
   }
 
   #resyncFrame(channel: AlertChannel, reason: ResyncReason, conn: Connection): Buffer {
-    return frames.alertResync(channel, this.epoch, this.alerts.head, reason, this.alerts.recent(this.#o.recentAlerts, channel, viewerOf(conn)));
+    return frames.alertResync(channel, this.epoch, this.alerts.head, reason, this.alerts.recent(this.#options.recentAlerts, channel, viewerOf(conn)));
   }
 
   #error(conn: Connection, e: { id?: string | undefined; code: WsErrorCode; message: string; retryable: boolean }): void {
-    this.#o.metrics.commandErrors.inc({ code: e.code });
+    this.#options.metrics.commandErrors.inc({ code: e.code });
     conn.send(frames.error(e));
   }
 
   #abuse(conn: Connection): void {
-    this.#o.metrics.abuseDisconnects.inc();
-    this.#o.logger.info({ conn: conn.id }, 'closing abusive connection');
+    this.#options.metrics.abuseDisconnects.inc();
+    this.#options.logger.info({ conn: conn.id }, 'closing abusive connection');
     conn.close(CloseCode.abuse, 'too many bad or excess commands');
   }
 

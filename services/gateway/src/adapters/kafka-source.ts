@@ -27,12 +27,12 @@ export type StartOffsets = Array<{ topic: string; partition: number; offset: str
  * Redis before it produces), then consume from those offsets.
  */
 export class KafkaSource {
-  readonly #o: KafkaSourceOptions;
+  readonly #options: KafkaSourceOptions;
   #consumer: Consumer | undefined;
   #running = false;
 
   constructor(options: KafkaSourceOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   get running(): boolean {
@@ -46,18 +46,18 @@ export class KafkaSource {
         return await this.#endOffsets();
       } catch (error) {
         if (i >= attempts) throw error;
-        this.#o.logger.warn({ err: (error as Error).message, attempt: i }, 'reading end offsets failed; retrying');
+        this.#options.logger.warn({ err: (error as Error).message, attempt: i }, 'reading end offsets failed; retrying');
         await new Promise((r) => setTimeout(r, 250 * i));
       }
     }
   }
 
   async #endOffsets(): Promise<StartOffsets> {
-    const admin = this.#o.kafka.admin();
+    const admin = this.#options.kafka.admin();
     await admin.connect();
     try {
       const out: StartOffsets = [];
-      for (const topic of [this.#o.alertsTopic, this.#o.snapshotsTopic]) {
+      for (const topic of [this.#options.alertsTopic, this.#options.snapshotsTopic]) {
         for (const p of await admin.fetchTopicOffsets(topic)) out.push({ topic, partition: p.partition, offset: p.high });
       }
       return out;
@@ -67,14 +67,14 @@ export class KafkaSource {
   }
 
   async start(from: StartOffsets): Promise<void> {
-    const { logger, metrics } = this.#o;
-    const consumer = createConsumer(this.#o.kafka, {
-      groupId: this.#o.groupId,
+    const { logger, metrics } = this.#options;
+    const consumer = createConsumer(this.#options.kafka, {
+      groupId: this.#options.groupId,
       logger,
       onFatal: (error) => {
         this.#running = false;
         metrics.kafkaUp.set(0);
-        this.#o.onFatal(error);
+        this.#options.onFatal(error);
       },
     });
     this.#consumer = consumer;
@@ -84,7 +84,7 @@ export class KafkaSource {
       // Before the first fetch of the session: the seeks run() could not take yet.
       for (const o of deferredSeeks) consumer.seek(o);
       deferredSeeks = [];
-      if (joins++ > 0) this.#o.onRejoin();
+      if (joins++ > 0) this.#options.onRejoin();
       this.#running = true;
       metrics.kafkaUp.set(1);
     });
@@ -97,7 +97,7 @@ export class KafkaSource {
       metrics.kafkaUp.set(0);
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: [this.#o.alertsTopic, this.#o.snapshotsTopic], fromBeginning: false });
+    await consumer.subscribe({ topics: [this.#options.alertsTopic, this.#options.snapshotsTopic], fromBeginning: false });
     await consumer.run({
       // Offsets are committed only so that kafkajs, when it restarts a crashed consumer,
       // continues where it was; at start-up the explicit seek below decides the position.
@@ -117,13 +117,13 @@ export class KafkaSource {
   }
 
   async #batch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const isAlerts = batch.topic === this.#o.alertsTopic;
+    const isAlerts = batch.topic === this.#options.alertsTopic;
     let pending: Promise<void> | undefined;
     let n = 0;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
-      if (isAlerts) pending = this.#o.onAlert(message.value);
-      else this.#o.onSnapshot(message.value);
+      if (isAlerts) pending = this.#options.onAlert(message.value);
+      else this.#options.onSnapshot(message.value);
       // A large batch (catch-up after a stall) is fanned out in slices with an event-loop
       // turn between them, so sockets flush and healthy clients' buffers drain instead of
       // the whole batch landing in every buffer at once.
@@ -137,14 +137,14 @@ export class KafkaSource {
     if (pending) await pending;
     if (isAlerts) {
       const now = Date.now();
-      for (const m of batch.messages.slice(0, n)) this.#o.metrics.alertLatency.observe(Math.max(0, now - Number(m.timestamp)) / 1000);
+      for (const m of batch.messages.slice(0, n)) this.#options.metrics.alertLatency.observe(Math.max(0, now - Number(m.timestamp)) / 1000);
     }
-    this.#o.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    this.#options.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
     await heartbeat();
   }
 
   async stop(): Promise<void> {
     this.#running = false;
-    await this.#consumer?.disconnect().catch((err: unknown) => this.#o.logger.warn({ err }, 'consumer disconnect failed'));
+    await this.#consumer?.disconnect().catch((err: unknown) => this.#options.logger.warn({ err }, 'consumer disconnect failed'));
   }
 }

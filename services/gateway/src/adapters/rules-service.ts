@@ -27,13 +27,13 @@ export interface RulesServiceOptions {
  */
 export class RulesService {
   readonly directory = new RuleDirectory();
-  readonly #o: RulesServiceOptions;
+  readonly #options: RulesServiceOptions;
   #consumer: Consumer | undefined;
   #producer: Producer | undefined;
   #caughtUp = false;
 
   constructor(options: RulesServiceOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /** The directory holds everything the topic held at start-up: the API can answer. */
@@ -42,7 +42,7 @@ export class RulesService {
   }
 
   async start(): Promise<void> {
-    const { kafka, topic, logger } = this.#o;
+    const { kafka, topic, logger } = this.#options;
     const admin = kafka.admin();
     await admin.connect();
     const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
@@ -54,7 +54,7 @@ export class RulesService {
     check();
     this.#producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.#producer.connect();
-    const consumer = createConsumer(kafka, { groupId: this.#o.groupId, logger, onFatal: (err) => logger.error({ err: err.message }, 'rules consumer stopped; the rules API answers from what it had') });
+    const consumer = createConsumer(kafka, { groupId: this.#options.groupId, logger, onFatal: (err) => logger.error({ err: err.message }, 'rules consumer stopped; the rules API answers from what it had') });
     this.#consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -79,7 +79,7 @@ export class RulesService {
   /** Writes one change (acks from all in-sync replicas), then applies it here. */
   async write(record: RuleRecord): Promise<void> {
     if (!this.#producer) throw new Error('rules service not started');
-    await this.#producer.send({ topic: this.#o.topic, acks: -1, messages: [{ key: record.id, value: JSON.stringify(record) }] });
+    await this.#producer.send({ topic: this.#options.topic, acks: -1, messages: [{ key: record.id, value: JSON.stringify(record) }] });
     this.directory.apply(record);
   }
 
@@ -88,8 +88,8 @@ export class RulesService {
     const out = new Map<string, RuleView['lastFired']>();
     if (ids.length === 0) return out;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), this.#o.redisTimeoutMs)));
-    const values = await Promise.race([this.#o.redis.hmget(this.#o.lastFiredKey, ...ids), timeout]).catch(() => null).finally(() => clearTimeout(timer));
+    const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), this.#options.redisTimeoutMs)));
+    const values = await Promise.race([this.#options.redis.hmget(this.#options.lastFiredKey, ...ids), timeout]).catch(() => null).finally(() => clearTimeout(timer));
     ids.forEach((id, i) => {
       const raw = values?.[i];
       if (!raw) return;
@@ -104,7 +104,7 @@ export class RulesService {
   }
 
   async stop(): Promise<void> {
-    await this.#consumer?.disconnect().catch((err: unknown) => this.#o.logger.warn({ err }, 'rules consumer disconnect failed'));
+    await this.#consumer?.disconnect().catch((err: unknown) => this.#options.logger.warn({ err }, 'rules consumer disconnect failed'));
     await this.#producer?.disconnect().catch(() => undefined);
   }
 }

@@ -68,7 +68,7 @@ export interface ServerOptions {
 export class GatewayServer {
   readonly http: Server;
   readonly #wss: WebSocketServer;
-  readonly #o: ServerOptions;
+  readonly #options: ServerOptions;
   readonly #caps: ConnectionCaps;
   readonly #events: EventStreamOptions;
   readonly #cors: CorsPolicy;
@@ -76,7 +76,7 @@ export class GatewayServer {
   #stopping = false;
 
   constructor(options: ServerOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#caps = new ConnectionCaps(options.caps);
     this.#cors = corsPolicy(options.corsOrigins ?? []);
     this.#events = { ...options, caps: this.#caps, stopping: () => this.#stopping, watchExpiry: (conn, at) => this.#watchExpiry(conn, at) };
@@ -113,7 +113,7 @@ export class GatewayServer {
         resolve();
       });
     });
-    this.#heartbeat = setInterval(() => this.#beat(), this.#o.heartbeatMs);
+    this.#heartbeat = setInterval(() => this.#beat(), this.#options.heartbeatMs);
     const address = this.http.address();
     return typeof address === 'object' && address ? address.port : port;
   }
@@ -122,7 +122,7 @@ export class GatewayServer {
   async close(reconnectAfterMs = 0, graceMs = 2_000): Promise<void> {
     this.#stopping = true;
     if (this.#heartbeat) clearInterval(this.#heartbeat);
-    const { hub } = this.#o;
+    const { hub } = this.#options;
     hub.broadcast(frames.shutdown(reconnectAfterMs));
     const conns = [...hub.connections];
     const closed = conns.map((c) => new Promise<void>((resolve) => (c.ws.readyState === c.ws.CLOSED ? resolve() : c.ws.once('close', () => resolve()))));
@@ -138,14 +138,14 @@ export class GatewayServer {
 
   #beat(): void {
     const frame = frames.heartbeat(new Date());
-    for (const conn of this.#o.hub.connections) {
+    for (const conn of this.#options.hub.connections) {
       if (isEventStream(conn.ws)) {
         conn.sendState('heartbeat', SSE_HEARTBEAT);
-        queuePosition(conn, this.#o.hub);
+        queuePosition(conn, this.#options.hub);
         continue;
       }
       if (!conn.alive) {
-        this.#o.metrics.heartbeatTimeouts.inc();
+        this.#options.metrics.heartbeatTimeouts.inc();
         conn.close(CloseCode.heartbeatTimeout, 'no pong');
         setTimeout(() => conn.ws.terminate(), 1_000).unref();
         continue;
@@ -165,22 +165,22 @@ export class GatewayServer {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname !== STREAM_PATH) return reject(socket, 404, `websocket endpoint is ${STREAM_PATH}`);
     if (this.#stopping) return reject(socket, 503, 'shutting down');
-    if (this.#o.hub.connections.size >= this.#o.maxConnections) return reject(socket, 503, 'too many connections');
-    const decision = await this.#o.auth.authorize({
+    if (this.#options.hub.connections.size >= this.#options.maxConnections) return reject(socket, 503, 'too many connections');
+    const decision = await this.#options.auth.authorize({
       authorization: req.headers.authorization,
       queryToken: url.searchParams.get('token') ?? undefined,
       origin: req.headers.origin,
     });
     if (!decision.ok) {
-      this.#o.metrics.authFailures.inc({ status: String(decision.status) });
-      this.#o.logger.info({ path: redactPath(req.url ?? ''), reason: decision.reason, remote: req.socket.remoteAddress }, 'websocket upgrade refused');
+      this.#options.metrics.authFailures.inc({ status: String(decision.status) });
+      this.#options.logger.info({ path: redactPath(req.url ?? ''), reason: decision.reason, remote: req.socket.remoteAddress }, 'websocket upgrade refused');
       return reject(socket, decision.status, decision.reason);
     }
     // Anonymous clients (auth off) share one subject, so only their address tells them apart.
     const slot = this.#caps.tryAcquire(decision.method === 'none' ? undefined : decision.subject, req.socket.remoteAddress);
     if (!slot.ok) {
-      this.#o.metrics.capRefusals.inc({ limit: slot.limit });
-      this.#o.logger.info({ limit: slot.limit, max: slot.max, subject: decision.subject, remote: req.socket.remoteAddress }, 'websocket upgrade over its connection cap');
+      this.#options.metrics.capRefusals.inc({ limit: slot.limit });
+      this.#options.logger.info({ limit: slot.limit, max: slot.max, subject: decision.subject, remote: req.socket.remoteAddress }, 'websocket upgrade over its connection cap');
       return reject(socket, 429, `too many connections for this ${slot.limit === 'token' ? 'token' : 'address'} (at most ${slot.max})`);
     }
     // The raw socket's close covers both ends: a handshake that fails and a connection that ends.
@@ -189,12 +189,12 @@ export class GatewayServer {
   }
 
   #connected(ws: WebSocket, decision: Extract<AuthDecision, { ok: true }>): void {
-    const { hub, logger, metrics } = this.#o;
+    const { hub, logger, metrics } = this.#options;
     const subject = decision.subject;
     const conn = new Connection(ws, subject, {
-      maxBufferBytes: this.#o.maxBufferBytes,
-      highWaterBytes: this.#o.highWaterBytes,
-      limiter: this.#o.limiter,
+      maxBufferBytes: this.#options.maxBufferBytes,
+      highWaterBytes: this.#options.highWaterBytes,
+      limiter: this.#options.limiter,
       metrics,
       logger,
     });
@@ -225,8 +225,8 @@ export class GatewayServer {
         handle.timer.unref();
         return;
       }
-      this.#o.metrics.tokenExpiries.inc();
-      this.#o.logger.info({ conn: conn.id, subject: conn.subject }, 'token expired; closing the connection');
+      this.#options.metrics.tokenExpiries.inc();
+      this.#options.logger.info({ conn: conn.id, subject: conn.subject }, 'token expired; closing the connection');
       conn.close(CloseCode.tokenExpired, 'token expired');
       // A peer that never answers the close frame does not keep the socket.
       setTimeout(() => conn.ws.terminate(), 2_000).unref();
@@ -243,40 +243,40 @@ export class GatewayServer {
     if (req.method !== 'GET' && req.method !== 'HEAD' && !isRules) return json(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      const r = this.#o.readiness();
+      const r = this.#options.readiness();
       return json(res, r.ready && !this.#stopping ? 200 : 503, { ...r, ready: r.ready && !this.#stopping });
     }
-    if (path === '/metrics') return serveMetrics(req, res, this.#o.metrics, this.#o.metricsGuard);
+    if (path === '/metrics') return serveMetrics(req, res, this.#options.metrics, this.#options.metricsGuard);
     if (path.startsWith('/api/')) {
-      const decision = await this.#o.auth.authorize({
+      const decision = await this.#options.auth.authorize({
         authorization: req.headers.authorization,
         queryToken: url.searchParams.get('token') ?? undefined,
         origin: req.headers.origin,
       });
       if (!decision.ok) {
-        this.#o.metrics.authFailures.inc({ status: String(decision.status) });
+        this.#options.metrics.authFailures.inc({ status: String(decision.status) });
         return json(res, decision.status, { error: decision.reason }, decision.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
       }
       const viewer: Viewer = { owner: decision.subject, admin: decision.admin };
       if (path === '/api/v1/snapshot') return this.#snapshot(res);
       if (path === '/api/v1/alerts') return this.#alerts(res, url.searchParams, viewer);
-      if (path === HISTORY_PATH && this.#o.history) return handleHistory(url.search, this.#o.history, (status, body, headers) => json(res, status, body, headers));
+      if (path === HISTORY_PATH && this.#options.history) return handleHistory(url.search, this.#options.history, (status, body, headers) => json(res, status, body, headers));
       if (path === EVENTS_PATH) return openEventStream(this.#events, req, res, url.searchParams, decision, (status, body, headers) => json(res, status, body, headers));
-      const rules = this.#o.rules;
-      const hooks = this.#o.webhooks;
+      const rules = this.#options.rules;
+      const hooks = this.#options.webhooks;
       if (hooks && isWebhooksPath(path) && (await handleWebhooks(req, path, viewer, hooks, (status, body, headers) => json(res, status, body, headers)))) return;
       if (isRules && rules && (await handleRules(req, path, url.searchParams, viewer, rules, (status, body, headers) => json(res, status, body, headers)))) return;
       return json(res, 404, { error: 'not found' });
     }
     if (path === STREAM_PATH) return json(res, 426, { error: 'this endpoint speaks websocket' }, { upgrade: 'websocket' });
-    if (this.#o.staticDir && (await serveStatic(this.#o.staticDir, req, res, path, { sourceMaps: this.#o.sourceMaps }))) return;
+    if (this.#options.staticDir && (await serveStatic(this.#options.staticDir, req, res, path, { sourceMaps: this.#options.sourceMaps }))) return;
     json(res, 404, { error: 'not found' });
   }
 
   #snapshot(res: ServerResponse): void {
-    const record = this.#o.hub.state.record;
+    const record = this.#options.hub.state.record;
     if (!record) return json(res, 404, { error: 'no snapshot yet' });
-    json(res, 200, record.snapshot, { 'x-snapshot-version': String(record.version), 'x-epoch': this.#o.hub.epoch });
+    json(res, 200, record.snapshot, { 'x-snapshot-version': String(record.version), 'x-epoch': this.#options.hub.epoch });
   }
 
   /** Built-in alerts, plus the viewer's own rule alerts (every owner's for an admin). */
@@ -284,8 +284,8 @@ export class GatewayServer {
     const since = intParam(params.get('since'), 0, Number.MAX_SAFE_INTEGER);
     const limit = intParam(params.get('limit'), 1, Number.MAX_SAFE_INTEGER);
     if (since === null || limit === null) return json(res, 400, { error: 'since must be an integer >= 0 and limit an integer >= 1' });
-    const n = Math.min(limit ?? 100, this.#o.apiMaxLimit);
-    const { hub, store } = this.#o;
+    const n = Math.min(limit ?? 100, this.#options.apiMaxLimit);
+    const { hub, store } = this.#options;
     const visible = (a: Alert) => alertVisible(a, viewer);
     const body = (alerts: Alert[]) => json(res, 200, { alerts: alerts.filter(visible), epoch: hub.epoch, head: hub.alerts.head });
     if (since === undefined) {

@@ -40,7 +40,7 @@ const DLQ_MAXLEN = 10_000;
  * topic: turning webhooks on does not post the whole history.
  */
 export class WebhookRelay {
-  readonly #o: Required<Omit<WebhookRelayOptions, 'logger'>> & { logger: Logger };
+  readonly #options: Required<Omit<WebhookRelayOptions, 'logger'>> & { logger: Logger };
   readonly #tracker = new CommitTracker();
   readonly #tokens = new WeakMap<Alert, SettleToken>();
   /** Alerts whose dead letter could not be written: never committed, so re-posted after a restart. */
@@ -52,14 +52,14 @@ export class WebhookRelay {
   #stopped: Promise<void> | undefined;
 
   constructor(options: WebhookRelayOptions) {
-    this.#o = { commitIntervalMs: 500, maxOutstanding: 10_000, drainTimeoutMs: 10_000, allowPrivateTargets: false, ...options, logger: options.logger.child({ component: 'webhooks' }) };
+    this.#options = { commitIntervalMs: 500, maxOutstanding: 10_000, drainTimeoutMs: 10_000, allowPrivateTargets: false, ...options, logger: options.logger.child({ component: 'webhooks' }) };
     this.#dispatcher = new WebhookDispatcher({
       sinks: options.sinks,
-      logger: this.#o.logger,
-      allowPrivateTargets: this.#o.allowPrivateTargets,
+      logger: this.#options.logger,
+      allowPrivateTargets: this.#options.allowPrivateTargets,
       deadLetter: (entry) => this.#recordDeadLetter(entry),
       onSettled: (alert, how, sink) => {
-        this.#o.metrics.webhookAlerts.inc({ sink, outcome: how });
+        this.#options.metrics.webhookAlerts.inc({ sink, outcome: how });
         const token = this.#tokens.get(alert);
         if (token && !this.#unrecorded.has(alert)) this.#tracker.settle(token);
       },
@@ -81,23 +81,23 @@ export class WebhookRelay {
   }
 
   async start(): Promise<void> {
-    const consumer = createConsumer(this.#o.kafka, {
-      groupId: this.#o.groupId,
-      logger: this.#o.logger,
-      onFatal: (err) => this.#o.logger.error({ err: err.message }, 'webhook consumer stopped for good; alerts are not posted until restart'),
+    const consumer = createConsumer(this.#options.kafka, {
+      groupId: this.#options.groupId,
+      logger: this.#options.logger,
+      onFatal: (err) => this.#options.logger.error({ err: err.message }, 'webhook consumer stopped for good; alerts are not posted until restart'),
     });
     this.#consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       // The consumer re-reads from the committed offsets: what was in flight will come again.
       this.#tracker.reset();
-      this.#o.logger.info({ assigned: e.payload.memberAssignment[this.#o.topic] ?? [] }, 'webhook relay joined');
+      this.#options.logger.info({ assigned: e.payload.memberAssignment[this.#options.topic] ?? [] }, 'webhook relay joined');
     });
     await consumer.connect();
-    await consumer.subscribe({ topic: this.#o.topic, fromBeginning: false });
+    await consumer.subscribe({ topic: this.#options.topic, fromBeginning: false });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.#eachBatch(p) });
-    this.#timer = setInterval(() => void this.#commit(), this.#o.commitIntervalMs);
+    this.#timer = setInterval(() => void this.#commit(), this.#options.commitIntervalMs);
     this.#timer.unref();
-    this.#o.logger.info({ sinks: this.sinks, group: this.#o.groupId }, 'webhook relay started');
+    this.#options.logger.info({ sinks: this.sinks, group: this.#options.groupId }, 'webhook relay started');
   }
 
   /** Stops consuming, lets the sinks drain, commits what they finished. Safe to call twice. */
@@ -106,10 +106,10 @@ export class WebhookRelay {
       this.#stopping = true;
       clearInterval(this.#timer);
       // Commits need a member of the group: pause and drain first, leave the group last.
-      this.#consumer?.pause([{ topic: this.#o.topic }]);
-      await this.#dispatcher.close(this.#o.drainTimeoutMs);
+      this.#consumer?.pause([{ topic: this.#options.topic }]);
+      await this.#dispatcher.close(this.#options.drainTimeoutMs);
       await this.#commit();
-      await this.#consumer?.disconnect().catch((err: unknown) => this.#o.logger.warn({ err }, 'webhook consumer disconnect failed'));
+      await this.#consumer?.disconnect().catch((err: unknown) => this.#options.logger.warn({ err }, 'webhook consumer disconnect failed'));
     })();
     return this.#stopped;
   }
@@ -120,8 +120,8 @@ export class WebhookRelay {
       if (!payload.isRunning() || payload.isStale() || this.#stopping) return;
       const alert = parseRecord(message.value, Alert);
       if (!alert) {
-        this.#o.metrics.badRecords.inc({ topic: batch.topic });
-        this.#o.logger.warn({ partition: batch.partition, offset: message.offset }, 'record on the alerts topic is not an Alert; not posted');
+        this.#options.metrics.badRecords.inc({ topic: batch.topic });
+        this.#options.logger.warn({ partition: batch.partition, offset: message.offset }, 'record on the alerts topic is not an Alert; not posted');
         this.#tracker.add(batch.partition, message.offset, 0);
       } else {
         const results = this.#dispatcher.push(alert);
@@ -130,7 +130,7 @@ export class WebhookRelay {
       }
       payload.resolveOffset(message.offset);
       // A sink far behind holds the commit; stop reading rather than grow without bound.
-      while (this.#tracker.outstanding >= this.#o.maxOutstanding && payload.isRunning() && !this.#stopping) {
+      while (this.#tracker.outstanding >= this.#options.maxOutstanding && payload.isRunning() && !this.#stopping) {
         await new Promise((r) => setTimeout(r, 200));
         await payload.heartbeat();
       }
@@ -138,12 +138,12 @@ export class WebhookRelay {
   }
 
   async #commit(): Promise<void> {
-    for (const [sink, s] of Object.entries(this.#dispatcher.stats())) this.#o.metrics.webhookQueued.set({ sink }, s.queued);
+    for (const [sink, s] of Object.entries(this.#dispatcher.stats())) this.#options.metrics.webhookQueued.set({ sink }, s.queued);
     const commits = this.#tracker.takeCommits();
     if (commits.length === 0 || !this.#consumer) return;
     await this.#consumer
-      .commitOffsets(commits.map((c) => ({ topic: this.#o.topic, ...c })))
-      .catch((err: unknown) => this.#o.logger.warn({ err: (err as Error).message }, 'webhook offset commit failed; those alerts may be posted again after a restart'));
+      .commitOffsets(commits.map((c) => ({ topic: this.#options.topic, ...c })))
+      .catch((err: unknown) => this.#options.logger.warn({ err: (err as Error).message }, 'webhook offset commit failed; those alerts may be posted again after a restart'));
   }
 
   /**
@@ -155,12 +155,12 @@ export class WebhookRelay {
     if (entry.reason === 'shutdown') return;
     for (let attempt = 1; ; attempt++) {
       try {
-        await withTimeout(this.#o.redis.xadd(this.#o.deadLetterKey, 'MAXLEN', '~', String(DLQ_MAXLEN), '*', 'e', JSON.stringify(entry)), 2_000);
+        await withTimeout(this.#options.redis.xadd(this.#options.deadLetterKey, 'MAXLEN', '~', String(DLQ_MAXLEN), '*', 'e', JSON.stringify(entry)), 2_000);
         return;
       } catch (err) {
         if (this.#stopping || attempt >= 30) {
           this.#unrecorded.add(entry.alert);
-          this.#o.logger.error({ alertId: entry.alert.id, sink: entry.sink, err: (err as Error).message }, 'dead letter not recorded; the alert stays uncommitted');
+          this.#options.logger.error({ alertId: entry.alert.id, sink: entry.sink, err: (err as Error).message }, 'dead letter not recorded; the alert stays uncommitted');
           return;
         }
         await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 2_000)));

@@ -34,14 +34,14 @@ export type WriteResult = 'done' | 'missing' | 'exists' | 'conflict';
 export class WebhookSinks {
   /** Sink name -> owner (undefined: shared), for the rules API: kept current in place. */
   readonly ownerSinks = new Map<string, string | undefined>();
-  readonly #o: WebhookSinksOptions;
+  readonly #options: WebhookSinksOptions;
   #sinks = new Map<string, KnownSink>();
   #version: string | null = null;
   #timer: NodeJS.Timeout | undefined;
   #sync: Promise<void> = Promise.resolve();
 
   constructor(options: WebhookSinksOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   get all(): ReadonlyMap<string, KnownSink> {
@@ -50,7 +50,7 @@ export class WebhookSinks {
 
   async start(): Promise<void> {
     await this.refresh(true);
-    this.#timer = setInterval(() => void this.refresh().catch((err: unknown) => this.#o.logger.warn({ err: (err as Error).message }, 'webhook sinks reload failed; keeping the ones loaded')), this.#o.pollMs);
+    this.#timer = setInterval(() => void this.refresh().catch((err: unknown) => this.#options.logger.warn({ err: (err as Error).message }, 'webhook sinks reload failed; keeping the ones loaded')), this.#options.pollMs);
     this.#timer.unref();
   }
 
@@ -61,9 +61,9 @@ export class WebhookSinks {
   /** Reloads when the version moved (or `force`), and applies the differences, one reload at a time. */
   refresh(force = false): Promise<void> {
     const run = async () => {
-      const version = await this.#o.redis.get(this.#o.keys.version);
+      const version = await this.#options.redis.get(this.#options.keys.version);
       if (!force && version === this.#version) return;
-      const raw = await this.#o.redis.hgetall(this.#o.keys.sinks);
+      const raw = await this.#options.redis.hgetall(this.#options.keys.sinks);
       this.#version = version;
       await this.#replace(this.#parse(raw));
     };
@@ -72,25 +72,25 @@ export class WebhookSinks {
   }
 
   async create(stored: StoredSink, name: string): Promise<WriteResult> {
-    const r = await this.#o.redis.eval(CREATE, 2, this.#o.keys.sinks, this.#o.keys.version, name, JSON.stringify(stored));
+    const r = await this.#options.redis.eval(CREATE, 2, this.#options.keys.sinks, this.#options.keys.version, name, JSON.stringify(stored));
     await this.refresh();
     return r === 1 ? 'done' : 'exists';
   }
 
   async replace(stored: StoredSink, name: string): Promise<WriteResult> {
-    const r = await this.#o.redis.eval(REPLACE, 2, this.#o.keys.sinks, this.#o.keys.version, name, JSON.stringify(stored), String(stored.version - 1));
+    const r = await this.#options.redis.eval(REPLACE, 2, this.#options.keys.sinks, this.#options.keys.version, name, JSON.stringify(stored), String(stored.version - 1));
     await this.refresh();
     return r === 1 ? 'done' : r === -1 ? 'conflict' : 'missing';
   }
 
   async remove(name: string): Promise<WriteResult> {
-    const r = await this.#o.redis.eval(DELETE, 2, this.#o.keys.sinks, this.#o.keys.version, name);
+    const r = await this.#options.redis.eval(DELETE, 2, this.#options.keys.sinks, this.#options.keys.version, name);
     await this.refresh();
     return r === 1 ? 'done' : 'missing';
   }
 
   #parse(raw: Record<string, string>): Map<string, KnownSink> {
-    const next = new Map<string, KnownSink>(this.#o.fileSinks.map((c) => [c.name, { config: c, source: 'file' }]));
+    const next = new Map<string, KnownSink>(this.#options.fileSinks.map((c) => [c.name, { config: c, source: 'file' }]));
     for (const [name, text] of Object.entries(raw)) {
       let stored: StoredSink | undefined;
       try {
@@ -100,8 +100,8 @@ export class WebhookSinks {
       }
       const config = stored ? SinkConfig.safeParse(stored.sink) : undefined;
       // Never the value: it holds the sink's secret.
-      if (!stored || !config?.success || config.data.name !== name) this.#o.logger.warn({ sink: name }, 'stored webhook sink is not valid; skipped');
-      else if (next.has(name)) this.#o.logger.warn({ sink: name }, 'stored webhook sink has the name of a WEBHOOKS_FILE sink; the file wins');
+      if (!stored || !config?.success || config.data.name !== name) this.#options.logger.warn({ sink: name }, 'stored webhook sink is not valid; skipped');
+      else if (next.has(name)) this.#options.logger.warn({ sink: name }, 'stored webhook sink has the name of a WEBHOOKS_FILE sink; the file wins');
       else next.set(name, { config: config.data, source: 'api', stored });
     }
     return next;
@@ -115,13 +115,13 @@ export class WebhookSinks {
     for (const [name, s] of next) {
       const before = prev.get(name);
       if (before && before.stored?.version === s.stored?.version && before.source === s.source) continue;
-      await this.#o.apply(name, s.config);
-      this.#o.logger.info({ sink: name, owner: s.config.owner, source: s.source, version: s.stored?.version }, before ? 'webhook sink changed' : 'webhook sink added');
+      await this.#options.apply(name, s.config);
+      this.#options.logger.info({ sink: name, owner: s.config.owner, source: s.source, version: s.stored?.version }, before ? 'webhook sink changed' : 'webhook sink added');
     }
     for (const name of prev.keys()) {
       if (next.has(name)) continue;
-      await this.#o.apply(name, undefined);
-      this.#o.logger.info({ sink: name }, 'webhook sink removed');
+      await this.#options.apply(name, undefined);
+      this.#options.logger.info({ sink: name }, 'webhook sink removed');
     }
   }
 }

@@ -59,14 +59,14 @@ export interface RunSummary {
  * accepted at the end, whether the input ended, a signal stopped it, or the source failed.
  */
 export class Pipeline {
-  readonly #o: PipelineOptions;
+  readonly #options: PipelineOptions;
   #stopped = false;
   #producers: BatchingProducer[] = [];
   #deadline: NodeJS.Timeout | undefined;
   #abandoned = false;
 
   constructor(options: PipelineOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /**
@@ -77,26 +77,26 @@ export class Pipeline {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    const ms = this.#o.env.INGESTER_SHUTDOWN_TIMEOUT_MS;
+    const ms = this.#options.env.INGESTER_SHUTDOWN_TIMEOUT_MS;
     this.#deadline = setTimeout(() => {
       this.#abandoned = true;
-      this.#o.logger.warn({ timeoutMs: ms }, 'shutdown deadline passed: no longer waiting for the broker');
+      this.#options.logger.warn({ timeoutMs: ms }, 'shutdown deadline passed: no longer waiting for the broker');
       for (const p of this.#producers) p.abandon(`shutdown deadline of ${ms} ms passed before the broker acknowledged every record`);
     }, ms);
     this.#deadline.unref();
-    await this.#o.source.stop();
+    await this.#options.source.stop();
   }
 
   async run(): Promise<RunSummary> {
-    const { env, logger, source } = this.#o;
+    const { env, logger, source } = this.#options;
     const started = Date.now();
-    const kafka = this.#o.kafka ?? createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-ingester`, logger });
+    const kafka = this.#options.kafka ?? createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-ingester`, logger });
     await assertKafkaReachable(kafka, env.KAFKA_BROKERS);
     const topics = topicNames(env.ROTATION_NAMESPACE);
     const { ticksPartitions } = await setUpTopics(kafka, env, logger);
     const tickSource = TickSource.safeParse(source.name);
     const watermarks = source.live && tickSource.success && env.INGESTER_WATERMARK_MS > 0 ? new WatermarkClock(env.INGESTER_WATERMARK_LAG_MS) : undefined;
-    const metrics = this.#o.service ? createIngesterMetrics() : undefined;
+    const metrics = this.#options.service ? createIngesterMetrics() : undefined;
     const producer = new BatchingProducer(kafka, { logger, maxBatchBytes: env.INGESTER_PRODUCE_MAX_BYTES });
     // Dead letters have a producer of their own: a DLQ that fails or stalls must not take the ticks with it.
     // A client of its own as well: two idempotent producers on one kafkajs client re-sent ticks
@@ -112,7 +112,7 @@ export class Pipeline {
     const publisher = new TickPublisher({
       producer,
       dlqProducer,
-      normalizer: new Normalizer({ universe: this.#o.universe }),
+      normalizer: new Normalizer({ universe: this.#options.universe }),
       topics,
       logger,
       ...(metrics ? { observer: metrics.observer } : {}),
@@ -125,7 +125,7 @@ export class Pipeline {
           ? startProgressWatermarks({ env, logger, producer, publisher, source: tickSource.data, partitions: ticksPartitions })
           : undefined;
     let http: HealthServer | undefined;
-    const progress = new ProgressReporter({ source, counters: publisher.counters, logger, ...(this.#o.tty ? { tty: this.#o.tty } : {}), ...(this.#o.progressLogEveryMs ? { logEveryMs: this.#o.progressLogEveryMs } : {}) });
+    const progress = new ProgressReporter({ source, counters: publisher.counters, logger, ...(this.#options.tty ? { tty: this.#options.tty } : {}), ...(this.#options.progressLogEveryMs ? { logEveryMs: this.#options.progressLogEveryMs } : {}) });
     let failure: unknown;
     let ended = false;
     try {
@@ -140,7 +140,7 @@ export class Pipeline {
         });
         logger.info({ port: http.port }, 'serving /healthz, /readyz and /metrics');
       }
-      this.#o.onReady?.({ httpPort: http?.port });
+      this.#options.onReady?.({ httpPort: http?.port });
       progress.start();
       logger.info({ source: source.name, namespace: env.ROTATION_NAMESPACE }, 'ingest started');
       await source.run(publisher, { holdWatermarks: (held) => watermarks?.hold(held, Date.now()) });
@@ -193,7 +193,7 @@ export class Pipeline {
       await producer.close().catch(() => undefined);
     }
     await dlqProducer.close().catch((e: unknown) => {
-      if (!this.#abandoned) this.#o.logger.error({ err: e }, 'dead-letter producer failed; ticks were not affected');
+      if (!this.#abandoned) this.#options.logger.error({ err: e }, 'dead-letter producer failed; ticks were not affected');
     });
     return failure;
   }

@@ -17,18 +17,18 @@ export interface ProgressOptions {
  * few seconds otherwise (CI logs and containers have no use for carriage returns).
  */
 export class ProgressReporter {
-  readonly #o: ProgressOptions;
+  readonly #options: ProgressOptions;
   #timer: NodeJS.Timeout | undefined;
   #bar: SingleBar | undefined;
   #last = { at: 0, read: 0 };
 
   constructor(options: ProgressOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   start(): void {
-    const every = this.#o.tty ? 250 : (this.#o.logEveryMs ?? 5_000);
-    this.#last = { at: Date.now(), read: this.#o.counters.read };
+    const every = this.#options.tty ? 250 : (this.#options.logEveryMs ?? 5_000);
+    this.#last = { at: Date.now(), read: this.#options.counters.read };
     this.#timer = setInterval(() => this.#tick(), every);
     this.#timer.unref();
   }
@@ -43,18 +43,18 @@ export class ProgressReporter {
   }
 
   #tick(): void {
-    const { done, total } = this.#o.source.progress();
-    const c = this.#o.counters;
+    const { done, total } = this.#options.source.progress();
+    const c = this.#options.counters;
     const now = Date.now();
     const rate = Math.round(((c.read - this.#last.read) * 1000) / Math.max(1, now - this.#last.at));
     this.#last = { at: now, read: c.read };
-    if (this.#o.tty) {
+    if (this.#options.tty) {
       if (!this.#bar) {
         if (total === undefined) return;
         this.#bar = new SingleBar(
           {
-            stream: this.#o.tty,
-            format: `${this.#o.source.name} |{bar}| {value}/{total} | {rate}/s | ETA {eta_formatted} | dlq {dlq}`,
+            stream: this.#options.tty,
+            format: `${this.#options.source.name} |{bar}| {value}/{total} | {rate}/s | ETA {eta_formatted} | dlq {dlq}`,
             etaBuffer: 50,
             hideCursor: true,
           },
@@ -66,7 +66,7 @@ export class ProgressReporter {
       return;
     }
     const etaSec = total !== undefined && rate > 0 ? Math.round((total - done) / rate) : undefined;
-    this.#o.logger.info(
+    this.#options.logger.info(
       { progress: { done, total, read: c.read, accepted: c.accepted, published: c.published, deadLettered: c.deadLettered, duplicates: c.duplicates, ratePerSec: rate, etaSec } },
       'progress',
     );

@@ -78,7 +78,7 @@ export interface PublisherOptions {
  */
 export class TickPublisher implements QuoteSink {
   readonly counters: PublisherCounters = { read: 0, accepted: 0, published: 0, deadLettered: 0, deadLettersLost: 0, duplicates: 0, deadLettersByReason: {}, ineligibleByReason: {}, eventsByType: {}, skippedByReason: {} };
-  readonly #o: PublisherOptions;
+  readonly #options: PublisherOptions;
   readonly #now: () => number;
   readonly #sourceMax = new SourceMaxTs();
   readonly #dlq: Producer;
@@ -86,7 +86,7 @@ export class TickPublisher implements QuoteSink {
   lastAcked: AckedPosition | undefined;
 
   constructor(options: PublisherOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#dlq = options.dlqProducer ?? options.producer;
     options.producer.onAcked((records) => this.#acknowledged(records));
@@ -109,7 +109,7 @@ export class TickPublisher implements QuoteSink {
    */
   #pushOrTooLarge(record: OutRecord): boolean | 'too_large' {
     try {
-      return this.#o.producer.push(record);
+      return this.#options.producer.push(record);
     } catch (err) {
       if ((err as { code?: string }).code === KafkaErrorCode.recordTooLarge) return 'too_large';
       throw err;
@@ -118,26 +118,26 @@ export class TickPublisher implements QuoteSink {
 
   quote(raw: RawQuote, origin: DeadLetterOrigin, rawText: string | null, source: TickSource): void | Promise<void> {
     this.counters.read += 1;
-    const r = this.#o.normalizer.normalize(raw, source);
+    const r = this.#options.normalizer.normalize(raw, source);
     if (r.kind === 'duplicate') {
       this.counters.duplicates += 1;
-      this.#o.observer?.duplicate();
+      this.#options.observer?.duplicate();
       return;
     }
     if (r.kind === 'rejected') return this.#deadLetter(r.reason, r.message, origin, rawText ?? JSON.stringify(raw), source);
     const tick = this.#sourceMax.stamp(r.tick);
-    const record = { topic: this.#o.topics.ticks, key: tick.symbol, value: JSON.stringify(tick), timestamp: tick.ts, meta: { kind: 'tick', ts: tick.ts, origin } satisfies RecordMeta };
+    const record = { topic: this.#options.topics.ticks, key: tick.symbol, value: JSON.stringify(tick), timestamp: tick.ts, meta: { kind: 'tick', ts: tick.ts, origin } satisfies RecordMeta };
     const room = this.#pushOrTooLarge(record);
     if (room === 'too_large') return this.#deadLetter('too_large', `tick of ${record.value.length} characters exceeds the produce request limit`, origin, rawText ?? record.value, source);
-    this.#o.watermarks?.observe(tick.ts, this.#now());
+    this.#options.watermarks?.observe(tick.ts, this.#now());
     this.counters.accepted += 1;
-    this.#o.observer?.published();
+    this.#options.observer?.published();
     const reason = tick.eligibility?.reason;
     if (reason !== undefined) {
       this.counters.ineligibleByReason[reason] = (this.counters.ineligibleByReason[reason] ?? 0) + 1;
-      this.#o.observer?.ineligible?.(reason);
+      this.#options.observer?.ineligible?.(reason);
     }
-    return room ? undefined : this.#o.producer.waitForRoom();
+    return room ? undefined : this.#options.producer.waitForRoom();
   }
 
   /**
@@ -146,27 +146,27 @@ export class TickPublisher implements QuoteSink {
    */
   event(raw: RawEvent, origin: DeadLetterOrigin, rawText: string | null, source: TickSource): void | Promise<void> {
     this.counters.read += 1;
-    const r = this.#o.normalizer.normalizeEvent(raw, source);
+    const r = this.#options.normalizer.normalizeEvent(raw, source);
     if (r.kind === 'duplicate') {
       this.counters.duplicates += 1;
-      this.#o.observer?.duplicate();
+      this.#options.observer?.duplicate();
       return;
     }
     if (r.kind === 'rejected') return this.#deadLetter(r.reason, r.message, origin, rawText ?? JSON.stringify(raw), source);
     const e = this.#sourceMax.stampAmendment(r.event);
-    const record = { topic: this.#o.topics.ticks, key: e.symbol, value: JSON.stringify(e), timestamp: e.ts, meta: { kind: 'event', ts: e.ts, origin } satisfies RecordMeta };
+    const record = { topic: this.#options.topics.ticks, key: e.symbol, value: JSON.stringify(e), timestamp: e.ts, meta: { kind: 'event', ts: e.ts, origin } satisfies RecordMeta };
     const room = this.#pushOrTooLarge(record);
     if (room === 'too_large') return this.#deadLetter('too_large', `event of ${record.value.length} characters exceeds the produce request limit`, origin, rawText ?? record.value, source);
     this.counters.eventsByType[e.type] = (this.counters.eventsByType[e.type] ?? 0) + 1;
-    this.#o.observer?.event?.(e.type);
-    return room ? undefined : this.#o.producer.waitForRoom();
+    this.#options.observer?.event?.(e.type);
+    return room ? undefined : this.#options.producer.waitForRoom();
   }
 
   skip(reason: SkipReason, origin: DeadLetterOrigin): void {
     this.counters.read += 1;
     this.counters.skippedByReason[reason] = (this.counters.skippedByReason[reason] ?? 0) + 1;
-    this.#o.observer?.skipped?.(reason);
-    if ((this.counters.skippedByReason[reason] ?? 0) <= 3) this.#o.logger.info({ reason, origin }, 'skipped input record');
+    this.#options.observer?.skipped?.(reason);
+    if ((this.counters.skippedByReason[reason] ?? 0) <= 3) this.#options.logger.info({ reason, origin }, 'skipped input record');
   }
 
   /** The newest event time published so far (what an end-of-stream watermark promises); undefined before the first tick. */
@@ -181,7 +181,7 @@ export class TickPublisher implements QuoteSink {
   watermark(mark: LaneWatermark, partitions: number): void {
     const value = JSON.stringify(mark);
     for (let partition = 0; partition < partitions; partition++) {
-      this.#o.producer.push({ topic: this.#o.topics.ticks, partition, key: WATERMARK_KEY, value, timestamp: mark.watermark, meta: { kind: 'watermark' } satisfies RecordMeta });
+      this.#options.producer.push({ topic: this.#options.topics.ticks, partition, key: WATERMARK_KEY, value, timestamp: mark.watermark, meta: { kind: 'watermark' } satisfies RecordMeta });
     }
   }
 
@@ -194,21 +194,21 @@ export class TickPublisher implements QuoteSink {
     const letter = buildDeadLetter(reason, message, source, origin, rawText, this.#now());
     let room: boolean;
     try {
-      room = this.#dlq.push({ topic: this.#o.topics.ticksDlq, key: source, value: JSON.stringify(letter), timestamp: letter.at, meta: { kind: 'dead_letter' } satisfies RecordMeta });
+      room = this.#dlq.push({ topic: this.#options.topics.ticksDlq, key: source, value: JSON.stringify(letter), timestamp: letter.at, meta: { kind: 'dead_letter' } satisfies RecordMeta });
     } catch (err) {
       // A failed DLQ loses dead letters, never ticks: counted, logged, and the run goes on.
       this.counters.deadLettersLost += 1;
       if (this.counters.deadLettersLost === 1 || this.counters.deadLettersLost % 1000 === 0) {
-        this.#o.logger.error({ err, reason, origin, deadLettersLost: this.counters.deadLettersLost }, 'dead letter not delivered: the DLQ producer has failed');
+        this.#options.logger.error({ err, reason, origin, deadLettersLost: this.counters.deadLettersLost }, 'dead letter not delivered: the DLQ producer has failed');
       }
       return;
     }
     this.counters.deadLettered += 1;
     this.counters.deadLettersByReason[reason] = (this.counters.deadLettersByReason[reason] ?? 0) + 1;
-    this.#o.observer?.deadLettered(reason);
+    this.#options.observer?.deadLettered(reason);
     if (this.counters.deadLettered <= 10 || this.counters.deadLettered % 1000 === 0) {
       // The first few and then a sample: a file of garbage must not turn into a log of garbage.
-      this.#o.logger.warn({ reason, origin, message, deadLettered: this.counters.deadLettered }, 'dead-lettered input');
+      this.#options.logger.warn({ reason, origin, message, deadLettered: this.counters.deadLettered }, 'dead-lettered input');
     }
     // A DLQ that fails while full releases the source: the next push counts the loss.
     return room ? undefined : this.#dlq.waitForRoom().catch(() => undefined);

@@ -81,7 +81,7 @@ type Runs = Array<AsyncIterable<SortRecord> | SortRecord[]>;
  */
 export class ReplaySource implements IngestSource {
   readonly name = 'replay';
-  readonly #o: Required<Omit<ReplayOptions, OptionalKeys>> & Pick<ReplayOptions, OptionalKeys>;
+  readonly #options: Required<Omit<ReplayOptions, OptionalKeys>> & Pick<ReplayOptions, OptionalKeys>;
   readonly #abort = new AbortController();
   #stopped = false;
   /** Records that will be published in order; known once pass 1 is done. */
@@ -97,12 +97,12 @@ export class ReplaySource implements IngestSource {
   range: ReplayRange | undefined;
 
   constructor(options: ReplayOptions) {
-    this.#o = { ...REPLAY_DEFAULTS, ...options };
+    this.#options = { ...REPLAY_DEFAULTS, ...options };
   }
 
   /** Paced, the replay is slow enough for its progress to matter before its end. */
   get progressWatermarks(): boolean {
-    return this.#o.speed.kind !== 'max';
+    return this.#options.speed.kind !== 'max';
   }
 
   stop(): void {
@@ -127,11 +127,11 @@ export class ReplaySource implements IngestSource {
 
   async run(sink: QuoteSink): Promise<void> {
     const plan = await this.#plan();
-    const dir = await mkdtemp(path.join(this.#o.tmpDir ?? tmpdir(), 'ingest-replay-'));
+    const dir = await mkdtemp(path.join(this.#options.tmpDir ?? tmpdir(), 'ingest-replay-'));
     try {
       const runs = await this.#sortPass(plan, sink, dir);
       if (this.#stopped) return;
-      if (this.range && this.#o.beforePublish) await this.#o.beforePublish(this.range);
+      if (this.range && this.#options.beforePublish) await this.#options.beforePublish(this.range);
       await this.#publishPass(runs, sink);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -141,10 +141,10 @@ export class ReplaySource implements IngestSource {
   /** Everything that makes a whole file unusable, or the run's prices incomparable, is found before anything is published. */
   async #plan(): Promise<PlannedFile[]> {
     const plan: PlannedFile[] = [];
-    for (const [index, file] of this.#o.files.entries()) {
+    for (const [index, file] of this.#options.files.entries()) {
       let lines: string[];
       try {
-        lines = await readFirstLines(file, 2, this.#o.maxLineLength);
+        lines = await readFirstLines(file, 2, this.#options.maxLineLength);
       } catch (cause) {
         throw new IngesterError(IngesterErrorCode.fileUnreadable, `cannot read ${file}: ${(cause as Error).message}`, { file }, { cause });
       }
@@ -159,11 +159,11 @@ export class ReplaySource implements IngestSource {
       }
       const refusal = refuseFile(format, lines[1]);
       if (refusal) throw new IngesterError(IngesterErrorCode.unknownFormat, `${file}: ${refusal}`, { file, format });
-      const symbol = this.#o.symbol ?? (ONE_SYMBOL_FORMATS.has(format) ? symbolFromFileName(file) : undefined);
+      const symbol = this.#options.symbol ?? (ONE_SYMBOL_FORMATS.has(format) ? symbolFromFileName(file) : undefined);
       if (ONE_SYMBOL_FORMATS.has(format) && !symbol) {
         throw new IngesterError(IngesterErrorCode.usage, `${file}: cannot tell the symbol from the file name; pass --symbol`, { file });
       }
-      plan.push({ file, index, format, header, ...(symbol ? { symbol } : {}), basis: fileBasis(format, header, this.#o.priceBasis) });
+      plan.push({ file, index, format, header, ...(symbol ? { symbol } : {}), basis: fileBasis(format, header, this.#options.priceBasis) });
     }
     this.#checkBases(plan);
     return plan;
@@ -171,11 +171,11 @@ export class ReplaySource implements IngestSource {
 
   #checkBases(plan: PlannedFile[]): void {
     this.bases = plan.map((p) => ({ file: p.file, basis: p.basis.basis, why: p.basis.why }));
-    const problem = checkBases(this.bases, this.#o.priceBasis);
-    if (problem && !this.#o.allowMixedBasis) throw new IngesterError(IngesterErrorCode.priceBasis, problem, { files: this.bases, requested: this.#o.priceBasis });
+    const problem = checkBases(this.bases, this.#options.priceBasis);
+    if (problem && !this.#options.allowMixedBasis) throw new IngesterError(IngesterErrorCode.priceBasis, problem, { files: this.bases, requested: this.#options.priceBasis });
     const { priceBasis } = this.summary();
-    this.#o.logger.info({ priceBasis, files: this.bases.map((b) => ({ file: b.file, priceBasis: b.basis, why: b.why })) }, `replay reads prices on the ${String(priceBasis)} basis`);
-    if (problem) this.#o.logger.warn({ files: this.bases }, `--allow-mixed-basis: ${problem}`);
+    this.#options.logger.info({ priceBasis, files: this.bases.map((b) => ({ file: b.file, priceBasis: b.basis, why: b.why })) }, `replay reads prices on the ${String(priceBasis)} basis`);
+    if (problem) this.#options.logger.warn({ files: this.bases }, `--allow-mixed-basis: ${problem}`);
   }
 
   async #sortPass(plan: PlannedFile[], sink: QuoteSink, dir: string): Promise<Runs> {
@@ -204,7 +204,7 @@ export class ReplaySource implements IngestSource {
         const origin: DeadLetterOrigin = d.line !== undefined ? { file: p.file, line: d.line } : { file: p.file };
         if (d.kind === 'reject') await sink.reject(d.reason, d.message, origin, d.text, 'replay');
         else if (d.kind === 'skip') {
-          this.#o.logger.debug({ reason: d.reason, origin, detail: d.detail }, 'input record skipped');
+          this.#options.logger.debug({ reason: d.reason, origin, detail: d.detail }, 'input record skipped');
           sink.skip(d.reason, origin);
         } else {
           const t = eventTimeOf(d);
@@ -215,7 +215,7 @@ export class ReplaySource implements IngestSource {
             else if (t.ts > this.range.last) this.range.last = t.ts;
             buffer.push({ ts: t.ts, tsNanos: t.tsNanos, file: p.index, seq: d.seq, ...(d.line !== undefined ? { line: d.line } : {}), raw: d.raw, text: d.text });
             count += 1;
-            if (buffer.length >= this.#o.runRecords) await spill();
+            if (buffer.length >= this.#options.runRecords) await spill();
           }
         }
       }
@@ -229,13 +229,13 @@ export class ReplaySource implements IngestSource {
     if (this.spilledRuns > 0 && buffer.length > 0) await spill();
     else runs.push(buffer.sort(compareRecords));
     this.total = count;
-    this.#o.logger.debug({ records: count, spilledRuns: this.spilledRuns }, 'replay input sorted');
+    this.#options.logger.debug({ records: count, spilledRuns: this.spilledRuns }, 'replay input sorted');
     return runs;
   }
 
   /** Refuses a write that would take the sorted runs past the spill cap: the disk stays bounded. */
   #chargeSpill(bytes: number): void {
-    const cap = this.#o.maxSpillBytes;
+    const cap = this.#options.maxSpillBytes;
     if (cap > 0 && this.spilledBytes + bytes > cap) {
       throw new IngesterError(
         IngesterErrorCode.inputTooLarge,
@@ -247,16 +247,16 @@ export class ReplaySource implements IngestSource {
   }
 
   get #caps(): GunzipCaps {
-    return { maxDecompressedBytes: this.#o.maxDecompressedBytes, maxRatio: this.#o.maxGzipRatio };
+    return { maxDecompressedBytes: this.#options.maxDecompressedBytes, maxRatio: this.#options.maxGzipRatio };
   }
 
   async #readJson(p: PlannedFile, sink: QuoteSink, take: (d: Decoded) => Promise<void>): Promise<void> {
-    const text = await readWholeText(p.file, this.#o.maxJsonBytes, this.#caps).catch((e: Error) => e);
+    const text = await readWholeText(p.file, this.#options.maxJsonBytes, this.#caps).catch((e: Error) => e);
     if (isCapError(text)) throw text;
     if (text instanceof Error) await sink.reject('parse_error', `file unreadable: ${text.message}`, { file: p.file }, '', 'replay');
-    else if (text === undefined) await sink.reject('too_large', `JSON document larger than ${this.#o.maxJsonBytes} bytes`, { file: p.file }, '', 'replay');
+    else if (text === undefined) await sink.reject('too_large', `JSON document larger than ${this.#options.maxJsonBytes} bytes`, { file: p.file }, '', 'replay');
     else {
-      const options = { ...(this.#o.symbol ? { symbol: this.#o.symbol } : {}), ...(this.#o.timeframe ? { timeframe: this.#o.timeframe } : {}) };
+      const options = { ...(this.#options.symbol ? { symbol: this.#options.symbol } : {}), ...(this.#options.timeframe ? { timeframe: this.#options.timeframe } : {}) };
       for (const d of decodeAlpacaBars(text, options)) await take(d);
     }
   }
@@ -264,18 +264,18 @@ export class ReplaySource implements IngestSource {
   async #readLines(p: PlannedFile, sink: QuoteSink, take: (d: Decoded) => Promise<void>): Promise<void> {
     const decode = createLineDecoder(p.format as Exclude<FileFormat, 'alpaca-json'>, p.header, {
       ...(p.symbol ? { symbol: p.symbol } : {}),
-      ...(this.#o.priceBasis ? { basis: this.#o.priceBasis } : {}),
-      ...(this.#o.timeframe ? { timeframe: this.#o.timeframe } : {}),
+      ...(this.#options.priceBasis ? { basis: this.#options.priceBasis } : {}),
+      ...(this.#options.timeframe ? { timeframe: this.#options.timeframe } : {}),
     });
     const hasHeader = p.format !== 'ndjson';
     let lastLine = 0;
     try {
-      for await (const l of readFileLines(p.file, this.#o.maxLineLength, this.#caps)) {
+      for await (const l of readFileLines(p.file, this.#options.maxLineLength, this.#caps)) {
         if (this.#stopped) break;
         lastLine = l.line;
         if (hasHeader && l.line === 1) continue;
         if (l.tooLong) {
-          await sink.reject('too_large', `line longer than ${this.#o.maxLineLength} characters`, { file: p.file, line: l.line }, l.text, 'replay');
+          await sink.reject('too_large', `line longer than ${this.#options.maxLineLength} characters`, { file: p.file, line: l.line }, l.text, 'replay');
           continue;
         }
         const d = decode(l.line === 1 ? l.text.replace(/^\uFEFF/, '') : l.text, l.line);
@@ -285,14 +285,14 @@ export class ReplaySource implements IngestSource {
       // A cap is the replay's limit, not the file's damage: it stops the run.
       if (isCapError(e)) throw e;
       // A truncated or corrupt gzip ends the file, not the replay: what was read still counts.
-      this.#o.logger.warn({ file: p.file, line: lastLine, err: e }, 'file ended with a read error');
+      this.#options.logger.warn({ file: p.file, line: lastLine, err: e }, 'file ended with a read error');
       await sink.reject('parse_error', `file unreadable after line ${lastLine}: ${(e as Error).message}`, { file: p.file, line: lastLine + 1 }, '', 'replay');
     }
   }
 
   async #publishPass(runs: Array<AsyncIterable<SortRecord> | SortRecord[]>, sink: QuoteSink): Promise<void> {
-    const pacer = new Pacer(this.#o.speed, Date.now, (ms) => sleep(ms, undefined, { signal: this.#abort.signal }).catch(() => undefined));
-    const files = this.#o.files;
+    const pacer = new Pacer(this.#options.speed, Date.now, (ms) => sleep(ms, undefined, { signal: this.#abort.signal }).catch(() => undefined));
+    const files = this.#options.files;
     let sinceYield = 0;
     for await (const r of mergeSortedRuns(runs)) {
       if (this.#stopped) break;

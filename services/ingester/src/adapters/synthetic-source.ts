@@ -19,12 +19,12 @@ const ORIGIN = { provider: 'synthetic' } as const;
 export class SyntheticSource implements IngestSource {
   readonly name = 'synthetic';
   readonly #generator: SyntheticGenerator;
-  readonly #o: SyntheticSourceOptions;
+  readonly #options: SyntheticSourceOptions;
   readonly #abort = new AbortController();
   #stopped = false;
 
   constructor(options: SyntheticSourceOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#generator = new SyntheticGenerator(options);
   }
 
@@ -34,17 +34,17 @@ export class SyntheticSource implements IngestSource {
   }
 
   progress(): { done: number; total: number | undefined } {
-    return { done: this.#generator.emitted, total: this.#o.loop ? undefined : this.#generator.total };
+    return { done: this.#generator.emitted, total: this.#options.loop ? undefined : this.#generator.total };
   }
 
   async run(sink: QuoteSink): Promise<void> {
     const g = this.#generator;
-    const pacer = new Pacer(this.#o.speed, Date.now, (ms) => sleep(ms, undefined, { signal: this.#abort.signal }).catch(() => undefined));
+    const pacer = new Pacer(this.#options.speed, Date.now, (ms) => sleep(ms, undefined, { signal: this.#abort.signal }).catch(() => undefined));
     const t = { symbol: '', price: 0, size: 0, ts: 0 };
     let sinceYield = 0;
     while (!this.#stopped) {
       if (!g.next(t)) {
-        if (!this.#o.loop) return;
+        if (!this.#options.loop) return;
         g.restart();
         continue;
       }

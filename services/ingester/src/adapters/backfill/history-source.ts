@@ -24,18 +24,18 @@ export interface HistorySourceOptions extends Omit<BackfillSetup, 'bufferMax'> {
 
 export class HistorySource implements IngestSource {
   readonly name: string;
-  readonly #o: HistorySourceOptions;
+  readonly #options: HistorySourceOptions;
   readonly #abort = new AbortController();
   #report: BackfillReport | undefined;
   #queries = { done: 0, total: undefined as number | undefined };
 
   constructor(o: HistorySourceOptions) {
-    this.#o = o;
+    this.#options = o;
     this.name = o.name;
   }
 
   async run(sink: QuoteSink): Promise<void> {
-    const o = this.#o;
+    const o = this.#options;
     const now = (o.now ?? Date.now)();
     const settled = Math.floor((now - o.feedDelayMs - o.settleMs) / 60_000) * 60_000;
     // The span ends after the --to date's post-market, or now when that is later than now.

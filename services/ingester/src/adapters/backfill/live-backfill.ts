@@ -37,7 +37,7 @@ export interface LiveBackfillOptions extends BackfillSetup {
 export class LiveBackfillSource implements IngestSource {
   readonly name: string;
   readonly live = true;
-  readonly #o: LiveBackfillOptions;
+  readonly #options: LiveBackfillOptions;
   readonly #abort = new AbortController();
   readonly #now: () => number;
   #delivered = 0;
@@ -48,13 +48,13 @@ export class LiveBackfillSource implements IngestSource {
   #gaps = 0;
 
   constructor(o: LiveBackfillOptions) {
-    this.#o = o;
+    this.#options = o;
     this.name = o.name;
     this.#now = o.now ?? Date.now;
   }
 
   async run(sink: QuoteSink, control: SourceControl): Promise<void> {
-    const o = this.#o;
+    const o = this.#options;
     const hand = new HandOver(counting(sink, () => (this.#delivered += 1)), o.bufferMax);
     let subscribedAt: number | undefined;
     let gapFrom = -Infinity;
@@ -107,7 +107,7 @@ export class LiveBackfillSource implements IngestSource {
 
   /** The first whole minute at or after a subscription, in the feed's event time. */
   #cutAt(subscribedAt: number): number {
-    return Math.ceil((subscribedAt - this.#o.feedDelayMs) / MINUTE_MS) * MINUTE_MS;
+    return Math.ceil((subscribedAt - this.#options.feedDelayMs) / MINUTE_MS) * MINUTE_MS;
   }
 
   /**
@@ -118,7 +118,7 @@ export class LiveBackfillSource implements IngestSource {
    */
   async #fillGap(sink: QuoteSink, control: SourceControl, hand: HandOver, from: number, subscribedAt: number): Promise<void> {
     if (this.#abort.signal.aborted) return;
-    const o = this.#o;
+    const o = this.#options;
     const seen = this.#disconnects;
     const cut = this.#cutAt(subscribedAt);
     this.#gaps += 1;
@@ -132,7 +132,7 @@ export class LiveBackfillSource implements IngestSource {
 
   /** History up to `cut`: what is complete now, then, once it has settled, the minute around the cut. */
   async #backfill(sink: QuoteSink, cut: number, endOf: EndOf, why: string): Promise<BackfillReport | undefined> {
-    const o = this.#o;
+    const o = this.#options;
     const after = Math.min(...o.deps.symbols.map(endOf));
     const settled = Math.min(cut, Math.floor((this.#now() - o.feedDelayMs - o.settleMs) / MINUTE_MS) * MINUTE_MS);
     const base = { calendar: o.calendar, need: o.need, minuteSessions: o.minuteSessions };
@@ -156,13 +156,13 @@ export class LiveBackfillSource implements IngestSource {
 
   /** Whether anything can trade between `from` and `to` (pre-market to post-market of a session). */
   #trading(from: number, to: number): boolean {
-    const s = this.#o.calendar.sessionContaining(to) ?? this.#o.calendar.sessionContaining(from + 1);
+    const s = this.#options.calendar.sessionContaining(to) ?? this.#options.calendar.sessionContaining(from + 1);
     return s !== null;
   }
 
   async stop(): Promise<void> {
     this.#abort.abort();
-    await this.#o.live.stop();
+    await this.#options.live.stop();
   }
 
   progress(): { done: number; total: number | undefined } {
@@ -170,7 +170,7 @@ export class LiveBackfillSource implements IngestSource {
   }
 
   feed(): ReturnType<LiveSource['status']> {
-    return this.#o.live.status();
+    return this.#options.live.status();
   }
 
   summary(): Record<string, unknown> {

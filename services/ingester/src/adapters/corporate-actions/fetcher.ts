@@ -41,21 +41,21 @@ export interface FetchReport {
 }
 
 export class CorporateActionsFetcher {
-  readonly #o: FetcherOptions;
+  readonly #options: FetcherOptions;
   /** Pages fetched by this fetcher: a dead letter's `frame`, to find the page in the logs. */
   #pageSeq = 0;
 
   constructor(options: FetcherOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   get source(): ActionsProvider['source'] {
-    return this.#o.provider.source;
+    return this.#options.provider.source;
   }
 
   /** Never rejects on a provider failure (that is in the report); only if the sink throws. */
   async fetch(sink: QuoteSink, window: ActionWindow, signal: AbortSignal): Promise<FetchReport> {
-    const queries = this.#o.provider.queries(window);
+    const queries = this.#options.provider.queries(window);
     const report: FetchReport = { window, queries: queries.length, pages: 0, actions: 0, rejected: 0, failures: [] };
     for (const query of queries) {
       if (signal.aborted) break;
@@ -64,7 +64,7 @@ export class CorporateActionsFetcher {
       } catch (e) {
         if (!(e instanceof FetchError)) throw e;
         if (e.code === FetchErrorCode.aborted) break;
-        report.failures.push({ query: query.label, code: e.code, message: this.scrub(e.code === FetchErrorCode.authFailed ? `${e.message}: ${this.#o.provider.credentialHint}` : e.message) });
+        report.failures.push({ query: query.label, code: e.code, message: this.scrub(e.code === FetchErrorCode.authFailed ? `${e.message}: ${this.#options.provider.credentialHint}` : e.message) });
         if (e.code === FetchErrorCode.authFailed) break;
       }
     }
@@ -73,11 +73,11 @@ export class CorporateActionsFetcher {
 
   /** Removes every credential from a message before it can reach a log line. */
   scrub(message: string): string {
-    return scrubSecrets(this.#o.provider.secrets, message);
+    return scrubSecrets(this.#options.provider.secrets, message);
   }
 
   async #runQuery(query: ActionsQuery, sink: QuoteSink, report: FetchReport, signal: AbortSignal): Promise<void> {
-    const { provider, http, logger, now, maxPages } = this.#o;
+    const { provider, http, logger, now, maxPages } = this.#options;
     let url: string | undefined = query.url;
     for (let n = 0; url !== undefined; n++) {
       if (n === maxPages) throw new FetchError(FetchErrorCode.pageLimit, `${query.label}: more than ${maxPages} pages; the rest is not fetched`, false);

@@ -23,7 +23,7 @@ const MAX_LINE = 64 * 1024;
 
 export class ActionsFileSource implements IngestSource {
   readonly name = 'replay';
-  readonly #o: ActionsFileOptions;
+  readonly #options: ActionsFileOptions;
   #stopped = false;
   #done = 0;
   #format: ActionFileDecoder['format'] | undefined;
@@ -31,7 +31,7 @@ export class ActionsFileSource implements IngestSource {
   #rejected = 0;
 
   constructor(options: ActionsFileOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   stop(): void {
@@ -51,16 +51,16 @@ export class ActionsFileSource implements IngestSource {
   }
 
   async run(sink: QuoteSink): Promise<void> {
-    const { file } = this.#o;
-    const now = (this.#o.now ?? Date.now)();
+    const { file } = this.#options;
+    const now = (this.#options.now ?? Date.now)();
     let decoder: ActionFileDecoder | undefined;
     try {
-      for await (const l of readFileLines(file, this.#o.maxLineLength ?? MAX_LINE)) {
+      for await (const l of readFileLines(file, this.#options.maxLineLength ?? MAX_LINE)) {
         if (this.#stopped) return;
         const origin: DeadLetterOrigin = { file, line: l.line };
         if (l.tooLong) {
           this.#rejected += 1;
-          await sink.reject('too_large', `line longer than ${this.#o.maxLineLength ?? MAX_LINE} characters`, origin, l.text, 'replay');
+          await sink.reject('too_large', `line longer than ${this.#options.maxLineLength ?? MAX_LINE} characters`, origin, l.text, 'replay');
           this.#done += 1;
           continue;
         }

@@ -24,14 +24,14 @@ export interface RefresherOptions {
 }
 
 export class CorporateActionsRefresher {
-  readonly #o: RefresherOptions;
+  readonly #options: RefresherOptions;
   readonly #abort = new AbortController();
   #timer: ReturnType<typeof setInterval> | undefined;
   #inFlight: Promise<void> | undefined;
   #stopped = false;
 
   constructor(options: RefresherOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /**
@@ -43,10 +43,10 @@ export class CorporateActionsRefresher {
     const first = this.#round(sink);
     const gate = this.#bounded(first);
     void first.then(() => {
-      if (this.#stopped || this.#o.refreshMs === 0) return;
+      if (this.#stopped || this.#options.refreshMs === 0) return;
       this.#timer = setInterval(() => {
         if (!this.#inFlight) void this.#round(sink);
-      }, this.#o.refreshMs);
+      }, this.#options.refreshMs);
       // A refresh must never keep a stopping process alive.
       this.#timer.unref();
     });
@@ -65,12 +65,12 @@ export class CorporateActionsRefresher {
   }
 
   #bounded(first: Promise<void>): Promise<void> {
-    if (this.#o.waitMs === 0) return Promise.resolve();
+    if (this.#options.waitMs === 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        this.#o.logger.warn({ provider: this.#o.fetcher.source, waitMs: this.#o.waitMs }, 'corporate actions: not fetched in time; the stream goes on and they are published when they arrive');
+        this.#options.logger.warn({ provider: this.#options.fetcher.source, waitMs: this.#options.waitMs }, 'corporate actions: not fetched in time; the stream goes on and they are published when they arrive');
         resolve();
-      }, this.#o.waitMs);
+      }, this.#options.waitMs);
       void first.then(() => {
         clearTimeout(timer);
         resolve();
@@ -79,7 +79,7 @@ export class CorporateActionsRefresher {
   }
 
   #round(sink: QuoteSink): Promise<void> {
-    const { fetcher, logger, now, lookbackDays, lookaheadDays, onRound } = this.#o;
+    const { fetcher, logger, now, lookbackDays, lookaheadDays, onRound } = this.#options;
     const provider = fetcher.source;
     const window = actionWindow(now(), lookbackDays, lookaheadDays);
     const run = fetcher.fetch(sink, window, this.#abort.signal).then(
