@@ -3,6 +3,7 @@ import type { SharedKeys } from '@rotation/redis';
 import type { RuleCatalog } from '@rotation/schemas';
 import { historyPage, historyRange, parseHistoryQuery } from '../core/history-query.js';
 import type { RedisStore } from './redis-store.js';
+import type { Reply } from './json-body.js';
 
 export const HISTORY_PATH = '/api/v1/history';
 
@@ -14,7 +15,6 @@ export interface HistoryRoutesOptions {
   logger: Logger;
 }
 
-type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
 
 /**
  * `GET /api/v1/history`: one series' recorded points (docs/websocket-api.md#history), read

@@ -6,6 +6,7 @@ import type { Viewer } from '../core/channels.js';
 import type { OwnerRateLimit } from '../core/owner-rate.js';
 import { planCreate, planDelete, planPatch, planStatus, toView, type RulePlan, type RulesContext } from '../core/rules-api.js';
 import type { RulesService } from './rules-service.js';
+import { withJsonBody, type Reply } from './json-body.js';
 
 /** Largest rule request body: a rule is well under 2 KiB. */
 export const MAX_RULE_BODY_BYTES = 16 * 1024;
@@ -25,7 +26,6 @@ export interface RulesRoutesOptions {
   writes: OwnerRateLimit;
 }
 
-type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
 
 const ID = '(r_[0-9a-f]{24})';
 const ONE = new RegExp(`^/api/v1/rules/${ID}$`);
@@ -47,7 +47,7 @@ export async function handleRules(req: IncomingMessage, path: string, params: UR
   }
   if (path === '/api/v1/rules') {
     if (method === 'GET' || method === 'HEAD') return void (await list(params, viewer, o, reply)), true;
-    if (method === 'POST') return void (await withBody(req, reply, (body) => commit(planCreate(body, viewer, context(o)), o, reply))), true;
+    if (method === 'POST') return void (await withJsonBody(req, reply, { maxBytes: MAX_RULE_BODY_BYTES, what: 'rule' }, (body) => commit(planCreate(body, viewer, context(o)), o, reply))), true;
     return reply(405, { error: 'method not allowed' }, { allow: 'GET, HEAD, POST' }), true;
   }
   if (action) {
@@ -62,7 +62,7 @@ export async function handleRules(req: IncomingMessage, path: string, params: UR
     const fired = await o.service.lastFired([id]);
     return reply(200, toView(r, fired.get(id) ?? null)), true;
   }
-  if (method === 'PATCH') return void (await withBody(req, reply, (body) => commit(planPatch(id, body, viewer, context(o)), o, reply))), true;
+  if (method === 'PATCH') return void (await withJsonBody(req, reply, { maxBytes: MAX_RULE_BODY_BYTES, what: 'rule' }, (body) => commit(planPatch(id, body, viewer, context(o)), o, reply))), true;
   if (method === 'DELETE') {
     const plan = planDelete(id, viewer, context(o));
     if (!plan.ok) return reply(plan.status, { error: plan.error }), true;
@@ -107,26 +107,4 @@ async function write(record: Parameters<RulesService['write']>[0], o: RulesRoute
   }
   o.logger.info({ rule: record.id, owner: record.owner, version: record.version, status: record.status }, 'rule changed');
   done();
-}
-
-/** Reads a JSON body of at most MAX_RULE_BODY_BYTES; answers 413 / 400 / 415 itself. */
-async function withBody(req: IncomingMessage, reply: Reply, use: (body: unknown) => Promise<void>): Promise<void> {
-  const type = req.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(type)) return reply(415, { error: 'send the rule as Content-Type: application/json' });
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_RULE_BODY_BYTES) return reply(413, { error: `a rule request is at most ${MAX_RULE_BODY_BYTES} bytes` });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.byteLength;
-    if (size > MAX_RULE_BODY_BYTES) return reply(413, { error: `a rule request is at most ${MAX_RULE_BODY_BYTES} bytes` });
-    chunks.push(chunk);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    return reply(400, { error: 'the body is not JSON' });
-  }
-  await use(body);
 }

@@ -17,6 +17,7 @@ import type { CommandLimiterOptions } from '../core/rate-limit.js';
 import { Connection, type FrameSocket } from './connection.js';
 import type { Hub } from './hub.js';
 import type { Metrics } from './metrics.js';
+import type { Reply } from './json-body.js';
 
 /** Written in place of a heartbeat frame: a comment, which EventSource ignores and proxies see as traffic. */
 export const SSE_HEARTBEAT = Buffer.from(': heartbeat\n\n');
@@ -133,7 +134,6 @@ export interface EventStreamOptions {
   watchExpiry: (conn: Connection, expiresAt: number) => { timer: NodeJS.Timeout | undefined };
 }
 
-type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
 
 /** Opens an event stream for an authorised request, or answers why not. */
 export function openEventStream(o: EventStreamOptions, req: IncomingMessage, res: ServerResponse, params: URLSearchParams, decision: Extract<AuthDecision, { ok: true }>, reply: Reply, headers: Record<string, string> = {}): void {

@@ -5,6 +5,7 @@ import type { OwnerRateLimit } from '../core/owner-rate.js';
 import { manageable, MAX_WEBHOOK_BODY_BYTES, planCreate, planReplace, sinkView, sinkVisible, WEBHOOKS_PATH, type SinkPlan, type WebhooksContext } from '../core/webhooks-api.js';
 import type { WebhookHost } from './webhook-host.js';
 import type { WriteResult } from './webhook-sinks.js';
+import { withJsonBody, type Reply } from './json-body.js';
 
 export interface WebhookRoutesOptions {
   host: WebhookHost;
@@ -14,7 +15,6 @@ export interface WebhookRoutesOptions {
   writes: OwnerRateLimit;
 }
 
-type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
 
 const ONE = new RegExp(`^${WEBHOOKS_PATH}/([A-Za-z0-9][A-Za-z0-9_.-]{0,62})$`);
 
@@ -35,7 +35,7 @@ export async function handleWebhooks(req: IncomingMessage, path: string, viewer:
   if (!reading && !o.writes.take(viewer.owner, Date.now())) return reply(429, { error: 'too many sink changes; slow down' }, { 'retry-after': '1' }), true;
   if (!one) {
     if (reading) return list(viewer, o, reply), true;
-    if (method === 'POST') return void (await withBody(req, reply, (body) => commit(planCreate(body, viewer, context(o)), 'create', o, reply))), true;
+    if (method === 'POST') return void (await withJsonBody(req, reply, { maxBytes: MAX_WEBHOOK_BODY_BYTES, what: 'sink' }, (body) => commit(planCreate(body, viewer, context(o)), 'create', o, reply))), true;
     return reply(405, { error: 'method not allowed' }, { allow: 'GET, HEAD, POST' }), true;
   }
   const name = one[1]!;
@@ -44,7 +44,7 @@ export async function handleWebhooks(req: IncomingMessage, path: string, viewer:
     if (!sink || !sinkVisible(sink.config, viewer)) return reply(404, { error: 'no such sink' }), true;
     return reply(200, sinkView(sink)), true;
   }
-  if (method === 'PUT') return void (await withBody(req, reply, (body) => commit(planReplace(name, body, viewer, context(o)), 'replace', o, reply))), true;
+  if (method === 'PUT') return void (await withJsonBody(req, reply, { maxBytes: MAX_WEBHOOK_BODY_BYTES, what: 'sink' }, (body) => commit(planReplace(name, body, viewer, context(o)), 'replace', o, reply))), true;
   if (method === 'DELETE') {
     const found = manageable(name, viewer, context(o));
     if (!found.ok) return reply(found.status, { error: found.error }), true;
@@ -86,25 +86,4 @@ async function write(name: string, run: () => Promise<WriteResult>, o: WebhookRo
   // The name only: the config holds the secret.
   o.logger.info({ sink: name }, 'webhook sink changed through the API');
   done();
-}
-
-/** Reads a JSON body of at most MAX_WEBHOOK_BODY_BYTES; answers 413 / 400 / 415 itself. */
-async function withBody(req: IncomingMessage, reply: Reply, use: (body: unknown) => Promise<void>): Promise<void> {
-  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return reply(415, { error: 'send the sink as Content-Type: application/json' });
-  const tooLarge = () => reply(413, { error: `a sink request is at most ${MAX_WEBHOOK_BODY_BYTES} bytes` });
-  if (Number(req.headers['content-length'] ?? 0) > MAX_WEBHOOK_BODY_BYTES) return tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.byteLength;
-    if (size > MAX_WEBHOOK_BODY_BYTES) return tooLarge();
-    chunks.push(chunk);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    return reply(400, { error: 'the body is not JSON' });
-  }
-  await use(body);
 }
