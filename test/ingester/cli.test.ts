@@ -85,7 +85,9 @@ describe('pnpm ingest (child process)', () => {
       // 1 ms of event time per record at half speed: ~40 s in all, so the signal lands mid-run.
       // Watermarks every 100 ms: 200 ticks paced at 2 ms each take 400 ms, so some go out before the signal.
       const run = ingest(['replay', '--file', file, '--speed', '0.5', '--json'], { ...base(ns, env.KAFKA_BROKERS), INGESTER_WATERMARK_MS: '100' });
-      await until('first ticks on the topic', async () => (await topicCount(kafka, topics.ticks)) > 200);
+      // Ticks, not records: the paced replay's progress watermarks are on the topic too (a count of
+      // records passed 200 with exactly 200 ticks published).
+      await until('first ticks on the topic', async () => (await readTicks(kafka, topics.ticks)).length > 200);
       run.child.kill('SIGTERM');
       expect(await run.exit).toBe(0);
       const summary = JSON.parse(run.stdout()) as { published: number; stopped: boolean };
