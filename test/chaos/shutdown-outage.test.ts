@@ -56,6 +56,8 @@ async function expectNothingLost(kafkaBrokers: string, redisUrl: string, env: Re
   try {
     const before = await committedRecords(redis, ns);
     const again = startDetector(env, 'detector-again');
+    // All may have been committed before the outage, so "done" can hold before this one has started.
+    await again.waitForLog('detector started', 120_000);
     await waitForDetectorDone(kafka, redis, ns, ticks);
     console.error(`[shutdown-outage] ${ns}: ${ticks} ticks on the topic, ${before} records committed before the restart`);
     expect(await ticksCounted(redis, ns)).toBe(ticks);

@@ -4,6 +4,7 @@
  * closed port, so a binary that started anyway would fail with exit 1 and "not reachable".
  */
 import { spawn } from 'node:child_process';
+import { createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { childEnv, REPO_ROOT } from '@rotation/config';
 
@@ -13,7 +14,14 @@ const BINARIES = {
   gateway: 'services/gateway/src/main.ts',
 } as const;
 
-function run(entry: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(entry: string, args: string[], env: Record<string, string> = {}, onStdout?: (child: ReturnType<typeof spawn>) => void): Promise<Run> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: REPO_ROOT,
     env: childEnv({ KAFKA_BROKERS: '127.0.0.1:1', REDIS_URL: 'redis://127.0.0.1:1', DETECTOR_HTTP_PORT: '0', GATEWAY_PORT: '0', ...env }),
@@ -21,9 +29,21 @@ function run(entry: string, args: string[], env: Record<string, string> = {}): P
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    onStdout?.(child);
+  });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+/** A broker address that accepts connections and never answers: a start that cannot finish. */
+async function silentBroker(): Promise<{ address: string; server: Server; sockets: Socket[] }> {
+  const sockets: Socket[] = [];
+  const server = createServer((s) => sockets.push(s));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { address: `127.0.0.1:${port}`, server, sockets };
 }
 
 describe.each(Object.entries(BINARIES))('%s', (name, entry) => {
@@ -55,6 +75,33 @@ describe.each(Object.entries(BINARIES))('%s', (name, entry) => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('KAFKA_TICKS_PARTITIONS');
   });
+});
+
+describe.each(['detector', 'gateway'] as const)('%s stopped while it starts', (name) => {
+  it('a SIGTERM during the start is a stop within the deadline, not a death by signal', async () => {
+    const broker = await silentBroker();
+    try {
+      const deadlineMs = 2_000;
+      let sentAt = 0;
+      // The first log line means the handlers are in; the silent broker keeps the start waiting.
+      const r = await run(BINARIES[name], [], { KAFKA_BROKERS: broker.address, DETECTOR_SHUTDOWN_TIMEOUT_MS: String(deadlineMs), GATEWAY_SHUTDOWN_TIMEOUT_MS: String(deadlineMs), LOG_LEVEL: 'info' }, (child) => {
+        if (sentAt) return;
+        sentAt = Date.now();
+        child.kill('SIGTERM');
+      });
+      const ms = Date.now() - sentAt;
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(3);
+      expect(r.stdout).toContain('"msg":"stopping"');
+      expect(r.stdout).toContain('did not finish within the stop deadline');
+      expect(ms).toBeGreaterThanOrEqual(deadlineMs - 100);
+      // The deadline plus process exit on a loaded two-core box.
+      expect(ms).toBeLessThan(deadlineMs + 4_000);
+    } finally {
+      broker.sockets.forEach((s) => s.destroy());
+      broker.server.close();
+    }
+  }, 60_000);
 });
 
 describe('ingester subcommand help', () => {

@@ -22,7 +22,8 @@ export interface ServiceSpec<H> extends ServiceCliSpec {
  * read once (a bad one exits 2 before anything starts; KAFKA_BROKERS / REDIS_URL left unset come
  * from a running local stack's infra.env), the logger, the start (a failure exits 1 with its
  * message), and SIGINT/SIGTERM (stop within the deadline: exit 0, or 3 past it; a second signal
- * a moment later exits 1 at once).
+ * a moment later exits 1 at once). A signal during the start waits for it, within the same
+ * deadline, and then stops what it started.
  */
 export async function runService<H>(spec: ServiceSpec<H>): Promise<void> {
   parseServiceCli(spec);
@@ -36,6 +37,21 @@ export async function runService<H>(spec: ServiceSpec<H>): Promise<void> {
   const logger = createLogger({ name: spec.name, level: config.env.LOG_LEVEL });
   const infraNote = localInfraNote(config);
   if (infraNote) logger.info({ file: config.localInfraFile }, infraNote);
+  // The handlers go in before the start, so a signal while it connects (an orchestrator that
+  // changed its mind, a quick Ctrl-C) is a stop, not the default handler's instant death.
+  let stopRequested: NodeJS.Signals | undefined;
+  let stopNow: ((signal: NodeJS.Signals) => void) | undefined = undefined;
+  onStopSignals(logger, (signal) => {
+    logger.info({ signal, timeoutMs: spec.shutdownTimeoutMs(config) }, 'stopping');
+    if (stopNow) return stopNow(signal);
+    stopRequested = signal;
+    // A start that cannot finish (Kafka unreachable, retrying) must not hold the stop past its bound.
+    setTimeout(() => {
+      logger.warn('the start-up did not finish within the stop deadline: exiting without it');
+      process.exit(ExitCode.incomplete);
+    }, spec.shutdownTimeoutMs(config)).unref();
+  });
+  logger.info({ version: spec.version, pid: process.pid }, 'starting');
   let handle: H;
   try {
     handle = await spec.start(config, logger, () => process.exit(ExitCode.failure));
@@ -47,8 +63,7 @@ export async function runService<H>(spec: ServiceSpec<H>): Promise<void> {
     const line = spec.started(handle);
     logger.info(line.fields ?? {}, line.message);
   }
-  onStopSignals(logger, (signal) => {
-    logger.info({ signal, timeoutMs: spec.shutdownTimeoutMs(config) }, 'stopping');
+  stopNow = () => {
     spec.stop(handle).then(
       (outcome) => process.exit(outcome === 'clean' ? ExitCode.ok : ExitCode.incomplete),
       (err: unknown) => {
@@ -56,7 +71,8 @@ export async function runService<H>(spec: ServiceSpec<H>): Promise<void> {
         process.exit(ExitCode.failure);
       },
     );
-  });
+  };
+  if (stopRequested) stopNow(stopRequested);
 }
 
 /**
