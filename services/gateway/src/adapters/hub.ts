@@ -135,6 +135,7 @@ export class Hub {
     // Subject-scoped state channels: one frame per channel somebody holds, shared by its subscribers.
     for (const channel of this.#scopedChannels((ch) => isStateLike(ch))) {
       const buf = this.state.scopedEventFrame(channel);
+      if (!buf) continue;
       for (const conn of this.registry.subscribers(channel)) conn.deliver(channel, this.state.version, buf, true);
     }
     observeEventAge(this.#options.metrics, 'snapshot', record.snapshot.asOf);

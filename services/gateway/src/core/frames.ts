@@ -8,6 +8,15 @@ export function encode(message: ServerMessage): Buffer {
   return Buffer.from(JSON.stringify(message), 'utf8');
 }
 
+/**
+ * An event whose `data` is already JSON: a state value is serialised once to find out whether it
+ * changed, and that text becomes the frame, not a second stringify of the same value.
+ */
+export function encodeEvent(message: Omit<Extract<ServerMessage, { type: 'event' }>, 'data'>, dataJson: string): Buffer {
+  const head = JSON.stringify(message);
+  return Buffer.from(`${head.slice(0, -1)},"data":${dataJson}}`, 'utf8');
+}
+
 /** Where an alert-channel frame leaves its reader: everything on that channel up to `seq`, in `epoch`. */
 export interface AlertPosition {
   epoch: string;

@@ -1,6 +1,6 @@
 import type { Breadth, Channel, SnapshotRecord, StateChannel } from '@rotation/schemas';
 import { STATE_CHANNELS } from './channels.js';
-import { encode } from './frames.js';
+import { encode, encodeEvent } from './frames.js';
 import { rrgAbout, scopeOf, sectorsAbout, spreadsAbout } from './subjects.js';
 
 const EMPTY_BREADTH: Breadth = { sectorsBeatingBenchmarkPct: null, sectorsLeadingOrImprovingPct: null, constituents: null };
@@ -11,18 +11,28 @@ export interface StateFrame {
   buf: Buffer;
 }
 
+/** What a state channel last published: its value as JSON and the version it came with. */
+interface Published {
+  json: string;
+  seq: number;
+}
+
 /**
- * The latest snapshot split into the state channels. The channel's seq is the snapshot's
- * `version`; every state message carries the channel's full value, so a client that missed
- * versions (coalescing, reconnect) only needs the newest one.
+ * The latest snapshot split into the state channels. A channel's seq is the snapshot `version`
+ * its value last changed at, and an event goes out only when it changed (a channel that did not
+ * move in a step costs its subscribers nothing: re-sending all four every version did);
+ * `prevSeq` is the channel's previous published version. Every state message carries the
+ * channel's full value, so a client that missed versions (coalescing, reconnect) only needs
+ * the newest one.
  */
 export class StateBoard {
   #record: SnapshotRecord | undefined;
   #epoch: string;
   readonly #snapshotFrames = new Map<Channel, Buffer>();
-  /** This version's event frame of each subject-scoped state channel someone holds, encoded on first use. */
-  readonly #scopedEvents = new Map<Channel, Buffer>();
-  #prevVersion = 0;
+  /** This version's event frame of each subject-scoped state channel someone holds, encoded on first use; null when unchanged. */
+  readonly #scopedEvents = new Map<Channel, Buffer | null>();
+  /** The last published value of each channel, plain and subject-scoped (those only while someone held them). */
+  readonly #published = new Map<Channel, Published>();
 
   constructor(epoch: string) {
     this.#epoch = epoch;
@@ -41,25 +51,25 @@ export class StateBoard {
     this.#record = record;
     this.#snapshotFrames.clear();
     this.#scopedEvents.clear();
-    this.#prevVersion = 0;
+    this.#published.clear();
+    if (record) for (const channel of STATE_CHANNELS) this.#published.set(channel, { json: JSON.stringify(dataOf(record, channel)), seq: record.version });
   }
 
   /**
-   * Applies a newer snapshot and returns one event frame per state channel (encoded once);
-   * an older or equal version is a duplicate and returns undefined.
+   * Applies a newer snapshot and returns an event frame (encoded once) for each state channel
+   * whose value changed; an older or equal version is a duplicate and returns undefined.
    */
   update(record: SnapshotRecord): StateFrame[] | undefined {
-    const prevSeq = this.version;
-    if (record.version <= prevSeq) return undefined;
+    if (record.version <= this.version) return undefined;
     this.#record = record;
     this.#snapshotFrames.clear();
     this.#scopedEvents.clear();
-    this.#prevVersion = prevSeq;
-    return STATE_CHANNELS.map((channel) => ({
-      channel,
-      seq: record.version,
-      buf: encode({ type: 'event', channel, epoch: this.#epoch, seq: record.version, prevSeq, asOf: record.snapshot.asOf, data: dataOf(record, channel) }),
-    }));
+    const out: StateFrame[] = [];
+    for (const channel of STATE_CHANNELS) {
+      const buf = this.#eventIfChanged(channel);
+      if (buf) out.push({ channel, seq: record.version, buf });
+    }
+    return out;
   }
 
   /** The `snapshot` message for a new subscriber (of a state channel or a scoped one), encoded once per version and channel. */
@@ -73,17 +83,27 @@ export class StateBoard {
   }
 
   /**
-   * The current version's `event` of a subject-scoped state channel (`spreads@IWM/SPY`),
-   * encoded once per version however many hold it; the hub asks only for channels with
-   * subscribers, so a subject nobody watches costs nothing.
+   * The current version's `event` of a subject-scoped state channel (`spreads@IWM/SPY`), or
+   * undefined when its value did not change; encoded once per version however many hold it. The
+   * hub asks only for channels with subscribers, so a subject nobody watches costs nothing.
    */
-  scopedEventFrame(channel: Channel): Buffer {
+  scopedEventFrame(channel: Channel): Buffer | undefined {
     let buf = this.#scopedEvents.get(channel);
-    if (!buf) {
-      buf = encode({ type: 'event', channel, epoch: this.#epoch, seq: this.version, prevSeq: this.#prevVersion, data: dataOf(this.#record, channel) });
+    if (buf === undefined) {
+      buf = this.#eventIfChanged(channel) ?? null;
       this.#scopedEvents.set(channel, buf);
     }
-    return buf;
+    return buf ?? undefined;
+  }
+
+  #eventIfChanged(channel: Channel): Buffer | undefined {
+    const record = this.#record;
+    if (!record) return undefined;
+    const json = JSON.stringify(dataOf(record, channel));
+    const last = this.#published.get(channel);
+    if (last?.json === json) return undefined;
+    this.#published.set(channel, { json, seq: record.version });
+    return encodeEvent({ type: 'event', channel, epoch: this.#epoch, seq: record.version, prevSeq: last?.seq ?? 0, asOf: record.snapshot.asOf }, json);
   }
 }
 
