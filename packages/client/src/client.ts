@@ -639,15 +639,7 @@ export class RotationClient {
     if (verdict.kind === 'duplicate') return;
     if (isAlertChannel(channel)) {
       if (verdict.kind === 'gap' || verdict.kind === 'epoch_changed') {
-        const cursor = this.#cursors.get(channel)!;
-        this.#emitter.emit('gap', {
-          channel,
-          expectedPrevSeq: cursor.seq,
-          prevSeq: m.prevSeq,
-          seq: m.seq,
-          recovery: 'resubscribe',
-          reason: verdict.kind === 'gap' ? 'gap' : 'epoch_changed',
-        });
+        this.#emitGap(m, verdict.kind, 'resubscribe');
         this.#recover(channel);
         return;
       }
@@ -660,18 +652,14 @@ export class RotationClient {
       this.#emitAlert(parsed.value, { channel, seq: m.seq, epoch: m.epoch, source: 'event' });
       return;
     }
-    if (verdict.kind === 'gap' || verdict.kind === 'epoch_changed') {
-      const cursor = this.#cursors.get(channel)!;
-      this.#emitter.emit('gap', {
-        channel,
-        expectedPrevSeq: cursor.seq,
-        prevSeq: m.prevSeq,
-        seq: m.seq,
-        recovery: 'replaced',
-        reason: verdict.kind === 'gap' ? 'gap' : 'epoch_changed',
-      });
-    }
+    if (verdict.kind === 'gap' || verdict.kind === 'epoch_changed') this.#emitGap(m, verdict.kind, 'replaced');
     this.#applyState(channel, m.epoch, m.seq, m.data, 'event', m.asOf ?? null);
+  }
+
+  /** For a 'gap' or 'epoch_changed' verdict, which judgeEvent gives only when the channel has a cursor. */
+  #emitGap(m: Extract<ServerMessage, { type: 'event' }>, reason: GapInfo['reason'], recovery: GapInfo['recovery']): void {
+    const cursor = this.#cursors.get(m.channel)!;
+    this.#emitter.emit('gap', { channel: m.channel, expectedPrevSeq: cursor.seq, prevSeq: m.prevSeq, seq: m.seq, recovery, reason });
   }
 
   #applyState(channel: StateChannel, epoch: string, seq: number, data: unknown, source: AlertSource, asOf: string | null): boolean {

@@ -166,13 +166,8 @@ export class GatewayServer {
     if (url.pathname !== STREAM_PATH) return reject(socket, 404, `websocket endpoint is ${STREAM_PATH}`);
     if (this.#stopping) return reject(socket, 503, 'shutting down');
     if (this.#options.hub.connections.size >= this.#options.maxConnections) return reject(socket, 503, 'too many connections');
-    const decision = await this.#options.auth.authorize({
-      authorization: req.headers.authorization,
-      queryToken: url.searchParams.get('token') ?? undefined,
-      origin: req.headers.origin,
-    });
+    const decision = await this.#authorize(req, url);
     if (!decision.ok) {
-      this.#options.metrics.authFailures.inc({ status: String(decision.status) });
       this.#options.logger.info({ path: redactPath(req.url ?? ''), reason: decision.reason, remote: req.socket.remoteAddress }, 'websocket upgrade refused');
       return reject(socket, decision.status, decision.reason);
     }
@@ -186,6 +181,17 @@ export class GatewayServer {
     // The raw socket's close covers both ends: a handshake that fails and a connection that ends.
     socket.once('close', slot.release);
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connected(ws, decision));
+  }
+
+  /** The upgrade and the API take a token the same ways (bearer header or `?token=`); every refusal is counted. */
+  async #authorize(req: IncomingMessage, url: URL): Promise<AuthDecision> {
+    const decision = await this.#options.auth.authorize({
+      authorization: req.headers.authorization,
+      queryToken: url.searchParams.get('token') ?? undefined,
+      origin: req.headers.origin,
+    });
+    if (!decision.ok) this.#options.metrics.authFailures.inc({ status: String(decision.status) });
+    return decision;
   }
 
   #connected(ws: WebSocket, decision: Extract<AuthDecision, { ok: true }>): void {
@@ -248,13 +254,8 @@ export class GatewayServer {
     }
     if (path === '/metrics') return serveMetrics(req, res, this.#options.metrics, this.#options.metricsGuard);
     if (path.startsWith('/api/')) {
-      const decision = await this.#options.auth.authorize({
-        authorization: req.headers.authorization,
-        queryToken: url.searchParams.get('token') ?? undefined,
-        origin: req.headers.origin,
-      });
+      const decision = await this.#authorize(req, url);
       if (!decision.ok) {
-        this.#options.metrics.authFailures.inc({ status: String(decision.status) });
         return json(res, decision.status, { error: decision.reason }, decision.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
       }
       const viewer: Viewer = { owner: decision.subject, admin: decision.admin };
