@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { listenOnFirstFree, registerProcessMetrics } from '@rotation/service';
+import { DEFAULT_DETECTOR_HTTP_PORT } from '@rotation/config';
+import type { Redis } from '@rotation/redis';
+import { listenOnFirstFree, portsToTry, registerProcessMetrics } from '@rotation/service';
+import type { InstanceState } from './context.js';
 
 /** The detector's metrics, on a registry of its own (tests start several detectors per process). */
 export function createMetrics() {
@@ -84,4 +87,28 @@ export async function startHttp(ports: readonly number[], metrics: Metrics, prob
   });
   await listenOnFirstFree(server, ports);
   return server;
+}
+
+/** `override`: tests' port (0 = ephemeral) or null for none; else DETECTOR_HTTP_PORT, where 0 = off. */
+export function probePorts(override: number | null | undefined, configured: number | undefined): number[] {
+  if (override !== undefined) return override === null ? [] : [override];
+  return configured === 0 ? [] : portsToTry(configured, DEFAULT_DETECTOR_HTTP_PORT);
+}
+
+/** The probes and /metrics of one instance, or null when `ports` is empty (no HTTP). */
+export async function startProbes(ports: readonly number[], metrics: Metrics, state: InstanceState, commitConn: Redis, instance: string): Promise<Server | null> {
+  if (ports.length === 0) return null;
+  // Not ready while the last commit failed or the commit connection is down (a Redis outage
+  // is visible here even when no ticks arrive).
+  return startHttp(ports, metrics, () => ({
+    live: !state.fatal,
+    ready: !state.fatal && !state.stopping && state.groupJoined && state.healthy && commitConn.status === 'ready',
+    detail: { active: state.active, instance, redis: commitConn.status, lastError: state.lastError },
+  }));
+}
+
+/** The port `server` listens on, or null without a server. */
+export function portOf(server: Server | null): number | null {
+  const a = server?.address();
+  return typeof a === 'object' && a ? a.port : null;
 }

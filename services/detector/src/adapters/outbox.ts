@@ -115,3 +115,15 @@ export class Outbox {
     this.#producer = null;
   }
 }
+
+/**
+ * Retries a publish that failed (broker outage) even when no new batch arrives: every 2 s while
+ * `due()` (the active instance, not stopping). Returns what stops it.
+ */
+export function retryPublishes(outbox: Outbox, due: () => boolean): () => void {
+  const timer = setInterval(() => {
+    if (due()) void outbox.publish().catch(() => undefined);
+  }, 2_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
