@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Producer } from '@rotation/kafka';
 import type { Alert } from '@rotation/schemas';
 import { topicNames } from '@rotation/schemas';
 import { BENCH_DIR, rssMb, spawnTs, tail, type ChildHandle } from '../children.js';
 import type { BenchContext } from '../context.js';
-import { startGatewayChild } from '../gateway.js';
+import { startGatewayChild, type GatewayChild } from '../gateway.js';
 import type { FanoutRow, FanoutStep } from '../results.js';
 import { decodeHistogram, summarize } from '../stats.js';
 import { createTicksTopic } from './detector.js';
@@ -101,122 +102,184 @@ function takeWindow(load: ChildHandle, windows: LoadWindow[]): Promise<LoadWindo
   })();
 }
 
+interface ConnectedReport {
+  connected: number;
+  failed: number;
+  failures?: string[];
+  connectSeconds: number;
+}
+
+interface LoadProcess {
+  handle: ChildHandle;
+  /** The window reports it has printed so far (takeWindow asks for the next). */
+  windows: LoadWindow[];
+  /** Its "connected" report; undefined when it exited or 180 s passed first. */
+  connected: Promise<ConnectedReport | undefined>;
+}
+
+function spawnLoad(ctx: BenchContext, wsUrl: string, clients: number): LoadProcess {
+  let report: ConnectedReport | undefined;
+  const windows: LoadWindow[] = [];
+  let onConnected: () => void = () => undefined;
+  const connectedP = new Promise<void>((r) => (onConnected = r));
+  const handle = spawnTs(LOAD, ['--url', wsUrl, '--clients', String(clients)], {
+    env: ctx.env(),
+    raiseFdLimit: true,
+    onStdoutLine: (line) => {
+      if (line.includes('"event":"connected"')) {
+        report = JSON.parse(line) as ConnectedReport;
+        onConnected();
+      } else if (line.includes('"event":"window"')) windows.push(JSON.parse(line) as LoadWindow);
+    },
+  });
+  const connected = Promise.race([connectedP, handle.exited, sleep(180_000)]).then(() => report);
+  return { handle, windows, connected };
+}
+
+/** Waits for the load process's clients; fewer than 95 % subscribed is not a measurement. */
+async function awaitSubscribed(ctx: BenchContext, load: LoadProcess, gw: GatewayChild, clients: number): Promise<ConnectedReport> {
+  const report = await load.connected;
+  if (!report) throw new Error(`load process did not connect: ${tail(load.handle.stderr())}`);
+  const { connected } = report;
+  ctx.log(`  ${connected}/${clients} clients subscribed in ${report.connectSeconds.toFixed(1)} s`);
+  if (connected < 0.95 * clients) throw new Error(`only ${connected} of ${clients} clients could subscribe (${(report.failures ?? []).join('; ')}); gateway: ${tail(gw.child.stderr() + gw.child.stdout(), 3)}`);
+  return report;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+/** Produces alerts at `alertsPerSec` for `seconds`, numbered on from `seq`; returns how many it sent. */
+async function offerAlerts(producer: Producer, topic: string, alertsPerSec: number, seconds: number, seq: { next: number }): Promise<number> {
+  const t0 = now();
+  let sent = 0;
+  while (now() - t0 < seconds * 1000) {
+    const due = Math.floor(((now() - t0) / 1000) * alertsPerSec) - sent;
+    if (due > 0) {
+      // At most 1,000 alerts (~400 kB) per request: the broker refuses requests over 1 MB.
+      const n = Math.min(due, 1_000);
+      const at = now();
+      const messages = Array.from({ length: n }, () => ({ key: 'alerts', value: JSON.stringify(benchAlert(++seq.next, at)) }));
+      sent += n;
+      await producer.send({ topic, acks: -1, messages });
+    }
+    await sleep(5);
+  }
+  return sent;
+}
+
+/** One step's figures from the load process's window and the gateway's CPU seconds around it. */
+function stepOf(w: LoadWindow, expected: number, alertsPerSec: number, seconds: number, gwCpu0: number | null, gwCpu1: number | null): FanoutStep {
+  const s = summarize(decodeHistogram(w.histogram));
+  return {
+    offeredFramesPerSec: Math.round(expected / seconds),
+    alertsPerSec: Math.round(alertsPerSec * 100) / 100,
+    deliveredPerSec: Math.round(w.frames / seconds),
+    deliveredShare: expected ? Math.round((w.frames / expected) * 1000) / 1000 : 0,
+    keptUp: w.frames >= KEPT_UP * expected,
+    samples: s.count,
+    p50Ms: s.count ? s.p50Ms : null,
+    p99Ms: s.count ? s.p99Ms : null,
+    p999Ms: s.count ? s.p999Ms : null,
+    gatewayCpu: gwCpu0 === null || gwCpu1 === null ? null : Math.round(((gwCpu1 - gwCpu0) / w.seconds) * 100) / 100,
+    loadCpu: Math.round((w.cpuSeconds / w.seconds) * 100) / 100,
+    // On a shared machine the gateway may get a fraction of a core: frames per CPU-second
+    // it actually got is what one core of it delivers, whatever the neighbours do.
+    framesPerGatewayCpuSec: gwCpu0 === null || gwCpu1 === null || gwCpu1 <= gwCpu0 ? null : Math.round(w.frames / (gwCpu1 - gwCpu0)),
+    clientsClosed: w.closed,
+  };
+}
+
+interface LadderRun {
+  producer: Producer;
+  topic: string;
+  gw: GatewayChild;
+  load: LoadProcess;
+  clients: number;
+  connected: number;
+  seconds: number;
+}
+
+interface LadderResult {
+  steps: FanoutStep[];
+  saturation: { framesPerSec: number; saturated: boolean };
+  peakRss: number;
+}
+
+/** Steps up the offered rate over the same connections until a step does not keep up. */
+async function climbLadder(ctx: BenchContext, run: LadderRun, ladder: readonly number[], peakRss0: number): Promise<LadderResult> {
+  const { gw, load, connected, seconds } = run;
+  const seq = { next: 0 };
+  const steps: FanoutStep[] = [];
+  let peakRss = peakRss0;
+  for (const offered of ladder) {
+    const alertsPerSec = offered / Math.max(1, connected);
+    await takeWindow(load.handle, load.windows); // what arrived before this step is not its
+    const gwCpu0 = await cpuSecondsOf(gw.child.pid);
+    const sent = await offerAlerts(run.producer, run.topic, alertsPerSec, seconds, seq);
+    await sleep(GRACE_MS);
+    const w = await takeWindow(load.handle, load.windows);
+    const gwCpu1 = await cpuSecondsOf(gw.child.pid);
+    peakRss = Math.max(peakRss, (await rssMb(gw.child.pid)) ?? 0);
+    const step = stepOf(w, sent * connected, alertsPerSec, seconds, gwCpu0, gwCpu1);
+    steps.push(step);
+    ctx.log(`  ${run.clients} clients, ${step.offeredFramesPerSec} frames/s offered: ${step.deliveredPerSec}/s delivered (${step.deliveredShare}), p99 ${step.p99Ms} ms (${step.samples}), gateway cpu ${step.gatewayCpu}, load cpu ${step.loadCpu}, ${step.framesPerGatewayCpuSec} frames per gateway cpu-second`);
+    // Backlogged: what it delivered per second of the whole window is its throughput.
+    if (!step.keptUp) return { steps, saturation: { framesPerSec: Math.round(w.frames / w.seconds), saturated: true }, peakRss };
+  }
+  return { steps, saturation: { framesPerSec: steps.at(-1)?.deliveredPerSec ?? 0, saturated: false }, peakRss };
+}
+
+/** The row of one client count: the first step's figures, the saturation, the gateway's memory. */
+function fanoutRow(clients: number, report: ConnectedReport, result: LadderResult, rss0: number | null, rssConnected: number | null): FanoutRow {
+  const { connected } = report;
+  const { steps, saturation, peakRss } = result;
+  const first = steps[0];
+  const lastKept = steps.filter((s) => s.keptUp).at(-1);
+  return {
+    clients,
+    connected,
+    deliveredPerSec: first?.deliveredPerSec ?? 0,
+    alertsPerSec: first?.alertsPerSec ?? 0,
+    expectedPerSec: first?.offeredFramesPerSec ?? 0,
+    samples: first?.samples ?? 0,
+    p50Ms: first?.p50Ms ?? null,
+    p99Ms: first?.p99Ms ?? null,
+    p999Ms: first?.p999Ms ?? null,
+    saturationFramesPerSec: saturation.framesPerSec,
+    // The best frames per gateway CPU-second of any step: the one-core capacity, load-independent.
+    framesPerGatewayCpuSec: Math.max(0, ...steps.map((s) => s.framesPerGatewayCpuSec ?? 0)) || null,
+    saturated: saturation.saturated,
+    p99MsAtHighestKeptUp: lastKept?.p99Ms ?? null,
+    highestKeptUpFramesPerSec: lastKept?.deliveredPerSec ?? null,
+    steps,
+    rssMbPer1kClients: rss0 !== null && rssConnected !== null && connected > 0 ? Math.round(((rssConnected - rss0) / (connected / 1000)) * 100) / 100 : null,
+    kbPerConnection: rss0 !== null && rssConnected !== null && connected > 0 ? Math.round(((rssConnected - rss0) * 1024) / connected * 10) / 10 : null,
+    gatewayRssMb: rssConnected === null ? null : Math.round(rssConnected * 10) / 10,
+    gatewayRssIdleMb: rss0 === null ? null : Math.round(rss0 * 10) / 10,
+    gatewayRssPeakMb: Math.round(peakRss * 10) / 10,
+    connectSeconds: report.connectSeconds,
+  };
+}
+
 async function fanoutClients(ctx: BenchContext, clients: number, seconds: number, ladder: readonly number[]): Promise<FanoutRow> {
   const ns = ctx.namespace(`fanout-${clients}`);
   await createTicksTopic(ctx, ns);
   const gw = await startGatewayChild(ctx, ns, String(clients));
   const producer = ctx.kafka.producer({ allowAutoTopicCreation: false });
-  let load: ChildHandle | undefined;
+  let load: LoadProcess | undefined;
   try {
     await producer.connect();
     await sleep(1_000);
     const rss0 = await rssMb(gw.child.pid);
-    let connectedLine: { connected: number; failed: number; failures?: string[]; connectSeconds: number } | undefined;
-    const windows: LoadWindow[] = [];
-    let onConnected: () => void = () => undefined;
-    const connectedP = new Promise<void>((r) => (onConnected = r));
-    load = spawnTs(LOAD, ['--url', gw.wsUrl, '--clients', String(clients)], {
-      env: ctx.env(),
-      raiseFdLimit: true,
-      onStdoutLine: (line) => {
-        if (line.includes('"event":"connected"')) {
-          connectedLine = JSON.parse(line) as typeof connectedLine;
-          onConnected();
-        } else if (line.includes('"event":"window"')) windows.push(JSON.parse(line) as LoadWindow);
-      },
-    });
-    await Promise.race([connectedP, load.exited, sleep(180_000)]);
-    if (!connectedLine) throw new Error(`load process did not connect: ${tail(load.stderr())}`);
-    const connected = connectedLine.connected;
-    ctx.log(`  ${connected}/${clients} clients subscribed in ${connectedLine.connectSeconds.toFixed(1)} s`);
-    if (connected < 0.95 * clients) throw new Error(`only ${connected} of ${clients} clients could subscribe (${(connectedLine.failures ?? []).join('; ')}); gateway: ${tail(gw.child.stderr() + gw.child.stdout(), 3)}`);
+    load = spawnLoad(ctx, gw.wsUrl, clients);
+    const report = await awaitSubscribed(ctx, load, gw, clients);
     await sleep(1_000);
     const rssConnected = await rssMb(gw.child.pid);
-    const topic = topicNames(ns).alerts;
-    const now = () => performance.timeOrigin + performance.now();
-    let seq = 0;
-    const steps: FanoutStep[] = [];
-    let saturation: { framesPerSec: number; saturated: boolean } | undefined;
-    let peakRss = rssConnected ?? 0;
-    for (const offered of ladder) {
-      const alertsPerSec = offered / Math.max(1, connected);
-      await takeWindow(load, windows); // what arrived before this step is not its
-      const gwCpu0 = await cpuSecondsOf(gw.child.pid);
-      const t0 = now();
-      let sent = 0;
-      while (now() - t0 < seconds * 1000) {
-        const due = Math.floor(((now() - t0) / 1000) * alertsPerSec) - sent;
-        if (due > 0) {
-          // At most 1,000 alerts (~400 kB) per request: the broker refuses requests over 1 MB.
-          const n = Math.min(due, 1_000);
-          const at = now();
-          const messages = Array.from({ length: n }, () => ({ key: 'alerts', value: JSON.stringify(benchAlert(++seq, at)) }));
-          sent += n;
-          await producer.send({ topic, acks: -1, messages });
-        }
-        await sleep(5);
-      }
-      await sleep(GRACE_MS);
-      const w = await takeWindow(load, windows);
-      const gwCpu1 = await cpuSecondsOf(gw.child.pid);
-      peakRss = Math.max(peakRss, (await rssMb(gw.child.pid)) ?? 0);
-      const expected = sent * connected;
-      const s = summarize(decodeHistogram(w.histogram));
-      const keptUp = w.frames >= KEPT_UP * expected;
-      const step: FanoutStep = {
-        offeredFramesPerSec: Math.round(expected / seconds),
-        alertsPerSec: Math.round(alertsPerSec * 100) / 100,
-        deliveredPerSec: Math.round(w.frames / seconds),
-        deliveredShare: expected ? Math.round((w.frames / expected) * 1000) / 1000 : 0,
-        keptUp,
-        samples: s.count,
-        p50Ms: s.count ? s.p50Ms : null,
-        p99Ms: s.count ? s.p99Ms : null,
-        p999Ms: s.count ? s.p999Ms : null,
-        gatewayCpu: gwCpu0 === null || gwCpu1 === null ? null : Math.round(((gwCpu1 - gwCpu0) / w.seconds) * 100) / 100,
-        loadCpu: Math.round((w.cpuSeconds / w.seconds) * 100) / 100,
-        // On a shared machine the gateway may get a fraction of a core: frames per CPU-second
-        // it actually got is what one core of it delivers, whatever the neighbours do.
-        framesPerGatewayCpuSec: gwCpu0 === null || gwCpu1 === null || gwCpu1 <= gwCpu0 ? null : Math.round(w.frames / (gwCpu1 - gwCpu0)),
-        clientsClosed: w.closed,
-      };
-      steps.push(step);
-      ctx.log(`  ${clients} clients, ${step.offeredFramesPerSec} frames/s offered: ${step.deliveredPerSec}/s delivered (${step.deliveredShare}), p99 ${step.p99Ms} ms (${step.samples}), gateway cpu ${step.gatewayCpu}, load cpu ${step.loadCpu}, ${step.framesPerGatewayCpuSec} frames per gateway cpu-second`);
-      if (!keptUp) {
-        // Backlogged: what it delivered per second of the whole window is its throughput.
-        saturation = { framesPerSec: Math.round(w.frames / w.seconds), saturated: true };
-        break;
-      }
-    }
-    saturation ??= { framesPerSec: steps.at(-1)?.deliveredPerSec ?? 0, saturated: false };
-    const first = steps[0];
-    const lastKept = steps.filter((s) => s.keptUp).at(-1);
-    return {
-      clients,
-      connected,
-      deliveredPerSec: first?.deliveredPerSec ?? 0,
-      alertsPerSec: first?.alertsPerSec ?? 0,
-      expectedPerSec: first?.offeredFramesPerSec ?? 0,
-      samples: first?.samples ?? 0,
-      p50Ms: first?.p50Ms ?? null,
-      p99Ms: first?.p99Ms ?? null,
-      p999Ms: first?.p999Ms ?? null,
-      saturationFramesPerSec: saturation.framesPerSec,
-      // The best frames per gateway CPU-second of any step: the one-core capacity, load-independent.
-      framesPerGatewayCpuSec: Math.max(0, ...steps.map((s) => s.framesPerGatewayCpuSec ?? 0)) || null,
-      saturated: saturation.saturated,
-      p99MsAtHighestKeptUp: lastKept?.p99Ms ?? null,
-      highestKeptUpFramesPerSec: lastKept?.deliveredPerSec ?? null,
-      steps,
-      rssMbPer1kClients: rss0 !== null && rssConnected !== null && connected > 0 ? Math.round(((rssConnected - rss0) / (connected / 1000)) * 100) / 100 : null,
-      kbPerConnection: rss0 !== null && rssConnected !== null && connected > 0 ? Math.round(((rssConnected - rss0) * 1024) / connected * 10) / 10 : null,
-      gatewayRssMb: rssConnected === null ? null : Math.round(rssConnected * 10) / 10,
-      gatewayRssIdleMb: rss0 === null ? null : Math.round(rss0 * 10) / 10,
-      gatewayRssPeakMb: Math.round(peakRss * 10) / 10,
-      connectSeconds: connectedLine.connectSeconds,
-    };
+    const run: LadderRun = { producer, topic: topicNames(ns).alerts, gw, load, clients, connected: report.connected, seconds };
+    const result = await climbLadder(ctx, run, ladder, rssConnected ?? 0);
+    return fanoutRow(clients, report, result, rss0, rssConnected);
   } finally {
-    await load?.stop(2_000);
+    await load?.handle.stop(2_000);
     await producer.disconnect().catch(() => undefined);
     await gw.child.stop();
   }

@@ -1,14 +1,13 @@
-import { cpuProfFlags } from '../children.js';
 import path from 'node:path';
+import { loadConfig } from '@rotation/config';
 import { topicNames } from '@rotation/schemas';
-import { BENCH_DIR, runWorker } from '../children.js';
+import { BENCH_DIR, cpuProfFlags, runWorker } from '../children.js';
 import type { BenchContext } from '../context.js';
 import { javaProducerPerformance } from '../java-producer.js';
 import type { IngestResult } from '../results.js';
 import { ratio } from '../stats.js';
 import { meanRecordBytes, recordPool } from '../ticks.js';
 import { createTicksTopic } from './detector.js';
-import { loadConfig } from '@rotation/config';
 
 const PRODUCE = path.join(BENCH_DIR, 'src/workers/produce.ts');
 const PLATFORMATIC = path.join(BENCH_DIR, 'src/workers/platformatic.ts');
@@ -23,67 +22,55 @@ interface ProduceOut {
   path?: string;
 }
 
-/**
- * Ingester vs the bare kafkajs producer, interleaved (bare, ingester, bare, ingester) so that
- * drift of a noisy machine hits both alike; each figure is the mean of its runs. Then Kafka's
- * own Java producer on the same broker, same record size.
- */
-export async function runIngest(ctx: BenchContext): Promise<IngestResult> {
-  const seconds = ctx.quick ? 3 : 6;
-  const rounds = ctx.quick ? 1 : 2;
-  const bare: ProduceOut[] = [];
-  const ing: ProduceOut[] = [];
-  const plat: ProduceOut[] = [];
-  let ingesterError: string | undefined;
-  let platformaticError: string | undefined;
-  for (let r = 0; r < rounds; r++) {
-    const nsBare = ctx.namespace(`ingest-bare-${r}`);
-    await createTicksTopic(ctx, nsBare, PARTITIONS);
-    const envBare = ctx.env({ ROTATION_NAMESPACE: nsBare, KAFKA_TICKS_PARTITIONS: String(PARTITIONS) });
-    const b = await runWorker<ProduceOut>(PRODUCE, ['--mode', 'bare', '--seconds', String(seconds), '--batch', String(INGESTER_BATCH_RECORDS)], { env: envBare, timeoutMs: (seconds + 60) * 1000 });
-    ctx.log(`  bare kafkajs producer: ${b.ticksPerSec} ticks/s`);
-    bare.push(b);
-    // The other client's ceiling, same settings, right after kafkajs' in the same round.
-    if (!platformaticError) {
-      try {
-        const nsPlat = ctx.namespace(`ingest-plat-${r}`);
-        await createTicksTopic(ctx, nsPlat, PARTITIONS);
-        const envPlat = ctx.env({ ROTATION_NAMESPACE: nsPlat, KAFKA_TICKS_PARTITIONS: String(PARTITIONS) });
-        const p = await runWorker<ProduceOut>(PLATFORMATIC, ['--mode', 'produce', '--seconds', String(seconds), '--batch', String(INGESTER_BATCH_RECORDS)], { env: envPlat, timeoutMs: (seconds + 60) * 1000 });
-        ctx.log(`  bare @platformatic/kafka producer: ${p.ticksPerSec} ticks/s`);
-        plat.push(p);
-      } catch (e) {
-        platformaticError = (e as Error).message.slice(0, 500);
-        ctx.log(`  @platformatic/kafka producer failed: ${platformaticError}`);
-      }
-    }
-    if (ingesterError) continue;
+/** One produce worker on a fresh topic of its own namespace; its ticks/s over `seconds`. */
+async function runProduceWorker(ctx: BenchContext, label: string, worker: string, args: string[], seconds: number, more: { env?: Record<string, string>; nodeFlags?: string[] } = {}): Promise<ProduceOut> {
+  const ns = ctx.namespace(label);
+  await createTicksTopic(ctx, ns, PARTITIONS);
+  const env = ctx.env({ ROTATION_NAMESPACE: ns, KAFKA_TICKS_PARTITIONS: String(PARTITIONS), ...more.env });
+  return runWorker<ProduceOut>(worker, args, { env, timeoutMs: (seconds + 60) * 1000, ...(more.nodeFlags ? { nodeFlags: more.nodeFlags } : {}) });
+}
+
+interface Rounds {
+  bare: ProduceOut[];
+  ing: ProduceOut[];
+  plat: ProduceOut[];
+  ingesterError?: string;
+  platformaticError?: string;
+}
+
+/** One round: bare kafkajs, then @platformatic/kafka, then the ingester; a client that failed once is not run again. */
+async function runRound(ctx: BenchContext, r: number, seconds: number, out: Rounds): Promise<void> {
+  const batchArgs = ['--seconds', String(seconds), '--batch', String(INGESTER_BATCH_RECORDS)];
+  const b = await runProduceWorker(ctx, `ingest-bare-${r}`, PRODUCE, ['--mode', 'bare', ...batchArgs], seconds);
+  ctx.log(`  bare kafkajs producer: ${b.ticksPerSec} ticks/s`);
+  out.bare.push(b);
+  // The other client's ceiling, same settings, right after kafkajs' in the same round.
+  if (!out.platformaticError) {
     try {
-      const nsIng = ctx.namespace(`ingest-svc-${r}`);
-      await createTicksTopic(ctx, nsIng, PARTITIONS);
-      const envIng = ctx.env({ ROTATION_NAMESPACE: nsIng, KAFKA_TICKS_PARTITIONS: String(PARTITIONS), INGESTER_HTTP_PORT: '0' });
-      const i = await runWorker<ProduceOut>(PRODUCE, ['--mode', 'ingester', '--seconds', String(seconds), ...(ctx.cpuProfDir ? [] : [])], {
-        env: envIng,
-        timeoutMs: (seconds + 60) * 1000,
-        ...(ctx.cpuProfDir ? { nodeFlags: cpuProfFlags(ctx.cpuProfDir, `ingester`) } : {}),
-      });
-      ctx.log(`  ingester (${i.path}): ${i.ticksPerSec} ticks/s`);
-      ing.push(i);
+      const p = await runProduceWorker(ctx, `ingest-plat-${r}`, PLATFORMATIC, ['--mode', 'produce', ...batchArgs], seconds);
+      ctx.log(`  bare @platformatic/kafka producer: ${p.ticksPerSec} ticks/s`);
+      out.plat.push(p);
     } catch (e) {
-      ingesterError = (e as Error).message;
-      ctx.log(`  ingester failed: ${ingesterError}`);
+      out.platformaticError = (e as Error).message.slice(0, 500);
+      ctx.log(`  @platformatic/kafka producer failed: ${out.platformaticError}`);
     }
   }
-  const mean = (xs: ProduceOut[]) => (xs.length === 0 ? Number.NaN : Math.round(xs.reduce((s, x) => s + x.ticks, 0) / xs.reduce((s, x) => s + x.seconds, 0)));
-  const kafkajsCeiling = mean(bare);
-  const ingester = mean(ing);
-  const platformaticCeiling = plat.length ? mean(plat) : null;
+  if (out.ingesterError) return;
+  try {
+    const i = await runProduceWorker(ctx, `ingest-svc-${r}`, PRODUCE, ['--mode', 'ingester', '--seconds', String(seconds)], seconds, {
+      env: { INGESTER_HTTP_PORT: '0' },
+      ...(ctx.cpuProfDir ? { nodeFlags: cpuProfFlags(ctx.cpuProfDir, `ingester`) } : {}),
+    });
+    ctx.log(`  ingester (${i.path}): ${i.ticksPerSec} ticks/s`);
+    out.ing.push(i);
+  } catch (e) {
+    out.ingesterError = (e as Error).message;
+    ctx.log(`  ingester failed: ${out.ingesterError}`);
+  }
+}
 
-  const symbols = loadConfig(ctx.env()).universe.symbols;
-  const pool = recordPool(symbols, 5_000);
-  const recordBytes = meanRecordBytes(pool);
-  let java: number | null = null;
-  let javaError: string | undefined;
+/** Kafka's own Java producer on the same broker with the ingester's record size and request bytes. */
+async function javaCeiling(ctx: BenchContext, recordBytes: number): Promise<{ java: number | null; javaError?: string }> {
   try {
     const ns = ctx.namespace('ingest-java');
     await createTicksTopic(ctx, ns, PARTITIONS);
@@ -98,17 +85,42 @@ export async function runIngest(ctx: BenchContext): Promise<IngestResult> {
       batchBytes: Math.ceil((INGESTER_BATCH_RECORDS / PARTITIONS) * (recordBytes + 20) / 1024) * 1024,
       timeoutMs: 120_000,
     });
-    java = Math.round(res.recordsPerSec);
     ctx.log(`  Java ProducerPerformance: ${res.line}`);
+    return { java: Math.round(res.recordsPerSec) };
   } catch (e) {
-    javaError = (e as Error).message.slice(0, 500);
+    const javaError = (e as Error).message.slice(0, 500);
     ctx.log(`  Java ProducerPerformance failed: ${javaError}`);
+    return { java: null, javaError };
   }
-  if (ingesterError && ing.length === 0) {
-    ctx.notes.ingest = `ingester not measured (${ingesterError.slice(0, 300)}); ceilings still taken`;
-  } else {
-    ctx.notes.ingest = `ingester = ${ing[0]?.path ?? '?'}; ceilings = bare kafkajs sendBatch loop (idempotent, acks -1, one request in flight, ${INGESTER_BATCH_RECORDS} records/request, pre-serialised ${recordBytes}-byte tick JSON keyed by symbol) and Java ProducerPerformance (acks=all, idempotent, linger 5 ms, batch.size = the bytes of one ingester request per partition, default 5 requests in flight, ${recordBytes}-byte unkeyed records); ${rounds}×${seconds} s interleaved runs, ${PARTITIONS} partitions each; bare @platformatic/kafka producer (same: idempotent, acks -1, each send of ${INGESTER_BATCH_RECORDS} records awaited, same pre-serialised records) right after each kafkajs run`;
-  }
+}
+
+function ingestNote(runs: Rounds, recordBytes: number, rounds: number, seconds: number): string {
+  if (runs.ingesterError && runs.ing.length === 0) return `ingester not measured (${runs.ingesterError.slice(0, 300)}); ceilings still taken`;
+  return `ingester = ${runs.ing[0]?.path ?? '?'}; ceilings = bare kafkajs sendBatch loop (idempotent, acks -1, one request in flight, ${INGESTER_BATCH_RECORDS} records/request, pre-serialised ${recordBytes}-byte tick JSON keyed by symbol) and Java ProducerPerformance (acks=all, idempotent, linger 5 ms, batch.size = the bytes of one ingester request per partition, default 5 requests in flight, ${recordBytes}-byte unkeyed records); ${rounds}×${seconds} s interleaved runs, ${PARTITIONS} partitions each; bare @platformatic/kafka producer (same: idempotent, acks -1, each send of ${INGESTER_BATCH_RECORDS} records awaited, same pre-serialised records) right after each kafkajs run`;
+}
+
+/** Ticks over seconds of all runs together, not the mean of each run's rate. */
+const meanRate = (xs: ProduceOut[]) => (xs.length === 0 ? Number.NaN : Math.round(xs.reduce((s, x) => s + x.ticks, 0) / xs.reduce((s, x) => s + x.seconds, 0)));
+
+/**
+ * Ingester vs the bare kafkajs producer, interleaved (bare, ingester, bare, ingester) so that
+ * drift of a noisy machine hits both alike; each figure is the mean of its runs. Then Kafka's
+ * own Java producer on the same broker, same record size.
+ */
+export async function runIngest(ctx: BenchContext): Promise<IngestResult> {
+  const seconds = ctx.quick ? 3 : 6;
+  const rounds = ctx.quick ? 1 : 2;
+  const runs: Rounds = { bare: [], ing: [], plat: [] };
+  for (let r = 0; r < rounds; r++) await runRound(ctx, r, seconds, runs);
+  const { bare, ing, plat, ingesterError, platformaticError } = runs;
+  const kafkajsCeiling = meanRate(bare);
+  const ingester = meanRate(ing);
+  const platformaticCeiling = plat.length ? meanRate(plat) : null;
+
+  const symbols = loadConfig(ctx.env()).universe.symbols;
+  const recordBytes = meanRecordBytes(recordPool(symbols, 5_000));
+  const { java, javaError } = await javaCeiling(ctx, recordBytes);
+  ctx.notes.ingest = ingestNote(runs, recordBytes, rounds, seconds);
   return {
     ticksPerSec: ingester,
     kafkajsProducerCeiling: kafkajsCeiling,

@@ -15,6 +15,7 @@ import { loadConfig } from '@rotation/config';
 import { CONSUMER_DEFAULTS } from '@rotation/kafka';
 import { topicNames } from '@rotation/schemas';
 import { recordPool } from '../ticks.js';
+import { sendBatchesFor } from './timed-batches.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: string): string => {
@@ -31,24 +32,11 @@ async function produce(): Promise<void> {
   const batch = Number(arg('batch', '4000'));
   const pool = recordPool(config.universe.symbols, 20_000).map((r) => ({ topic, key: Buffer.from(r.key), value: Buffer.from(r.value), timestamp: BigInt(r.timestamp) }));
   const producer = new Producer({ clientId: 'bench-platformatic', bootstrapBrokers, idempotent: true, acks: -1, autocreateTopics: false });
-  let sent = 0;
-  let k = 0;
   // One warm-up request (metadata, producer id), not counted, as kafkajs' connect() does both.
   await producer.send({ messages: pool.slice(0, 1) });
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  while (performance.now() < end) {
-    const messages = new Array(batch);
-    for (let i = 0; i < batch; i++) {
-      messages[i] = pool[k]!;
-      k = (k + 1) % pool.length;
-    }
-    await producer.send({ messages });
-    sent += batch;
-  }
-  const elapsed = (performance.now() - t0) / 1000;
+  const { ticks, seconds: elapsed } = await sendBatchesFor(pool, batch, seconds, (messages) => producer.send({ messages }));
   await producer.close();
-  process.stdout.write(`${JSON.stringify({ ticks: sent, seconds: elapsed, ticksPerSec: Math.round(sent / elapsed) })}\n`, () => process.exit(0));
+  process.stdout.write(`${JSON.stringify({ ticks, seconds: elapsed, ticksPerSec: Math.round(ticks / elapsed) })}\n`, () => process.exit(0));
 }
 
 async function consume(): Promise<void> {

@@ -14,6 +14,7 @@ import type { Producer } from 'kafkajs';
 import type { Pipeline as PipelineClass } from '@rotation/ingester';
 import type { IngestSource } from '@rotation/ingester';
 import { TickGen, recordPool } from '../ticks.js';
+import { sendBatchesFor } from './timed-batches.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: string): string => {
@@ -41,22 +42,9 @@ async function bare(): Promise<{ ticks: number; seconds: number }> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   if (count > 0) return fill(producer);
-  let sent = 0;
-  let k = 0;
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  while (performance.now() < end) {
-    const messages = new Array(batch);
-    for (let i = 0; i < batch; i++) {
-      messages[i] = pool[k]!;
-      k = (k + 1) % pool.length;
-    }
-    await producer.sendBatch({ acks: -1, topicMessages: [{ topic: topics.ticks, messages }] });
-    sent += batch;
-  }
-  const elapsed = (performance.now() - t0) / 1000;
+  const run = await sendBatchesFor(pool, batch, seconds, (messages) => producer.sendBatch({ acks: -1, topicMessages: [{ topic: topics.ticks, messages }] }));
   await producer.disconnect();
-  return { ticks: sent, seconds: elapsed };
+  return run;
 }
 
 async function fill(producer: Producer): Promise<{ ticks: number; seconds: number }> {

@@ -9,6 +9,7 @@
  */
 import WebSocket from 'ws';
 import { createHistogram, encodeHistogram, recordMs, summarize } from '../stats.js';
+import { openClients } from './open-clients.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: string): string => {
@@ -81,15 +82,9 @@ function open(k: number): Promise<void> {
   });
 }
 
-const t0 = now();
-let next = 0;
-await Promise.all(
-  Array.from({ length: Math.min(concurrency, clients) }, async () => {
-    while (next < clients) await open(next++);
-  }),
-);
+const connectSeconds = await openClients(clients, concurrency, open);
 const connected = clients - failed;
-process.stdout.write(`${JSON.stringify({ event: 'connected', connected, failed, connectSeconds: (now() - t0) / 1000 })}\n`);
+process.stdout.write(`${JSON.stringify({ event: 'connected', connected, failed, connectSeconds })}\n`);
 
 // Wait for the first event, then the window, then a little for stragglers of the window.
 const deadline = now() + 60_000;

@@ -13,6 +13,7 @@
 import net from 'node:net';
 import { FrameReader, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, clientFrame, handshakeRequest } from '../ws-frames.js';
 import { createHistogram, encodeHistogram, recordMs } from '../stats.js';
+import { openClients } from './open-clients.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: string): string => {
@@ -106,15 +107,9 @@ function open(k: number): Promise<void> {
   });
 }
 
-const t0 = now();
-let next = 0;
-await Promise.all(
-  Array.from({ length: Math.min(concurrency, clients) }, async () => {
-    while (next < clients) await open(next++);
-  }),
-);
+const connectSeconds = await openClients(clients, concurrency, open);
 const connected = clients - failed;
-process.stdout.write(`${JSON.stringify({ event: 'connected', connected, failed, failures, connectSeconds: (now() - t0) / 1000 })}\n`);
+process.stdout.write(`${JSON.stringify({ event: 'connected', connected, failed, failures, connectSeconds })}\n`);
 
 function cpuSeconds(): number {
   const u = process.cpuUsage();
