@@ -4,7 +4,7 @@ import { isAlertChannel, isStateChannel } from './channels.js';
 import { judgeEvent, planSubscribe, type Cursor } from './cursors.js';
 import { TypedEmitter, type Listener } from './emitter.js';
 import { ClientError, ClientErrorCode } from './errors.js';
-import { decodeFrame, DEFAULT_MAX_FRAME_CHARS, parseAlert, parseAlertList, parseStateData, type StateValues } from './frames.js';
+import { decodeFrame, DEFAULT_MAX_FRAME_CHARS, type StateValues } from './frames.js';
 import { mergeState } from './merge.js';
 import { connectUrl, describeSocketError, httpStatusOf, resolveWebSocket, type ResolvedSocket, type WebSocketConstructor, type WebSocketLike } from './socket.js';
 
@@ -572,7 +572,7 @@ export class RotationClient {
         this.#onErrorFrame(m);
         return;
       case 'snapshot':
-        this.#onSnapshot(m.channel, m.epoch, m.seq, m.data, 'snapshot', m.asOf);
+        this.#onSnapshot(m.channel, m.epoch, m.seq, m.data, 'snapshot', 'asOf' in m ? m.asOf : null);
         return;
       case 'resync':
         this.#recovering.delete(m.channel);
@@ -614,21 +614,20 @@ export class RotationClient {
     this.#report(error);
   }
 
-  /** Applies a snapshot or resync; returns false when the frame was dropped. */
+  /**
+   * Applies a snapshot or resync; returns false when the frame was dropped. `data` was checked
+   * against the channel's own schema when the frame was decoded, so it is what the channel carries.
+   */
   #onSnapshot(channel: Channel, epoch: string, seq: number, data: unknown, source: AlertSource, asOf?: string | null): boolean {
     if (!this.#desired.has(channel)) return false;
     if (isStateChannel(channel)) {
-      if (!this.#applyState(channel, epoch, seq, data, source, asOf ?? null)) return false;
-    } else {
-      const parsed = parseAlertList(channel, data);
-      if (!parsed.ok) {
-        this.#report(new ClientError(ClientErrorCode.invalidFrame, `dropped a ${source}: ${parsed.reason}`, { channel }));
-        return false;
-      }
-      this.#cursors.set(channel, { epoch, seq });
-      const sorted = [...parsed.value].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
-      for (const alert of sorted) this.#emitAlert(alert, { channel, seq: alert.seq ?? seq, epoch, source });
+      this.#applyState(channel, epoch, seq, data as StateValues[typeof channel], source, asOf ?? null);
+      return true;
     }
+    if (!isAlertChannel(channel)) return this.#unkept(channel, source, seq);
+    this.#cursors.set(channel, { epoch, seq });
+    const sorted = [...(data as Alert[])].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    for (const alert of sorted) this.#emitAlert(alert, { channel, seq: alert.seq ?? seq, epoch, source });
     return true;
   }
 
@@ -643,17 +642,19 @@ export class RotationClient {
         this.#recover(channel);
         return;
       }
-      const parsed = parseAlert(channel, m.data);
-      if (!parsed.ok) {
-        this.#report(new ClientError(ClientErrorCode.invalidFrame, `dropped an event: ${parsed.reason}`, { channel, seq: m.seq }));
-        return;
-      }
       this.#cursors.set(channel, { epoch: m.epoch, seq: m.seq });
-      this.#emitAlert(parsed.value, { channel, seq: m.seq, epoch: m.epoch, source: 'event' });
+      this.#emitAlert(m.data as Alert, { channel, seq: m.seq, epoch: m.epoch, source: 'event' });
       return;
     }
+    if (!isStateChannel(channel)) return void this.#unkept(channel, 'event', m.seq);
     if (verdict.kind === 'gap' || verdict.kind === 'epoch_changed') this.#emitGap(m, verdict.kind, 'replaced');
-    this.#applyState(channel, m.epoch, m.seq, m.data, 'event', m.asOf ?? null);
+    this.#applyState(channel, m.epoch, m.seq, m.data as StateValues[typeof channel], 'event', 'asOf' in m ? (m.asOf ?? null) : null);
+  }
+
+  /** A subject-scoped state channel (`spreads@IWM/SPY`): the server sends it, this client keeps only the plain four. */
+  #unkept(channel: Channel, source: AlertSource, seq: number): false {
+    this.#report(new ClientError(ClientErrorCode.invalidFrame, `dropped a ${source}: ${channel} is a subject-scoped state channel, which this client does not keep`, { channel, seq }));
+    return false;
   }
 
   /** For a 'gap' or 'epoch_changed' verdict, which judgeEvent gives only when the channel has a cursor. */
@@ -662,17 +663,11 @@ export class RotationClient {
     this.#emitter.emit('gap', { channel: m.channel, expectedPrevSeq: cursor.seq, prevSeq: m.prevSeq, seq: m.seq, recovery, reason });
   }
 
-  #applyState(channel: StateChannel, epoch: string, seq: number, data: unknown, source: AlertSource, asOf: string | null): boolean {
-    const parsed = parseStateData(channel, data);
-    if (!parsed.ok) {
-      this.#report(new ClientError(ClientErrorCode.invalidFrame, `dropped a ${source}: ${parsed.reason}`, { channel, seq }));
-      return false;
-    }
-    const merged = mergeState(channel, this.#state[channel], parsed.value);
+  #applyState<C extends StateChannel>(channel: C, epoch: string, seq: number, value: StateValues[C], source: AlertSource, asOf: string | null): void {
+    const merged = mergeState(channel, this.#state[channel], value);
     (this.#state as Record<StateChannel, unknown>)[channel] = merged.value;
     this.#cursors.set(channel, { epoch, seq });
     this.#emitter.emit('state', { channel, value: merged.value, seq, epoch, asOf, source, changed: merged.changed } as StateUpdate);
-    return true;
   }
 
   #emitAlert(alert: Alert, meta: AlertMeta): void {

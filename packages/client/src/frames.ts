@@ -2,11 +2,15 @@ import { z } from 'zod';
 import {
   Alert,
   Breadth,
+  EventMessage,
   PROTOCOL_VERSION,
   RrgPoint,
   SectorWindow,
-  ServerMessage,
+  SERVER_MESSAGES,
+  SnapshotMessage,
   SpreadPoint,
+  type ServerMessage,
+  type ServerMessageType,
   type Channel,
   type StateChannel,
 } from '@rotation/schemas';
@@ -20,7 +24,18 @@ export type Decoded =
   | { kind: 'version'; version: unknown }
   | { kind: 'invalid'; reason: string };
 
-const KNOWN_TYPES: ReadonlySet<string> = new Set(ServerMessage.options.map((o) => o.shape.type.value));
+const isKnownType = (type: string): type is ServerMessageType => Object.hasOwn(SERVER_MESSAGES, type);
+
+/**
+ * The schema a frame is checked against: its type's, and for snapshots and events the variant of
+ * its channel (each state channel carries its own shape), so a bad frame is reported by what is
+ * wrong with it, not as "matches no variant".
+ */
+function schemaFor(type: ServerMessageType, channel: unknown): z.ZodType<ServerMessage> {
+  const variants = type === 'event' ? EventMessage.options : type === 'snapshot' ? SnapshotMessage.options : undefined;
+  if (!variants) return SERVER_MESSAGES[type] as z.ZodType<ServerMessage>;
+  return (variants.find((v) => v.shape.channel.safeParse(channel).success) ?? variants.at(-1)!) as z.ZodType<ServerMessage>;
+}
 
 /** Default bound of one inbound frame, in characters (state frames are a few KiB, alert replays a few hundred KiB). */
 export const DEFAULT_MAX_FRAME_CHARS = 4 * 1024 * 1024;
@@ -37,13 +52,14 @@ export function decodeFrame(data: unknown, maxChars: number = DEFAULT_MAX_FRAME_
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return { kind: 'invalid', reason: 'frame is not a JSON object' };
   const type = (json as { type?: unknown }).type;
   if (typeof type !== 'string') return { kind: 'invalid', reason: 'frame has no "type"' };
-  if (!KNOWN_TYPES.has(type)) return { kind: 'unknown', type: type.slice(0, 64) };
+  if (!isKnownType(type)) return { kind: 'unknown', type: type.slice(0, 64) };
   if (type === 'welcome') {
     const version = (json as { version?: unknown }).version;
     if (version !== PROTOCOL_VERSION) return { kind: 'version', version };
   }
-  const parsed = ServerMessage.safeParse(json);
-  if (!parsed.success) return { kind: 'invalid', reason: `${type} frame: ${describeIssue(parsed.error)}` };
+  const channel = (json as { channel?: unknown }).channel;
+  const parsed = schemaFor(type, channel).safeParse(json);
+  if (!parsed.success) return { kind: 'invalid', reason: `${type} frame: ${describeIssue(parsed.error, channel)}` };
   return { kind: 'message', message: parsed.data };
 }
 
@@ -86,9 +102,14 @@ export function parseAlert(channel: Channel, data: unknown): Parsed<Alert> {
   return result.success ? { ok: true, value: result.data } : { ok: false, reason: `${channel} data: ${describeIssue(result.error)}` };
 }
 
-function describeIssue(error: z.ZodError): string {
+/** The first issue, by where it is; an issue inside a frame's `data` names the channel (`spreads data: 0.pair`). */
+function describeIssue(error: z.ZodError, channel?: unknown): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid';
+  if (typeof channel === 'string' && issue.path[0] === 'data') {
+    const inside = issue.path.slice(1).map(String).join('.');
+    return `${channel} data: ${inside || '(root)'}: ${issue.message}`;
+  }
   const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
   return `${where}: ${issue.message}`;
 }

@@ -102,41 +102,60 @@ export const UnsubscribedMessage = z.strictObject({
   channels: z.array(Channel),
 });
 
-const StateData = z.union([z.array(SpreadPoint), z.array(SectorWindow), z.array(RrgPoint), Breadth]);
-
 /**
  * State channels only: the event time (market clock) of the detector snapshot the value comes
  * from, its `asOf`; null before the first snapshot. Optional: gateways before 0.3 omit it.
  */
 const AsOf = z.iso.datetime().nullable().optional();
 
-/** The current value of a state channel, sent right after subscribing. */
-export const SnapshotMessage = z.strictObject({
-  type: z.literal('snapshot'),
-  channel: Channel,
-  epoch: z.string(),
-  seq: z.int().min(0),
-  asOf: AsOf,
-  data: z.union([StateData, z.array(Alert)]),
-});
+/** Any channel that carries alerts: `alerts`, `alerts:<kind>`, `alerts:mine`, `alerts:rules`, and their `@<subject>` forms. */
+export const AlertChannel = z.union([
+  z.literal('alerts'),
+  z.templateLiteral(['alerts:', AlertKind]),
+  z.literal('alerts:mine'),
+  z.literal('alerts:rules'),
+  z.templateLiteral(['alerts', '@', Subject]),
+  z.templateLiteral(['alerts:', AlertKind, '@', Subject]),
+]);
+export type AlertChannel = z.infer<typeof AlertChannel>;
+
+const scoped = <B extends 'spreads' | 'sectors' | 'rrg'>(base: B) => z.union([z.literal(base), z.templateLiteral([base, '@', Subject])]);
+
+const stateSnapshot = <C extends z.ZodType, D extends z.ZodType>(channel: C, data: D) =>
+  z.strictObject({ type: z.literal('snapshot'), channel, epoch: z.string(), seq: z.int().min(0), asOf: AsOf, data });
+const stateEvent = <C extends z.ZodType, D extends z.ZodType>(channel: C, data: D) =>
+  z.strictObject({ type: z.literal('event'), channel, epoch: z.string(), seq: z.int().min(1), prevSeq: z.int().min(0), asOf: AsOf, data });
+
+/*
+ * Each state channel's frames carry that channel's shape (`spreads` and `spreads@IWM/SPY` alike
+ * carry spread points), so a frame is checked once, against its own channel, and its `data` is
+ * typed by its `channel`.
+ */
+
+/** The current value of a channel, sent right after subscribing: a state value, or an alert channel's recent alerts. */
+export const SnapshotMessage = z.union([
+  stateSnapshot(scoped('spreads'), z.array(SpreadPoint)),
+  stateSnapshot(scoped('sectors'), z.array(SectorWindow)),
+  stateSnapshot(scoped('rrg'), z.array(RrgPoint)),
+  stateSnapshot(z.literal('breadth'), Breadth),
+  z.strictObject({ type: z.literal('snapshot'), channel: AlertChannel, epoch: z.string(), seq: z.int().min(0), data: z.array(Alert) }),
+]);
 /** One update. `prevSeq` lets a client see a gap without knowing the channel's step. */
-export const EventMessage = z.strictObject({
-  type: z.literal('event'),
-  channel: Channel,
-  epoch: z.string(),
-  seq: z.int().min(1),
-  prevSeq: z.int().min(0),
-  asOf: AsOf,
-  data: z.union([Alert, StateData]),
-});
-/** A resume that history cannot serve: the client gets the current state and the new position. */
+export const EventMessage = z.union([
+  stateEvent(scoped('spreads'), z.array(SpreadPoint)),
+  stateEvent(scoped('sectors'), z.array(SectorWindow)),
+  stateEvent(scoped('rrg'), z.array(RrgPoint)),
+  stateEvent(z.literal('breadth'), Breadth),
+  z.strictObject({ type: z.literal('event'), channel: AlertChannel, epoch: z.string(), seq: z.int().min(1), prevSeq: z.int().min(0), data: Alert }),
+]);
+/** A resume that history cannot serve (alert channels only): the recent alerts and the new position. */
 export const ResyncMessage = z.strictObject({
   type: z.literal('resync'),
-  channel: Channel,
+  channel: AlertChannel,
   epoch: z.string(),
   seq: z.int().min(0),
   reason: z.string(),
-  data: z.union([StateData, z.array(Alert)]),
+  data: z.array(Alert),
 });
 export const ErrorMessage = z.strictObject({
   type: z.literal('error'),
@@ -150,7 +169,22 @@ export const PongMessage = z.strictObject({ type: z.literal('pong'), id: Request
 /** Sent before a graceful close so clients reconnect elsewhere at once. */
 export const ShutdownMessage = z.strictObject({ type: z.literal('shutdown'), reconnectAfterMs: z.int().min(0) });
 
-export const ServerMessage = z.discriminatedUnion('type', [
+/** Every server message by its `type`: a reader picks the schema of the type it got (and a precise error), not the first union member that fits. */
+export const SERVER_MESSAGES = {
+  welcome: WelcomeMessage,
+  subscribed: SubscribedMessage,
+  unsubscribed: UnsubscribedMessage,
+  snapshot: SnapshotMessage,
+  event: EventMessage,
+  resync: ResyncMessage,
+  error: ErrorMessage,
+  heartbeat: HeartbeatMessage,
+  pong: PongMessage,
+  shutdown: ShutdownMessage,
+} as const;
+export type ServerMessageType = keyof typeof SERVER_MESSAGES;
+
+export const ServerMessage = z.union([
   WelcomeMessage,
   SubscribedMessage,
   UnsubscribedMessage,

@@ -1,7 +1,7 @@
-import { AlertKind, type Channel, StateChannel, type Alert, type SubjectChannel } from '@rotation/schemas';
+import { AlertKind, type AlertChannel, type Channel, StateChannel, type Alert } from '@rotation/schemas';
 import { alertAbout, scopeOf } from './subjects.js';
 
-export type AlertChannel = 'alerts' | `alerts:${AlertKind}` | 'alerts:mine' | 'alerts:rules' | Extract<SubjectChannel, `alerts${string}`>;
+export type { AlertChannel };
 
 /** Who is looking: the owner id of the connection or request, and whether it is an admin. */
 export interface Viewer {

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, type Alert, type Channel, type ServerMessage, type WsErrorCode } from '@rotation/schemas';
+import { PROTOCOL_VERSION, type Alert, type AlertChannel, type Channel, type ServerMessage, type WsErrorCode } from '@rotation/schemas';
 
 /**
  * Server messages are encoded here and nowhere else, once per message: the resulting Buffer
@@ -8,13 +8,22 @@ export function encode(message: ServerMessage): Buffer {
   return Buffer.from(JSON.stringify(message), 'utf8');
 }
 
+/** A state frame without its `data` (the schema types each channel's data; the board holds it as JSON). */
+export interface StateFrameHead {
+  type: 'snapshot' | 'event';
+  channel: Channel;
+  epoch: string;
+  seq: number;
+  prevSeq?: number;
+  asOf: string | null;
+}
+
 /**
- * An event whose `data` is already JSON: a state value is serialised once to find out whether it
- * changed, and that text becomes the frame, not a second stringify of the same value.
+ * A state frame whose `data` is already JSON: a state value is serialised once to find out
+ * whether it changed, and that text becomes the frame, not a second stringify of the same value.
  */
-export function encodeEvent(message: Omit<Extract<ServerMessage, { type: 'event' }>, 'data'>, dataJson: string): Buffer {
-  const head = JSON.stringify(message);
-  return Buffer.from(`${head.slice(0, -1)},"data":${dataJson}}`, 'utf8');
+export function encodeState(head: StateFrameHead, dataJson: string): Buffer {
+  return Buffer.from(`${JSON.stringify(head).slice(0, -1)},"data":${dataJson}}`, 'utf8');
 }
 
 /** Where an alert-channel frame leaves its reader: everything on that channel up to `seq`, in `epoch`. */
@@ -65,10 +74,10 @@ export const frames = {
   heartbeat: (now: Date) => encode({ type: 'heartbeat', serverTime: now.toISOString() }),
   pong: (id: string, now: Date) => encode({ type: 'pong', id, serverTime: now.toISOString() }),
   shutdown: (reconnectAfterMs: number) => encode({ type: 'shutdown', reconnectAfterMs }),
-  alertEvent: (channel: Channel, epoch: string, alert: Alert & { seq: number }, prevSeq: number) =>
+  alertEvent: (channel: AlertChannel, epoch: string, alert: Alert & { seq: number }, prevSeq: number) =>
     positioned(encode({ type: 'event', channel, epoch, seq: alert.seq, prevSeq, data: alert }), epoch, alert.seq),
   /** The recent alerts of an alert channel and its position (`head`), sent on subscribing. */
-  alertSnapshot: (channel: Channel, epoch: string, head: number, data: Alert[]) => positioned(encode({ type: 'snapshot', channel, epoch, seq: head, data }), epoch, head),
-  alertResync: (channel: Channel, epoch: string, head: number, reason: string, data: Alert[]) =>
+  alertSnapshot: (channel: AlertChannel, epoch: string, head: number, data: Alert[]) => positioned(encode({ type: 'snapshot', channel, epoch, seq: head, data }), epoch, head),
+  alertResync: (channel: AlertChannel, epoch: string, head: number, reason: string, data: Alert[]) =>
     positioned(encode({ type: 'resync', channel, epoch, seq: head, reason, data }), epoch, head),
 };

@@ -1,6 +1,6 @@
 import type { Breadth, Channel, SnapshotRecord, StateChannel } from '@rotation/schemas';
 import { STATE_CHANNELS } from './channels.js';
-import { encode, encodeEvent } from './frames.js';
+import { encodeState } from './frames.js';
 import { rrgAbout, scopeOf, sectorsAbout, spreadsAbout } from './subjects.js';
 
 const EMPTY_BREADTH: Breadth = { sectorsBeatingBenchmarkPct: null, sectorsLeadingOrImprovingPct: null, constituents: null };
@@ -76,7 +76,11 @@ export class StateBoard {
   snapshotFrame(channel: Channel): Buffer {
     let buf = this.#snapshotFrames.get(channel);
     if (!buf) {
-      buf = encode({ type: 'snapshot', channel, epoch: this.#epoch, seq: this.version, asOf: this.#record?.snapshot.asOf ?? null, data: dataOf(this.#record, channel) });
+      const json = JSON.stringify(dataOf(this.#record, channel));
+      // A scoped channel nobody held until now: its chain starts at this snapshot. (A channel
+      // someone holds is current already: every version asks for its event.)
+      if (this.#published.get(channel)?.json !== json) this.#published.set(channel, { json, seq: this.version });
+      buf = encodeState({ type: 'snapshot', channel, epoch: this.#epoch, seq: this.version, asOf: this.#record?.snapshot.asOf ?? null }, json);
       this.#snapshotFrames.set(channel, buf);
     }
     return buf;
@@ -103,7 +107,7 @@ export class StateBoard {
     const last = this.#published.get(channel);
     if (last?.json === json) return undefined;
     this.#published.set(channel, { json, seq: record.version });
-    return encodeEvent({ type: 'event', channel, epoch: this.#epoch, seq: record.version, prevSeq: last?.seq ?? 0, asOf: record.snapshot.asOf }, json);
+    return encodeState({ type: 'event', channel, epoch: this.#epoch, seq: record.version, prevSeq: last?.seq ?? 0, asOf: record.snapshot.asOf }, json);
   }
 }
 
