@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import {
-  Alert,
   Breadth,
   EventMessage,
   PROTOCOL_VERSION,
@@ -11,7 +10,6 @@ import {
   SpreadPoint,
   type ServerMessage,
   type ServerMessageType,
-  type Channel,
   type StateChannel,
 } from '@rotation/schemas';
 
@@ -72,8 +70,8 @@ export interface StateValues {
 }
 
 /**
- * The protocol schema accepts any state shape on any state channel (a union); the client checks
- * the shape that belongs to the channel, so `state.spreads` really holds spread points.
+ * Each state channel's shape, for a value that did not arrive in a frame (decodeFrame checks a
+ * frame's own): a stored value, or one read from `/api/v1/snapshot`.
  */
 const STATE_SCHEMAS: { [C in StateChannel]: z.ZodType<StateValues[C]> } = {
   spreads: z.array(SpreadPoint),
@@ -86,19 +84,6 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 export function parseStateData<C extends StateChannel>(channel: C, data: unknown): Parsed<StateValues[C]> {
   const result = (STATE_SCHEMAS[channel] as z.ZodType<StateValues[C]>).safeParse(data);
-  return result.success ? { ok: true, value: result.data } : { ok: false, reason: `${channel} data: ${describeIssue(result.error)}` };
-}
-
-const AlertList = z.array(Alert);
-
-/** Snapshots and resyncs of alert channels carry a list of recent alerts; events carry one. */
-export function parseAlertList(channel: Channel, data: unknown): Parsed<Alert[]> {
-  const result = AlertList.safeParse(data);
-  return result.success ? { ok: true, value: result.data } : { ok: false, reason: `${channel} data: ${describeIssue(result.error)}` };
-}
-
-export function parseAlert(channel: Channel, data: unknown): Parsed<Alert> {
-  const result = Alert.safeParse(data);
   return result.success ? { ok: true, value: result.data } : { ok: false, reason: `${channel} data: ${describeIssue(result.error)}` };
 }
 
