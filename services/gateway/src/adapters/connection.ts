@@ -2,6 +2,7 @@ import type { Logger } from '@rotation/log';
 import { CloseCode, type Channel } from '@rotation/schemas';
 import type { ChannelCursor } from '../core/channel-cursor.js';
 import { OutboundBuffer } from '../core/outbound-buffer.js';
+import type { Viewer } from '../core/channels.js';
 import { CommandLimiter, type CommandLimiterOptions } from '../core/rate-limit.js';
 import type { Metrics } from './metrics.js';
 
@@ -68,6 +69,11 @@ export class Connection {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Who is looking, for what this connection may see of the alert channels. */
+  get viewer(): Viewer {
+    return { owner: this.subject, admin: this.admin };
   }
 
   /** The most replay bytes queued in one step: what `waitForRoom` leaves free. */
@@ -156,6 +162,11 @@ export class Connection {
     if (!this.subs.get(channel)?.admit(seq, buf)) return;
     if (state) this.sendState(channel, buf);
     else this.send(buf);
+  }
+
+  /** Everything on the cursor's channel up to `minSeq` has been sent: what it held past that follows. */
+  goLive(cursor: ChannelCursor, minSeq: number): void {
+    for (const buf of cursor.goLive(minSeq)) this.send(buf);
   }
 
   dropState(channel: Channel): void {

@@ -1,27 +1,27 @@
 import type { Logger } from '@rotation/log';
 import {
-  Alert,
   CloseCode,
   SnapshotRecord,
   type Channel,
   type ClientCommand,
   type WsErrorCode,
 } from '@rotation/schemas';
+import type { AlertFeed } from '../core/alert-feed.js';
 import type { AlertLog, SequencedAlert } from '../core/alert-log.js';
-import { AlertSequencer, type ReplayPage } from '../core/alert-sequencer.js';
+import { AlertSequencer } from '../core/alert-sequencer.js';
 import { ChannelCursor } from '../core/channel-cursor.js';
-import { channelAllowed, isAlertChannel, isStateLike, type AlertChannel, type Viewer } from '../core/channels.js';
+import { channelAllowed, isAlertChannel, isStateLike, type AlertChannel } from '../core/channels.js';
 import { parseCommand } from '../core/commands.js';
 import { frames } from '../core/frames.js';
 import type { HistoryReader } from '../core/history-reader.js';
 import { Pool } from '../core/pool.js';
 import { parseRecord } from '../core/records.js';
-import { nextPage, type Page } from '../core/replay-plan.js';
-import { AHEAD_WAIT_MS } from '../core/resume.js';
 import { StateBoard } from '../core/state-board.js';
 import { SubscriptionRegistry } from '../core/subscriptions.js';
+import { AlertResumer } from './alert-resumer.js';
 import type { Connection } from './connection.js';
 import type { Metrics } from './metrics.js';
+import { ReconciledAlertFeed } from './reconciled-alert-feed.js';
 
 export interface HubOptions {
   store: HistoryReader;
@@ -49,16 +49,12 @@ export interface HubOptions {
 
 const NOBODY: ReadonlySet<Connection> = new Set();
 
-function viewerOf(conn: Connection): Viewer {
-  return { owner: conn.subject, admin: conn.admin };
-}
-
 /**
- * The gateway's state and fan-out: alerts and snapshots come in (Kafka, or the history when a
- * gap needs filling), are encoded once, and go to every subscriber's connection as the same
- * buffer. What is forwarded next and what a resume gets is decided by the AlertSequencer;
- * this class does the reads, the timers and the sockets around it. Commands from connections
- * land here too, already rate limited by the connection.
+ * The gateway's state and fan-out: alerts (in order, from the AlertFeed) and snapshots are
+ * encoded once and go to every subscriber's connection as the same buffer. The alert
+ * sequencing (what is forwarded, the frames, what a resume gets) is the AlertSequencer's; a
+ * new alert subscription is started by the AlertResumer. Commands from connections land here
+ * too, already rate limited by the connection.
  */
 export class Hub {
   readonly registry = new SubscriptionRegistry<Connection>();
@@ -68,17 +64,21 @@ export class Hub {
   readonly #connections = new Set<Connection>();
   /** `alerts:mine` subscribers by owner: a rule alert goes to its owner's connections only, found in one lookup. */
   readonly #mine = new Map<string, Set<Connection>>();
-  /** Alerts are forwarded strictly one after another (gap fills are async). */
-  #chain: Promise<void> = Promise.resolve();
-  /** Shared by every connection's replays: Redis sees a few short reads, never one per client. */
-  readonly #historyReads: Pool;
+  readonly #feed: AlertFeed;
+  readonly #resumer: AlertResumer;
   redisUp = false;
 
   constructor(options: HubOptions) {
     this.#options = options;
-    this.#historyReads = new Pool(options.historyReads);
+    const { store: history, metrics, logger, historyPageSize: pageSize } = options;
+    // Shared by gap fills and every connection's replays: Redis sees a few short reads, never one per client.
+    const reads = new Pool(options.historyReads);
     this.#sequencer = new AlertSequencer(options);
     this.state = new StateBoard('0');
+    const sink = { forward: (alert: SequencedAlert) => this.#forward(alert), restart: () => this.#epochChanged() };
+    this.#feed = new ReconciledAlertFeed({ history, sequencer: this.#sequencer, reads, pageSize, sink, metrics, logger });
+    const onUnavailable = (conn: Connection, channel: AlertChannel, id: string): void => this.#historyUnavailable(conn, channel, id);
+    this.#resumer = new AlertResumer({ sequencer: this.#sequencer, history, reads, pageSize, stallMs: options.stallMs, aheadWaitMs: options.aheadWaitMs, metrics, logger, onUnavailable });
   }
 
   /** The alerts forwarded, with the most recent in memory (HTTP alerts API, position marks). */
@@ -108,14 +108,7 @@ export class Hub {
 
   /** A record from `<ns>.alerts`. Resolves once it (and any gap before it) is forwarded. */
   onAlertRecord(value: Buffer | null): Promise<void> {
-    const alert = parseRecord(value, Alert);
-    if (!alert || alert.seq === undefined) {
-      this.#options.metrics.badRecords.inc({ topic: 'alerts' });
-      this.#options.logger.warn({ reason: alert ? 'missing seq' : 'invalid alert' }, 'alert record skipped');
-      return this.#chain;
-    }
-    const seq = alert.seq;
-    return this.#enqueue(() => this.#ingest({ ...alert, seq }));
+    return this.#feed.offer(value);
   }
 
   /** A record from `<ns>.snapshots`. */
@@ -155,10 +148,9 @@ export class Hub {
    */
   async probe(): Promise<void> {
     try {
-      const finding = this.#sequencer.observe(await this.#options.store.position());
+      const position = await this.#options.store.position();
       this.redisUp = true;
-      if (finding.kind === 'epoch_changed') await this.#enqueue(() => this.#epochChanged());
-      else if (finding.kind === 'behind') await this.#enqueue(() => this.#fill(finding.from, finding.to));
+      await this.#feed.reconcile(position);
     } catch (error) {
       if (this.redisUp) this.#options.logger.warn({ err: (error as Error).message }, 'redis probe failed; not ready');
       this.redisUp = false;
@@ -174,50 +166,6 @@ export class Hub {
   async refreshSnapshot(): Promise<void> {
     const record = await this.#options.store.snapshot();
     if (record) this.#applySnapshot(record);
-  }
-
-  #enqueue(task: () => Promise<void>): Promise<void> {
-    this.#chain = this.#chain.then(task).catch((error: unknown) => {
-      this.#options.logger.error({ err: error }, 'alert forwarding step failed');
-    });
-    return this.#chain;
-  }
-
-  async #ingest(alert: SequencedAlert): Promise<void> {
-    const arrival = this.#sequencer.arrival(alert.seq);
-    if (arrival.kind === 'duplicate') {
-      this.#options.metrics.alertDuplicates.inc();
-      return;
-    }
-    if (arrival.kind === 'gap') await this.#fill(arrival.from, arrival.to);
-    // The fill may have brought this seq too (it was in Redis): forwarded once, whichever came first.
-    this.#forward(alert);
-  }
-
-  /**
-   * Forwards history entries from..to, a page at a time through the instance's read pool (a
-   * long consumer stall must not become one huge XRANGE); on failure the gap stays visible
-   * through prevSeq.
-   */
-  async #fill(from: number, to: number): Promise<void> {
-    let found = 0;
-    try {
-      for (let page = nextPage(from, to, this.#options.historyPageSize); page; page = nextPage(page.to + 1, to, this.#options.historyPageSize)) {
-        const { from: a, to: b } = page;
-        const alerts = await this.#historyReads.run(() => this.#options.store.range(a, b, b - a + 1));
-        for (const alert of alerts) this.#forward(alert);
-        found += alerts.length;
-      }
-      if (found < to - from + 1) {
-        this.#options.metrics.alertGapsUnfilled.inc();
-        this.#options.logger.warn({ from, to, found }, 'history no longer holds part of a gap');
-      }
-    } catch (error) {
-      this.#options.metrics.alertGapsUnfilled.inc();
-      this.#options.logger.warn({ from, to, found, err: (error as Error).message }, 'could not fill alert gap from redis; forwarding live alerts anyway');
-    } finally {
-      this.#options.metrics.alertGapsFilled.inc(found);
-    }
   }
 
   /** Fans an alert out, unless its seq was forwarded already. */
@@ -246,7 +194,7 @@ export class Hub {
         // that its cursor is still the channel's), and what it had queued is dropped.
         conn.dropReplay(channel);
         conn.subs.set(channel, ChannelCursor.liveAfter(this.alerts.head));
-        conn.send(this.#sequencer.resyncFrame(channel, 'epoch_changed', viewerOf(conn)));
+        conn.send(this.#sequencer.resyncFrame(channel, 'epoch_changed', conn.viewer));
       }
     }
   }
@@ -322,7 +270,7 @@ export class Hub {
   }
 
   #subscribe(conn: Connection, cmd: Extract<ClientCommand, { op: 'subscribe' }>): void {
-    const forbidden = cmd.channels.filter((ch) => !channelAllowed(ch, viewerOf(conn)));
+    const forbidden = cmd.channels.filter((ch) => !channelAllowed(ch, conn.viewer));
     if (forbidden.length > 0) {
       this.#error(conn, { id: cmd.id, code: 'forbidden_channel', message: `only admins may subscribe to ${[...new Set(forbidden)].join(', ')}`, retryable: false });
     }
@@ -348,134 +296,19 @@ export class Hub {
       const cursor = conn.subs.get(ch);
       if (!cursor) continue;
       if (isStateLike(ch)) {
-        this.#goLive(conn, cursor, this.state.version);
+        conn.goLive(cursor, this.state.version);
         conn.sendState(ch, this.state.snapshotFrame(ch));
       } else if (isAlertChannel(ch)) {
-        this.#subscribeAlerts(conn, ch, cursor, cmd.resume?.[ch], cmd.epoch, cmd.id);
+        this.#resumer.start(conn, ch, cursor, cmd.resume?.[ch], cmd.epoch, cmd.id);
       }
     }
   }
 
-  #subscribeAlerts(conn: Connection, channel: AlertChannel, cursor: ChannelCursor, lastSeq: number | undefined, clientEpoch: string | undefined, id: string): void {
-    const head = this.alerts.head;
-    if (lastSeq === undefined) {
-      this.#goLive(conn, cursor, head);
-      conn.send(this.#sequencer.snapshotFrame(channel, viewerOf(conn)));
-      return;
-    }
-    const plan = this.#sequencer.planResume(lastSeq, clientEpoch);
-    this.#options.metrics.resumes.inc({ outcome: plan.kind });
-    switch (plan.kind) {
-      case 'live':
-        this.#goLive(conn, cursor, plan.minSeq);
-        return;
-      case 'resync':
-        this.#goLive(conn, cursor, head);
-        conn.send(this.#sequencer.resyncFrame(channel, plan.reason, viewerOf(conn)));
-        return;
-      case 'ahead':
-        this.#awaitHead(conn, channel, cursor, plan.lastSeq);
-        return;
-      case 'memory':
-      case 'history': {
-        // One replay in flight per connection; a later one waits its turn (live frames wait in
-        // the cursor meanwhile). A replay whose subscription is gone by then does nothing.
-        const run = (): Promise<void> => this.#replay(conn, channel, cursor, lastSeq, head, id);
-        conn.replays = conn.replays.then(run, run);
-        return;
-      }
-    }
-  }
-
-  /** Everything up to `minSeq` is sent: the live frames the cursor held past it follow. */
-  #goLive(conn: Connection, cursor: ChannelCursor, minSeq: number): void {
-    for (const buf of cursor.goLive(minSeq)) conn.send(buf);
-  }
-
-  /**
-   * A client ahead of every head seen (it came from an instance further along, or its seq is
-   * bogus): live once this instance or its probe gets there, else a resync. Polls memory
-   * only; live alerts wait in the cursor meanwhile.
-   */
-  #awaitHead(conn: Connection, channel: AlertChannel, cursor: ChannelCursor, lastSeq: number): void {
-    const deadline = Date.now() + (this.#options.aheadWaitMs ?? AHEAD_WAIT_MS);
-    const check = (): void => {
-      if (!this.#current(conn, channel, cursor)) return;
-      if (this.#sequencer.reached(lastSeq)) return this.#goLive(conn, cursor, lastSeq);
-      if (Date.now() < deadline) return void setTimeout(check, 100).unref();
-      this.#options.metrics.resumes.inc({ outcome: 'resync_ahead_of_history' });
-      this.#resync(conn, channel, cursor, 'ahead_of_history');
-    };
-    check();
-  }
-
-  /** A resync instead of the replay: the recent alerts and the head, then what the cursor held past it. */
-  #resync(conn: Connection, channel: AlertChannel, cursor: ChannelCursor, reason: 'ahead_of_history' | 'history_trimmed'): void {
-    const held = cursor.goLive(this.alerts.head);
-    conn.send(this.#sequencer.resyncFrame(channel, reason, viewerOf(conn)));
-    for (const buf of held) conn.send(buf);
-  }
-
-  /** Still the subscription this replay serves (not unsubscribed, not superseded, socket open)? */
-  #current(conn: Connection, channel: AlertChannel, cursor: ChannelCursor): boolean {
-    return !conn.closed && conn.subs.get(channel) === cursor;
-  }
-
-  /**
-   * Replays lastSeq+1..target a page at a time: from the in-memory log when it reaches back
-   * (shared frames, no JSON work), else from Redis through the instance's read pool. Each page
-   * is queued only once the connection has drained below half its budget, so memory per
-   * connection stays within GATEWAY_MAX_BUFFER_BYTES plus one page, whatever the client does.
-   */
-  async #replay(conn: Connection, channel: AlertChannel, cursor: ChannelCursor, lastSeq: number, target: number, id: string): Promise<void> {
-    let prev = lastSeq;
-    try {
-      for (let page = nextPage(lastSeq + 1, target, this.#options.historyPageSize); page; page = nextPage(page.to + 1, target, this.#options.historyPageSize)) {
-        if (!this.#current(conn, channel, cursor)) return;
-        const got = await this.#page(channel, page, prev, viewerOf(conn));
-        if (!this.#current(conn, channel, cursor)) return;
-        if (got === 'trimmed') {
-          this.#options.metrics.resumes.inc({ outcome: 'resync_history_trimmed' });
-          conn.dropReplay(channel);
-          return this.#resync(conn, channel, cursor, 'history_trimmed');
-        }
-        if (!(await this.#queuePage(conn, channel, cursor, got.bufs))) return;
-        prev = got.prev;
-      }
-    } catch (error) {
-      if (!this.#current(conn, channel, cursor)) return;
-      this.#options.logger.warn({ conn: conn.id, channel, err: (error as Error).message }, 'resume could not read history');
-      conn.dropReplay(channel);
-      this.registry.remove(conn, [channel]);
-      conn.subs.delete(channel);
-      this.#error(conn, { id, code: 'history_unavailable', message: `history is unavailable right now; subscribe to ${channel} again with the same resume position`, retryable: true });
-      return;
-    }
-    if (!this.#current(conn, channel, cursor)) return;
-    this.#goLive(conn, cursor, Math.max(lastSeq, target));
-  }
-
-  /** One page of a replay: from memory when it reaches back, else one read of the history through the pool. */
-  async #page(channel: AlertChannel, page: Page, prev: number, viewer: Viewer): Promise<ReplayPage | 'trimmed'> {
-    if (this.#sequencer.pageSource(page) === 'memory') return this.#sequencer.memoryPage(channel, page, prev, viewer);
-    const alerts = await this.#historyReads.run(() => this.#options.store.range(page.from, page.to, page.to - page.from + 1));
-    return this.#sequencer.historyPage(channel, page, alerts, prev, viewer);
-  }
-
-  /**
-   * Queues a page in chunks of at most half the connection's budget, each once the buffer has
-   * room: a page of large alerts must not overflow a client that reads. False when it stopped.
-   */
-  async #queuePage(conn: Connection, channel: AlertChannel, cursor: ChannelCursor, bufs: readonly Buffer[]): Promise<boolean> {
-    for (let i = 0; i < bufs.length; ) {
-      if ((await conn.waitForRoom(this.#options.stallMs)) === 'closed' || !this.#current(conn, channel, cursor)) return false;
-      let bytes = 0;
-      let j = i;
-      while (j < bufs.length && (j === i || bytes + bufs[j]!.byteLength <= conn.replayChunkBytes)) bytes += bufs[j++]!.byteLength;
-      conn.sendBacklog(bufs.slice(i, j), channel);
-      i = j;
-    }
-    return !conn.closed;
+  /** A replay could not read the history: the channel is dropped, and the client told to subscribe again. */
+  #historyUnavailable(conn: Connection, channel: AlertChannel, id: string): void {
+    this.registry.remove(conn, [channel]);
+    conn.subs.delete(channel);
+    this.#error(conn, { id, code: 'history_unavailable', message: `history is unavailable right now; subscribe to ${channel} again with the same resume position`, retryable: true });
   }
 
   #error(conn: Connection, e: { id?: string | undefined; code: WsErrorCode; message: string; retryable: boolean }): void {
@@ -495,12 +328,8 @@ export class Hub {
   }
 
   /** Waits for the forwarding chain to go idle (shutdown, tests). */
-  async idle(): Promise<void> {
-    let current;
-    do {
-      current = this.#chain;
-      await current;
-    } while (current !== this.#chain);
+  idle(): Promise<void> {
+    return this.#feed.idle();
   }
 }
 
