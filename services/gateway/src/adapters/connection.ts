@@ -1,8 +1,8 @@
 import type { Logger } from '@rotation/log';
 import { CloseCode, type Channel } from '@rotation/schemas';
 import type { ChannelCursor } from '../core/channel-cursor.js';
-import { OutboundBuffer } from '../core/outbound-buffer.js';
 import type { Viewer } from '../core/channels.js';
+import { OutboundBuffer } from '../core/outbound-buffer.js';
 import { CommandLimiter, type CommandLimiterOptions } from '../core/rate-limit.js';
 import type { Metrics } from './metrics.js';
 
