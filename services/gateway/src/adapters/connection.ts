@@ -1,15 +1,10 @@
 import type { Logger } from '@rotation/log';
 import { CloseCode, type Channel } from '@rotation/schemas';
+import type { ChannelCursor } from '../core/channel-cursor.js';
+import type { Viewer } from '../core/channels.js';
 import { OutboundBuffer } from '../core/outbound-buffer.js';
 import { CommandLimiter, type CommandLimiterOptions } from '../core/rate-limit.js';
 import type { Metrics } from './metrics.js';
-
-export interface ChannelState {
-  /** Live frames at or below this seq are not delivered (already sent by snapshot or replay). */
-  minSeq: number;
-  /** While a resume replays, live frames wait here and are merged afterwards. */
-  pending?: Array<{ seq: number; buf: Buffer }>;
-}
 
 /**
  * What a connection writes to: a websocket (`ws`'s WebSocket fits as it is) or an SSE
@@ -47,7 +42,8 @@ let nextId = 1;
  */
 export class Connection {
   readonly id = nextId++;
-  readonly subs = new Map<Channel, ChannelState>();
+  /** Each subscribed channel's cursor: where live frames start for this client. */
+  readonly subs = new Map<Channel, ChannelCursor>();
   readonly limiter: CommandLimiter;
   alive = true;
   /** An admin sees every owner's rule alerts (`alerts:rules`). */
@@ -73,6 +69,11 @@ export class Connection {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Who is looking, for what this connection may see of the alert channels. */
+  get viewer(): Viewer {
+    return { owner: this.subject, admin: this.admin };
   }
 
   /** The most replay bytes queued in one step: what `waitForRoom` leaves free. */
@@ -158,16 +159,14 @@ export class Connection {
 
   /** Fan-out entry point: one shared frame for `channel` at `seq`. */
   deliver(channel: Channel, seq: number, buf: Buffer, state: boolean): void {
-    const sub = this.subs.get(channel);
-    if (!sub) return;
-    if (sub.pending) {
-      sub.pending.push({ seq, buf });
-      return;
-    }
-    if (seq <= sub.minSeq) return;
-    sub.minSeq = seq;
+    if (!this.subs.get(channel)?.admit(seq, buf)) return;
     if (state) this.sendState(channel, buf);
     else this.send(buf);
+  }
+
+  /** Everything on the cursor's channel up to `minSeq` has been sent: what it held past that follows. */
+  goLive(cursor: ChannelCursor, minSeq: number): void {
+    for (const buf of cursor.goLive(minSeq)) this.send(buf);
   }
 
   dropState(channel: Channel): void {

@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@rotation/log';
 import { ServerMessage, type Alert, type SnapshotRecord } from '@rotation/schemas';
 import type { SequencedAlert } from '../core/alert-log.js';
+import type { HistoryReader } from '../core/history-reader.js';
 import { Connection, type FrameSocket } from './connection.js';
 import { Hub } from './hub.js';
 import { createMetrics } from './metrics.js';
-import type { RedisStore } from './redis-store.js';
 
 const alert = (seq: number, subject: string, kind: Alert['kind'] = 'spread_zscore'): SequencedAlert => ({
   id: `a${seq}`,
@@ -42,7 +42,7 @@ const snapshotRecord = (version: number): SnapshotRecord => ({
 });
 
 function setup() {
-  const store = { position: async () => ({ epoch: 'e1', head: 0 }), tail: async () => [], snapshot: async () => undefined, range: async () => [] } as unknown as RedisStore;
+  const store: HistoryReader = { position: async () => ({ epoch: 'e1', head: 0 }), tail: async () => [], snapshot: async () => undefined, range: async () => [] };
   const metrics = createMetrics();
   const hub = new Hub({ store, metrics, logger: silentLogger(), instance: 't', heartbeatMs: 1000, maxSubscriptions: 8, maxCommandBytes: 4096, memoryAlerts: 50, maxReplay: 100, recentAlerts: 5, historyPageSize: 10, historyReads: 2, stallMs: 1000 });
   const client = () => {

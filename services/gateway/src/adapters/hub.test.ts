@@ -8,10 +8,10 @@ import type { WebSocket } from 'ws';
 import { silentLogger } from '@rotation/log';
 import { ServerMessage, type Alert } from '@rotation/schemas';
 import type { SequencedAlert } from '../core/alert-log.js';
+import type { HistoryReader } from '../core/history-reader.js';
 import { Connection } from './connection.js';
 import { Hub } from './hub.js';
 import { createMetrics } from './metrics.js';
-import type { RedisStore } from './redis-store.js';
 
 const alert = (seq: number): SequencedAlert => ({
   id: `a${seq}`,
@@ -51,7 +51,7 @@ function setup(history: SequencedAlert[], o: { deferHistory?: boolean; reading?:
   let inFlight = 0;
   let peakInFlight = 0;
   let epoch = 'e1';
-  const store = {
+  const store: HistoryReader = {
     position: async () => ({ epoch, head: history.at(-1)?.seq ?? 0 }),
     tail: async (n: number) => history.slice(-n),
     snapshot: async () => undefined,
@@ -64,7 +64,7 @@ function setup(history: SequencedAlert[], o: { deferHistory?: boolean; reading?:
       peakInFlight = Math.max(peakInFlight, ++inFlight);
       return d.promise.finally(() => inFlight--);
     },
-  } as unknown as RedisStore;
+  };
   const metrics = createMetrics();
   const hub = new Hub({
     store,

@@ -1,29 +1,30 @@
 import type { Logger } from '@rotation/log';
 import {
-  Alert,
   CloseCode,
   SnapshotRecord,
   type Channel,
   type ClientCommand,
   type WsErrorCode,
 } from '@rotation/schemas';
-import { AlertLog, type SequencedAlert } from '../core/alert-log.js';
-import { alertMatches, channelAllowed, isAlertChannel, isStateLike, type AlertChannel, type Viewer } from '../core/channels.js';
-import { scopeOf } from '../core/subjects.js';
+import type { AlertFeed } from '../core/alert-feed.js';
+import type { AlertLog, SequencedAlert } from '../core/alert-log.js';
+import { AlertSequencer } from '../core/alert-sequencer.js';
+import { ChannelCursor } from '../core/channel-cursor.js';
+import { channelAllowed, isAlertChannel, isStateLike, type AlertChannel } from '../core/channels.js';
 import { parseCommand } from '../core/commands.js';
 import { frames } from '../core/frames.js';
+import type { HistoryReader } from '../core/history-reader.js';
 import { Pool } from '../core/pool.js';
-import { nextPage, pageSource, type Page } from '../core/replay-plan.js';
-import { AHEAD_WAIT_MS, planResume, type ResyncReason } from '../core/resume.js';
+import { parseRecord } from '../core/records.js';
 import { StateBoard } from '../core/state-board.js';
 import { SubscriptionRegistry } from '../core/subscriptions.js';
-import type { ChannelState, Connection } from './connection.js';
+import { AlertResumer } from './alert-resumer.js';
+import type { Connection } from './connection.js';
 import type { Metrics } from './metrics.js';
-import type { RedisStore } from './redis-store.js';
-import { parseRecord } from '../core/records.js';
+import { ReconciledAlertFeed } from './reconciled-alert-feed.js';
 
 export interface HubOptions {
-  store: RedisStore;
+  store: HistoryReader;
   metrics: Metrics;
   logger: Logger;
   instance: string;
@@ -48,43 +49,45 @@ export interface HubOptions {
 
 const NOBODY: ReadonlySet<Connection> = new Set();
 
-function viewerOf(conn: Connection): Viewer {
-  return { owner: conn.subject, admin: conn.admin };
-}
-
 /**
- * The gateway's state and fan-out: alerts and snapshots come in (Kafka, or Redis when a gap
- * needs filling), are encoded once, and go to every subscriber's connection as the same
- * buffer. Commands from connections land here too, already rate limited by the connection.
+ * The gateway's state and fan-out: alerts (in order, from the AlertFeed) and snapshots are
+ * encoded once and go to every subscriber's connection as the same buffer. The alert
+ * sequencing (what is forwarded, the frames, what a resume gets) is the AlertSequencer's; a
+ * new alert subscription is started by the AlertResumer. Commands from connections land here
+ * too, already rate limited by the connection.
  */
 export class Hub {
   readonly registry = new SubscriptionRegistry<Connection>();
-  readonly alerts: AlertLog;
   readonly state: StateBoard;
   readonly #options: HubOptions;
+  readonly #sequencer: AlertSequencer;
   readonly #connections = new Set<Connection>();
   /** `alerts:mine` subscribers by owner: a rule alert goes to its owner's connections only, found in one lookup. */
   readonly #mine = new Map<string, Set<Connection>>();
-  /** Alerts are forwarded strictly one after another (gap fills are async). */
-  #chain: Promise<void> = Promise.resolve();
-  readonly #alertSnapshotFrames = new Map<Channel, Buffer>();
-  /** Shared by every connection's replays: Redis sees a few short reads, never one per client. */
-  readonly #historyReads: Pool;
-  /** The last seq sent on each subject-scoped alert channel (its prevSeq chain), while it has subscribers. */
-  readonly #scopedLastOn = new Map<Channel, number>();
-  /** The highest head seen in Redis (load, probe): resumes above it are answered without a read. */
-  #knownHead = 0;
+  readonly #feed: AlertFeed;
+  readonly #resumer: AlertResumer;
   redisUp = false;
 
   constructor(options: HubOptions) {
     this.#options = options;
-    this.#historyReads = new Pool(options.historyReads);
-    this.alerts = new AlertLog(options.memoryAlerts, '0');
+    const { store: history, metrics, logger, historyPageSize: pageSize } = options;
+    // Shared by gap fills and every connection's replays: Redis sees a few short reads, never one per client.
+    const reads = new Pool(options.historyReads);
+    this.#sequencer = new AlertSequencer(options);
     this.state = new StateBoard('0');
+    const sink = { forward: (alert: SequencedAlert) => this.#forward(alert), restart: () => this.#epochChanged() };
+    this.#feed = new ReconciledAlertFeed({ history, sequencer: this.#sequencer, reads, pageSize, sink, metrics, logger });
+    const onUnavailable = (conn: Connection, channel: AlertChannel, id: string): void => this.#historyUnavailable(conn, channel, id);
+    this.#resumer = new AlertResumer({ sequencer: this.#sequencer, history, reads, pageSize, stallMs: options.stallMs, aheadWaitMs: options.aheadWaitMs, metrics, logger, onUnavailable });
+  }
+
+  /** The alerts forwarded, with the most recent in memory (HTTP alerts API, position marks). */
+  get alerts(): AlertLog {
+    return this.#sequencer.log;
   }
 
   get epoch(): string {
-    return this.alerts.epoch;
+    return this.#sequencer.epoch;
   }
 
   get connections(): ReadonlySet<Connection> {
@@ -95,13 +98,8 @@ export class Hub {
   async load(): Promise<void> {
     const { store } = this.#options;
     const [position, tail, snapshot] = await Promise.all([store.position(), store.tail(this.#options.memoryAlerts), store.snapshot()]);
-    // History may hold alerts not yet published to Kafka: they count as forwarded (resumes
-    // serve them) and their Kafka records are dropped as duplicates later.
-    this.alerts.reset(position.epoch, tail, Math.max(position.head, tail.at(-1)?.seq ?? 0));
-    this.#knownHead = this.alerts.head;
+    this.#sequencer.reset(position, tail);
     this.state.reset(position.epoch, snapshot);
-    this.#alertSnapshotFrames.clear();
-    this.#scopedLastOn.clear();
     this.redisUp = true;
     this.#options.logger.info({ epoch: position.epoch, head: this.alerts.head, inMemory: tail.length, snapshotVersion: this.state.version }, 'state loaded from redis');
   }
@@ -110,14 +108,7 @@ export class Hub {
 
   /** A record from `<ns>.alerts`. Resolves once it (and any gap before it) is forwarded. */
   onAlertRecord(value: Buffer | null): Promise<void> {
-    const alert = parseRecord(value, Alert);
-    if (!alert || alert.seq === undefined) {
-      this.#options.metrics.badRecords.inc({ topic: 'alerts' });
-      this.#options.logger.warn({ reason: alert ? 'missing seq' : 'invalid alert' }, 'alert record skipped');
-      return this.#chain;
-    }
-    const seq = alert.seq;
-    return this.#enqueue(() => this.#ingest({ ...alert, seq }));
+    return this.#feed.offer(value);
   }
 
   /** A record from `<ns>.snapshots`. */
@@ -128,6 +119,10 @@ export class Hub {
       this.#options.logger.warn('snapshot record skipped: does not match SnapshotRecord');
       return;
     }
+    this.#applySnapshot(record);
+  }
+
+  #applySnapshot(record: SnapshotRecord): void {
     const out = this.state.update(record);
     if (!out) return;
     this.#options.metrics.snapshotsForwarded.inc();
@@ -156,12 +151,7 @@ export class Hub {
     try {
       const position = await this.#options.store.position();
       this.redisUp = true;
-      if (position.epoch === this.alerts.epoch) this.#knownHead = Math.max(this.#knownHead, position.head);
-      if (position.epoch !== this.alerts.epoch) {
-        await this.#enqueue(() => this.#epochChanged());
-        return;
-      }
-      if (position.head > this.alerts.head) await this.#enqueue(() => this.#fill(this.alerts.head + 1, position.head));
+      await this.#feed.reconcile(position);
     } catch (error) {
       if (this.redisUp) this.#options.logger.warn({ err: (error as Error).message }, 'redis probe failed; not ready');
       this.redisUp = false;
@@ -176,100 +166,36 @@ export class Hub {
    */
   async refreshSnapshot(): Promise<void> {
     const record = await this.#options.store.snapshot();
-    if (record) this.onSnapshotRecord(Buffer.from(JSON.stringify(record)));
+    if (record) this.#applySnapshot(record);
   }
 
-  #enqueue(task: () => Promise<void>): Promise<void> {
-    this.#chain = this.#chain.then(task).catch((error: unknown) => {
-      this.#options.logger.error({ err: error }, 'alert forwarding step failed');
-    });
-    return this.#chain;
-  }
-
-  async #ingest(alert: SequencedAlert): Promise<void> {
-    const arrival = this.alerts.classify(alert.seq);
-    if (arrival.kind === 'duplicate') {
-      this.#options.metrics.alertDuplicates.inc();
-      return;
-    }
-    if (arrival.kind === 'gap') await this.#fill(arrival.from, arrival.to);
-    if (this.alerts.classify(alert.seq).kind !== 'duplicate') this.#forward(alert);
-  }
-
-  /**
-   * Forwards history entries from..to, a page at a time through the instance's read pool (a
-   * long consumer stall must not become one huge XRANGE); on failure the gap stays visible
-   * through prevSeq.
-   */
-  async #fill(from: number, to: number): Promise<void> {
-    let found = 0;
-    try {
-      for (let page = nextPage(from, to, this.#options.historyPageSize); page; page = nextPage(page.to + 1, to, this.#options.historyPageSize)) {
-        const { from: a, to: b } = page;
-        const alerts = await this.#historyReads.run(() => this.#options.store.range(a, b, b - a + 1));
-        for (const alert of alerts) if (this.alerts.classify(alert.seq).kind !== 'duplicate') this.#forward(alert);
-        found += alerts.length;
-      }
-      if (found < to - from + 1) {
-        this.#options.metrics.alertGapsUnfilled.inc();
-        this.#options.logger.warn({ from, to, found }, 'history no longer holds part of a gap');
-      }
-    } catch (error) {
-      this.#options.metrics.alertGapsUnfilled.inc();
-      this.#options.logger.warn({ from, to, found, err: (error as Error).message }, 'could not fill alert gap from redis; forwarding live alerts anyway');
-    } finally {
-      this.#options.metrics.alertGapsFilled.inc(found);
-    }
-  }
-
+  /** Fans an alert out, unless its seq was forwarded already. */
   #forward(alert: SequencedAlert): void {
-    const logged = this.alerts.append(alert);
+    const logged = this.#sequencer.forward(alert);
     if (!logged) return;
-    this.#alertSnapshotFrames.clear();
     this.#options.metrics.alertsForwarded.inc();
     for (const f of logged.frames) {
       // alerts:mine is one channel name for every owner: each connection gets its own owner's.
       const subs = f.channel === 'alerts:mine' ? (this.#mine.get(alert.owner ?? '') ?? NOBODY) : this.registry.subscribers(f.channel);
       for (const conn of subs) conn.deliver(f.channel, alert.seq, f.buf, false);
     }
-    this.#forwardScoped(alert);
+    const scoped = this.#scopedChannels((ch) => isAlertChannel(ch)) as AlertChannel[];
+    for (const f of this.#sequencer.scopedFrames(alert, scoped)) for (const conn of this.registry.subscribers(f.channel)) conn.deliver(f.channel, alert.seq, f.buf, false);
     observeEventAge(this.#options.metrics, 'alert', alert.eventTime);
   }
 
-  /**
-   * An alert on the subject-scoped alert channels it is about (`alerts@IWM/SPY`): encoded once
-   * per channel, shared by its subscribers, chained by the channel's own prevSeq.
-   */
-  #forwardScoped(alert: SequencedAlert): void {
-    const active = this.#scopedChannels((ch) => isAlertChannel(ch));
-    for (const channel of active as AlertChannel[]) {
-      if (!alertMatches(channel, alert)) continue;
-      const prevSeq = this.#scopedLastOn.get(channel) ?? this.#lastInMemory(channel, alert.seq);
-      this.#scopedLastOn.set(channel, alert.seq);
-      const buf = frames.alertEvent(channel, this.epoch, alert, prevSeq);
-      for (const conn of this.registry.subscribers(channel)) conn.deliver(channel, alert.seq, buf, false);
-    }
-    // Channels nobody holds any more are forgotten (a fresh subscriber starts a fresh chain).
-    if (this.#scopedLastOn.size > active.length + 64) for (const ch of [...this.#scopedLastOn.keys()]) if (this.registry.subscribers(ch).size === 0) this.#scopedLastOn.delete(ch);
-  }
-
-  /** The last alert before `seq` on a scoped channel, from memory (0 when memory holds none: never a false gap). */
-  #lastInMemory(channel: AlertChannel, seq: number): number {
-    return this.alerts.recentWhere(1, (a) => a.seq < seq && alertMatches(channel, a))[0]?.seq ?? 0;
-  }
-
   async #epochChanged(): Promise<void> {
-    const old = this.alerts.epoch;
+    const old = this.epoch;
     await this.load();
-    this.#options.logger.warn({ from: old, to: this.alerts.epoch }, 'history epoch changed; alert subscribers resync');
+    this.#options.logger.warn({ from: old, to: this.epoch }, 'history epoch changed; alert subscribers resync');
     for (const conn of this.#connections) {
       for (const channel of conn.subs.keys()) {
         if (!isAlertChannel(channel)) continue;
-        // A replay in progress belongs to the old epoch: a fresh state stops it (it checks
-        // that its state is still the channel's), and what it had queued is dropped.
+        // A replay in progress belongs to the old epoch: a fresh cursor stops it (it checks
+        // that its cursor is still the channel's), and what it had queued is dropped.
         conn.dropReplay(channel);
-        conn.subs.set(channel, { minSeq: this.alerts.head });
-        conn.send(this.#resyncFrame(channel, 'epoch_changed', conn));
+        conn.subs.set(channel, ChannelCursor.liveAfter(this.alerts.head));
+        conn.send(this.#sequencer.resyncFrame(channel, 'epoch_changed', conn.viewer));
       }
     }
   }
@@ -321,7 +247,7 @@ export class Hub {
       case 'unsubscribe': {
         for (const ch of this.registry.remove(conn, cmd.channels)) {
           if (ch === 'alerts:mine') this.#forgetMine(conn);
-          // A replay in progress sees its ChannelState gone and stops; what it queued goes too.
+          // A replay in progress sees its cursor gone and stops; what it queued goes too.
           conn.subs.delete(ch);
           conn.dropState(ch);
           conn.dropReplay(ch);
@@ -345,7 +271,7 @@ export class Hub {
   }
 
   #subscribe(conn: Connection, cmd: Extract<ClientCommand, { op: 'subscribe' }>): void {
-    const forbidden = cmd.channels.filter((ch) => !channelAllowed(ch, viewerOf(conn)));
+    const forbidden = cmd.channels.filter((ch) => !channelAllowed(ch, conn.viewer));
     if (forbidden.length > 0) {
       this.#error(conn, { id: cmd.id, code: 'forbidden_channel', message: `only admins may subscribe to ${[...new Set(forbidden)].join(', ')}`, retryable: false });
     }
@@ -357,7 +283,7 @@ export class Hub {
       if (!set) this.#mine.set(conn.subject, (set = new Set()));
       set.add(conn);
     }
-    for (const ch of fresh) if (added.includes(ch)) conn.subs.set(ch, { minSeq: 0, pending: [] });
+    for (const ch of fresh) if (added.includes(ch)) conn.subs.set(ch, ChannelCursor.holding());
     conn.send(frames.subscribed(cmd.id, added));
     if (refused.length > 0) {
       this.#error(conn, {
@@ -368,182 +294,22 @@ export class Hub {
       });
     }
     for (const ch of fresh) {
-      const sub = conn.subs.get(ch);
-      if (!sub) continue;
+      const cursor = conn.subs.get(ch);
+      if (!cursor) continue;
       if (isStateLike(ch)) {
-        sub.pending = undefined;
-        sub.minSeq = this.state.version;
+        conn.goLive(cursor, this.state.version);
         conn.sendState(ch, this.state.snapshotFrame(ch));
       } else if (isAlertChannel(ch)) {
-        this.#subscribeAlerts(conn, ch, cmd.resume?.[ch], cmd.epoch, cmd.id);
+        this.#resumer.start(conn, ch, cursor, cmd.resume?.[ch], cmd.epoch, cmd.id);
       }
     }
   }
 
-  #subscribeAlerts(conn: Connection, channel: AlertChannel, lastSeq: number | undefined, clientEpoch: string | undefined, id: string): void {
-    const sub = conn.subs.get(channel)!;
-    const head = this.alerts.head;
-    if (lastSeq === undefined) {
-      sub.pending = undefined;
-      sub.minSeq = head;
-      conn.send(this.#alertSnapshotFrame(channel, conn));
-      return;
-    }
-    const plan = planResume({ lastSeq, clientEpoch, epoch: this.epoch, head, knownHead: this.#knownHead, memoryFirst: this.alerts.firstSeq, maxReplay: this.#options.maxReplay });
-    this.#options.metrics.resumes.inc({ outcome: plan.kind });
-    switch (plan.kind) {
-      case 'live':
-        sub.pending = undefined;
-        sub.minSeq = plan.minSeq;
-        return;
-      case 'resync':
-        sub.pending = undefined;
-        sub.minSeq = head;
-        conn.send(this.#resyncFrame(channel, plan.reason, conn));
-        return;
-      case 'ahead':
-        this.#awaitHead(conn, channel, sub, plan.lastSeq);
-        return;
-      case 'memory':
-      case 'history': {
-        // One replay in flight per connection; a later one waits its turn (live frames wait in
-        // sub.pending meanwhile). A replay whose subscription is gone by then does nothing.
-        const run = (): Promise<void> => this.#replay(conn, channel, sub, lastSeq, head, id);
-        conn.replays = conn.replays.then(run, run);
-        return;
-      }
-    }
-  }
-
-  /**
-   * A client ahead of every head seen (it came from an instance further along, or its seq is
-   * bogus): live once this instance or its probe gets there, else a resync. Polls memory
-   * only; live alerts wait in sub.pending meanwhile.
-   */
-  #awaitHead(conn: Connection, channel: AlertChannel, sub: ChannelState, lastSeq: number): void {
-    const deadline = Date.now() + (this.#options.aheadWaitMs ?? AHEAD_WAIT_MS);
-    const check = (): void => {
-      if (!this.#current(conn, channel, sub)) return;
-      if (Math.max(this.alerts.head, this.#knownHead) >= lastSeq) {
-        sub.minSeq = lastSeq;
-        return this.#flushPending(conn, channel, sub);
-      }
-      if (Date.now() < deadline) return void setTimeout(check, 100).unref();
-      this.#options.metrics.resumes.inc({ outcome: 'resync_ahead_of_history' });
-      sub.minSeq = this.alerts.head;
-      conn.send(this.#resyncFrame(channel, 'ahead_of_history', conn));
-      this.#flushPending(conn, channel, sub);
-    };
-    check();
-  }
-
-  /** Still the subscription this replay serves (not unsubscribed, not superseded, socket open)? */
-  #current(conn: Connection, channel: AlertChannel, sub: ChannelState): boolean {
-    return !conn.closed && conn.subs.get(channel) === sub;
-  }
-
-  /**
-   * Replays lastSeq+1..target a page at a time: from the in-memory log when it reaches back
-   * (shared frames, no JSON work), else from Redis through the instance's read pool. Each page
-   * is queued only once the connection has drained below half its budget, so memory per
-   * connection stays within GATEWAY_MAX_BUFFER_BYTES plus one page, whatever the client does.
-   */
-  async #replay(conn: Connection, channel: AlertChannel, sub: ChannelState, lastSeq: number, target: number, id: string): Promise<void> {
-    let prev = lastSeq;
-    try {
-      for (let page = nextPage(lastSeq + 1, target, this.#options.historyPageSize); page; page = nextPage(page.to + 1, target, this.#options.historyPageSize)) {
-        if (!this.#current(conn, channel, sub)) return;
-        const got = await this.#page(channel, page, prev, viewerOf(conn));
-        if (!this.#current(conn, channel, sub)) return;
-        if (got === 'trimmed') {
-          this.#options.metrics.resumes.inc({ outcome: 'resync_history_trimmed' });
-          conn.dropReplay(channel);
-          sub.minSeq = this.alerts.head;
-          conn.send(this.#resyncFrame(channel, 'history_trimmed', conn));
-          return this.#flushPending(conn, channel, sub);
-        }
-        if (!(await this.#queuePage(conn, channel, sub, got.bufs))) return;
-        prev = got.prev;
-      }
-    } catch (error) {
-      if (!this.#current(conn, channel, sub)) return;
-      this.#options.logger.warn({ conn: conn.id, channel, err: (error as Error).message }, 'resume could not read history');
-      conn.dropReplay(channel);
-      this.registry.remove(conn, [channel]);
-      conn.subs.delete(channel);
-      this.#error(conn, { id, code: 'history_unavailable', message: `history is unavailable right now; subscribe to ${channel} again with the same resume position`, retryable: true });
-      return;
-    }
-    if (!this.#current(conn, channel, sub)) return;
-    sub.minSeq = Math.max(lastSeq, target);
-    this.#flushPending(conn, channel, sub);
-  }
-
-  /**
-   * Queues a page in chunks of at most half the connection's budget, each once the buffer has
-   * room: a page of large alerts must not overflow a client that reads. False when it stopped.
-   */
-  async #queuePage(conn: Connection, channel: AlertChannel, sub: ChannelState, bufs: readonly Buffer[]): Promise<boolean> {
-    for (let i = 0; i < bufs.length; ) {
-      if ((await conn.waitForRoom(this.#options.stallMs)) === 'closed' || !this.#current(conn, channel, sub)) return false;
-      let bytes = 0;
-      let j = i;
-      while (j < bufs.length && (j === i || bytes + bufs[j]!.byteLength <= conn.replayChunkBytes)) bytes += bufs[j++]!.byteLength;
-      conn.sendBacklog(bufs.slice(i, j), channel);
-      i = j;
-    }
-    return !conn.closed;
-  }
-
-  #flushPending(conn: Connection, channel: AlertChannel, sub: ChannelState): void {
-    const pending = sub.pending ?? [];
-    sub.pending = undefined;
-    for (const p of pending) conn.deliver(channel, p.seq, p.buf, false);
-  }
-
-  /**
-   * The frames of `channel` for one page, chained by prevSeq from `prev`; 'trimmed' when Redis
-   * no longer holds the start of it (an alert would silently be missing).
-   */
-  async #page(channel: AlertChannel, page: Page, prev: number, viewer: Viewer): Promise<{ bufs: Buffer[]; prev: number } | 'trimmed'> {
-    const bufs: Buffer[] = [];
-    if (pageSource(page, this.alerts.firstSeq, this.alerts.head) === 'memory') {
-      const scoped = scopeOf(channel) !== undefined;
-      for (const l of this.alerts.since(page.from)!.slice(0, page.to - page.from + 1)) {
-        if (!alertMatches(channel, l.alert, viewer)) continue;
-        // A scoped channel's frames are not in the log (they exist only while someone holds it).
-        const buf = scoped ? frames.alertEvent(channel, this.epoch, l.alert, prev) : l.frames.find((x) => x.channel === channel)?.buf;
-        if (!buf) continue;
-        bufs.push(buf);
-        prev = l.alert.seq;
-      }
-      return { bufs, prev };
-    }
-    const size = page.to - page.from + 1;
-    const alerts = await this.#historyReads.run(() => this.#options.store.range(page.from, page.to, size));
-    if (alerts.length === 0 || alerts[0]!.seq !== page.from) return 'trimmed';
-    // Frames from Redis are encoded per replay: they are not this instance's shared frames.
-    for (const a of alerts) {
-      if (!alertMatches(channel, a, viewer)) continue;
-      bufs.push(frames.alertEvent(channel, this.epoch, a, prev));
-      prev = a.seq;
-    }
-    return { bufs, prev };
-  }
-
-  #alertSnapshotFrame(channel: AlertChannel, conn: Connection): Buffer {
-    // alerts:mine differs per owner: encoded per subscriber, not shared.
-    if (channel === 'alerts:mine') return frames.alertSnapshot(channel, this.epoch, this.alerts.head, this.alerts.recent(this.#options.recentAlerts, channel, viewerOf(conn)));
-    let buf = this.#alertSnapshotFrames.get(channel);
-    if (!buf) {
-      buf = frames.alertSnapshot(channel, this.epoch, this.alerts.head, this.alerts.recent(this.#options.recentAlerts, channel));
-      this.#alertSnapshotFrames.set(channel, buf);
-    }
-    return buf;
-  }
-
-  #resyncFrame(channel: AlertChannel, reason: ResyncReason, conn: Connection): Buffer {
-    return frames.alertResync(channel, this.epoch, this.alerts.head, reason, this.alerts.recent(this.#options.recentAlerts, channel, viewerOf(conn)));
+  /** A replay could not read the history: the channel is dropped, and the client told to subscribe again. */
+  #historyUnavailable(conn: Connection, channel: AlertChannel, id: string): void {
+    this.registry.remove(conn, [channel]);
+    conn.subs.delete(channel);
+    this.#error(conn, { id, code: 'history_unavailable', message: `history is unavailable right now; subscribe to ${channel} again with the same resume position`, retryable: true });
   }
 
   #error(conn: Connection, e: { id?: string | undefined; code: WsErrorCode; message: string; retryable: boolean }): void {
@@ -563,12 +329,8 @@ export class Hub {
   }
 
   /** Waits for the forwarding chain to go idle (shutdown, tests). */
-  async idle(): Promise<void> {
-    let current;
-    do {
-      current = this.#chain;
-      await current;
-    } while (current !== this.#chain);
+  idle(): Promise<void> {
+    return this.#feed.idle();
   }
 }
 

@@ -4,6 +4,7 @@ import { alertHistoryCodec, historyPointCodec, snapshotCodec, type Redis, type S
 import type { SnapshotRecord } from '@rotation/schemas';
 import type { SequencedAlert } from '../core/alert-log.js';
 import { GatewayError, GatewayErrorCode } from '../core/errors.js';
+import type { HistoryPosition, HistoryReader } from '../core/history-reader.js';
 
 
 /**
@@ -11,7 +12,7 @@ import { GatewayError, GatewayErrorCode } from '../core/errors.js';
  * commands while Redis is down, and the gateway must keep serving live events meanwhile
  * rather than wait on a read that will not come back soon.
  */
-export class RedisStore {
+export class RedisStore implements HistoryReader {
   constructor(
     private readonly redis: Redis,
     private readonly keys: SharedKeys,
@@ -20,7 +21,7 @@ export class RedisStore {
   ) {}
 
   /** Epoch and the highest seq safe to forward (published position, else the assigned one). */
-  async position(): Promise<{ epoch: string; head: number }> {
+  async position(): Promise<HistoryPosition> {
     const [epoch, published, assigned] = await this.#deadline(this.redis.mget(this.keys.alertEpoch, this.keys.alertPublished, this.keys.alertSeq), 'position');
     return { epoch: epoch ?? (await this.#claimEpoch()), head: toInt(published ?? assigned) };
   }

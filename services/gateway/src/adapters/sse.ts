@@ -112,10 +112,10 @@ export function isEventStream(socket: FrameSocket): socket is SseSocket {
 /**
  * Queues the stream's position (the hub's head) when every alert channel of it is live: at
  * this point in its queue each has been given every alert up to the head. Not while one still
- * replays or waits (its live frames are held in `pending` then).
+ * replays or waits (its cursor holds its live frames then).
  */
 export function queuePosition(conn: Connection, hub: Hub): void {
-  for (const [channel, sub] of conn.subs) if (isAlertChannel(channel) && sub.pending) return;
+  for (const [channel, cursor] of conn.subs) if (isAlertChannel(channel) && cursor.holding) return;
   conn.send(positionMark(hub.epoch, hub.alerts.head));
 }
 
