@@ -2,7 +2,8 @@
  * Builds the installable package into dist/: plain JavaScript for Node (ESM and CommonJS), for
  * browsers (ESM for bundlers, and one self-contained ESM file for a page without a bundler), the
  * `rotation` bin, and type declarations. @rotation/schemas is private to this repository, so it
- * is bundled into every output and its declarations are shipped beside the client's; the
+ * is bundled into every output and its declarations are shipped beside the client's (the bin
+ * bundles @rotation/calendar's New York clock the same way: a devDependency is never external); the
  * package's runtime dependencies are its own `dependencies` only.
  *   pnpm --filter @rotation/client build
  */

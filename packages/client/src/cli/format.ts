@@ -4,6 +4,7 @@
  * non-TTY, --json).
  */
 import picocolors from 'picocolors';
+import { newYorkClock } from '@rotation/calendar';
 import type { Alert, Breadth, RrgPoint, SectorWindow, Severity, SpreadPoint } from '@rotation/schemas';
 import type { AlertMeta, ClientStatus, GapInfo, ResyncInfo, StateUpdate } from '../client.js';
 
@@ -21,26 +22,16 @@ export function signed(n: number | null | undefined, digits = 2): string {
   return `${n > 0 ? '+' : '-'}${fixed}`;
 }
 
-// The market's own clock: a trader reads "16:00 EST" as the close; UTC and the machine's zone
-// would make every alert a sum to do. Replays of 2024 data must show 2024, hence the date.
-const MARKET_TIME = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-  timeZoneName: 'short',
-});
-
-/** `2024-03-08 16:00:05 EST`: date and time in New York, with the zone's abbreviation (EST/EDT). */
+/**
+ * `2024-03-08 16:00:05 EST`: date and time in New York, with the zone's abbreviation (EST/EDT).
+ * The market's own clock: a trader reads "16:00 EST" as the close; UTC and the machine's zone
+ * would make every alert a sum to do. Replays of 2024 data must show 2024, hence the date.
+ */
 export function marketTime(iso: string | Date): string {
   const d = typeof iso === 'string' ? new Date(iso) : iso;
   if (Number.isNaN(d.getTime())) return '----------- --:--:--';
-  const part = Object.fromEntries(MARKET_TIME.formatToParts(d).map((p) => [p.type, p.value]));
-  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second} ${part.timeZoneName}`;
+  const c = newYorkClock(d);
+  return `${c.year}-${c.month}-${c.day} ${c.hour}:${c.minute}:${c.second} ${c.zone}`;
 }
 
 const SEVERITY_WIDTH = 8;

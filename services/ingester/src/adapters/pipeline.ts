@@ -8,7 +8,7 @@ import type { IngestSource } from '../core/ingest-source.js';
 import { Normalizer } from '../core/normalize.js';
 import { WatermarkClock } from '../core/watermark-clock.js';
 import { startHealthServer, type HealthServer } from './http-server.js';
-import { createIngesterMetrics } from './metrics.js';
+import { createIngesterMetrics, type IngesterMetrics } from './metrics.js';
 import { ProgressReporter } from './progress.js';
 import { deliveryReport, type DeliveryReport } from './delivery-report.js';
 import { TickPublisher, type PublisherCounters } from './publisher.js';
@@ -90,40 +90,16 @@ export class Pipeline {
   async run(): Promise<RunSummary> {
     const { env, logger, source } = this.#options;
     const started = Date.now();
-    const kafka = this.#options.kafka ?? createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-ingester`, logger });
+    const kafka = this.#options.kafka ?? ingesterKafka(env, logger);
     await assertKafkaReachable(kafka, env.KAFKA_BROKERS);
-    const topics = topicNames(env.ROTATION_NAMESPACE);
-    const { ticksPartitions } = await setUpTopics(kafka, env, logger);
+    const { ticksPartitions: partitions } = await setUpTopics(kafka, env, logger);
     const tickSource = TickSource.safeParse(source.name);
-    const watermarks = source.live && tickSource.success && env.INGESTER_WATERMARK_MS > 0 ? new WatermarkClock(env.INGESTER_WATERMARK_LAG_MS) : undefined;
+    const clock = source.live && tickSource.success && env.INGESTER_WATERMARK_MS > 0 ? new WatermarkClock(env.INGESTER_WATERMARK_LAG_MS) : undefined;
     const metrics = this.#options.service ? createIngesterMetrics() : undefined;
-    const producer = new BatchingProducer(kafka, { logger, maxBatchBytes: env.INGESTER_PRODUCE_MAX_BYTES });
-    // Dead letters have a producer of their own: a DLQ that fails or stalls must not take the ticks with it.
-    // A client of its own as well: two idempotent producers on one kafkajs client re-sent ticks
-    // after a broker restart (duplicates on the ticks topic in test/chaos/broker-restart.test.ts).
-    const dlqKafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-ingester-dlq`, logger });
-    const dlqProducer = new BatchingProducer(dlqKafka, { logger, maxBatchBytes: env.INGESTER_PRODUCE_MAX_BYTES });
-    this.#producers = [producer, dlqProducer];
-    // A signal during start-up: the deadline timer was armed before the producers existed.
-    if (this.#abandoned) for (const p of this.#producers) p.abandon('stopped during start-up');
-    await producer.connect();
-    await dlqProducer.connect();
+    const [producer, dlqProducer] = await this.#connectProducers(kafka);
     metrics?.watchProducer(producer);
-    const publisher = new TickPublisher({
-      producer,
-      dlqProducer,
-      normalizer: new Normalizer({ universe: this.#options.universe }),
-      topics,
-      logger,
-      ...(metrics ? { observer: metrics.observer } : {}),
-      ...(watermarks ? { watermarks } : {}),
-    });
-    const watermarkTimer =
-      watermarks && tickSource.success
-        ? startLiveWatermarks({ env, logger, producer, publisher, clock: watermarks, source: tickSource.data, partitions: ticksPartitions })
-        : source.progressWatermarks && !source.live && tickSource.success && env.INGESTER_WATERMARK_MS > 0
-          ? startProgressWatermarks({ env, logger, producer, publisher, source: tickSource.data, partitions: ticksPartitions })
-          : undefined;
+    const publisher = this.#publisher(producer, dlqProducer, metrics, clock);
+    const watermarkTimer = tickSource.success ? startWatermarks({ env, logger, producer, publisher, clock, source: tickSource.data, partitions }, source) : undefined;
     let http: HealthServer | undefined;
     const progress = new ProgressReporter({ source, counters: publisher.counters, logger, ...(this.#options.tty ? { tty: this.#options.tty } : {}), ...(this.#options.progressLogEveryMs ? { logEveryMs: this.#options.progressLogEveryMs } : {}) });
     let failure: unknown;
@@ -131,19 +107,11 @@ export class Pipeline {
     try {
       const feed = source.feed?.bind(source);
       if (metrics && feed) metrics.watchFeed(feed);
-      if (metrics && env.INGESTER_HTTP_PORT !== 0) {
-        http = await startHealthServer({
-          ports: portsToTry(env.INGESTER_HTTP_PORT, DEFAULT_INGESTER_HTTP_PORT),
-          registry: metrics.registry,
-          unhealthy: () => producer.failure?.message,
-          notReady: () => (this.#stopped ? 'stopping' : feed && !feed().connected ? 'live feed not connected' : undefined),
-        });
-        logger.info({ port: http.port }, 'serving /healthz, /readyz and /metrics');
-      }
+      if (metrics && env.INGESTER_HTTP_PORT !== 0) http = await this.#serveHealth(metrics, producer, feed);
       this.#options.onReady?.({ httpPort: http?.port });
       progress.start();
       logger.info({ source: source.name, namespace: env.ROTATION_NAMESPACE }, 'ingest started');
-      await source.run(publisher, { holdWatermarks: (held) => watermarks?.hold(held, Date.now()) });
+      await source.run(publisher, { holdWatermarks: (held) => clock?.hold(held, Date.now()) });
       // A run a signal cut short did not reach the end of its input, so it must not claim one.
       ended = !this.#stopped;
     } catch (e) {
@@ -153,34 +121,58 @@ export class Pipeline {
       clearInterval(watermarkTimer);
       progress.stop();
     }
-    failure = await this.#closeProducers(failure, ended && !source.live && tickSource.success ? () => endOfStream(producer, publisher, tickSource.data!, ticksPartitions, logger) : undefined);
+    failure = await this.#closeProducers(failure, ended && !source.live && tickSource.success ? () => endOfStream(producer, publisher, tickSource.data!, partitions, logger) : undefined);
     clearTimeout(this.#deadline);
     await http?.close();
-    const report = deliveryReport(producer, dlqProducer, publisher);
-    if (report.undelivered.total > 0) throw undeliveredError(report, failure, this.#abandoned, logger);
-    if (failure) {
-      const message = failure instanceof Error ? failure.message : String(failure);
-      throw failure instanceof Error && 'code' in failure ? failure : new IngesterError(IngesterErrorCode.publishFailed, message, {}, { cause: failure });
-    }
-    const c = publisher.counters;
-    return {
-      source: source.name,
-      read: c.read,
-      published: c.published,
-      accepted: c.accepted,
-      deadLettered: c.deadLettered,
-      deadLettersLost: c.deadLettersLost,
-      duplicates: c.duplicates,
-      deadLettersByReason: c.deadLettersByReason,
-      ineligibleByReason: c.ineligibleByReason,
-      eventsByType: c.eventsByType,
-      skippedByReason: c.skippedByReason,
-      durationMs: Date.now() - started,
-      stopped: this.#stopped,
-      ...(source.summary ? { input: source.summary() } : {}),
-    };
+    throwIfFailed(deliveryReport(producer, dlqProducer, publisher), failure, this.#abandoned, logger);
+    return summaryOf(source, publisher.counters, Date.now() - started, this.#stopped);
   }
 
+  /** The ticks' producer and the dead letters', connected. */
+  async #connectProducers(kafka: Kafka): Promise<[BatchingProducer, BatchingProducer]> {
+    const { env, logger } = this.#options;
+    const producer = new BatchingProducer(kafka, { logger, maxBatchBytes: env.INGESTER_PRODUCE_MAX_BYTES });
+    // Dead letters have a producer of their own: a DLQ that fails or stalls must not take the ticks with it.
+    // A client of its own as well: two idempotent producers on one kafkajs client re-sent ticks
+    // after a broker restart (duplicates on the ticks topic in test/chaos/broker-restart.test.ts).
+    const dlqProducer = new BatchingProducer(ingesterKafka(env, logger, '-dlq'), { logger, maxBatchBytes: env.INGESTER_PRODUCE_MAX_BYTES });
+    this.#producers = [producer, dlqProducer];
+    // A signal during start-up: the deadline timer was armed before the producers existed.
+    if (this.#abandoned) for (const p of this.#producers) p.abandon('stopped during start-up');
+    await producer.connect();
+    await dlqProducer.connect();
+    return [producer, dlqProducer];
+  }
+
+  #publisher(producer: BatchingProducer, dlqProducer: BatchingProducer, metrics: IngesterMetrics | undefined, watermarks: WatermarkClock | undefined): TickPublisher {
+    return new TickPublisher({
+      producer,
+      dlqProducer,
+      normalizer: new Normalizer({ universe: this.#options.universe }),
+      topics: topicNames(this.#options.env.ROTATION_NAMESPACE),
+      logger: this.#options.logger,
+      ...(metrics ? { observer: metrics.observer } : {}),
+      ...(watermarks ? { watermarks } : {}),
+    });
+  }
+
+  /** /healthz, /readyz and /metrics of a long-running ingester. */
+  async #serveHealth(metrics: IngesterMetrics, producer: BatchingProducer, feed: IngestSource['feed']): Promise<HealthServer> {
+    const http = await startHealthServer({
+      ports: portsToTry(this.#options.env.INGESTER_HTTP_PORT, DEFAULT_INGESTER_HTTP_PORT),
+      registry: metrics.registry,
+      unhealthy: () => producer.failure?.message,
+      notReady: () => (this.#stopped ? 'stopping' : feed && !feed().connected ? 'live feed not connected' : undefined),
+    });
+    this.#options.logger.info({ port: http.port }, 'serving /healthz, /readyz and /metrics');
+    return http;
+  }
+
+  /**
+   * The run's end for the producers: everything accepted is flushed even after a source failure
+   * (the end-of-stream watermark first, when the input ended), and a producer failure wins. The
+   * dead-letter producer's failure is logged, never the run's: its losses are counted.
+   */
   async #closeProducers(failure: unknown, end: (() => Promise<void>) | undefined): Promise<unknown> {
     const [producer, dlqProducer] = this.#producers as [BatchingProducer, BatchingProducer];
     try {
@@ -199,28 +191,62 @@ export class Pipeline {
   }
 }
 
-/**
- * The run's end for the producers: everything accepted is flushed even after a source failure
- * (the end-of-stream watermark first, when the input ended), and a producer failure wins. The
- * dead-letter producer's failure is logged, never the run's: its losses are counted.
- */
+/** A kafkajs client of the ingester's; `suffix` tells a second client's connections apart. */
+function ingesterKafka(env: Env, logger: Logger, suffix = ''): Kafka {
+  return createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-ingester${suffix}`, logger });
+}
 
+function summaryOf(source: IngestSource, c: PublisherCounters, durationMs: number, stopped: boolean): RunSummary {
+  return {
+    source: source.name,
+    read: c.read,
+    published: c.published,
+    accepted: c.accepted,
+    deadLettered: c.deadLettered,
+    deadLettersLost: c.deadLettersLost,
+    duplicates: c.duplicates,
+    deadLettersByReason: c.deadLettersByReason,
+    ineligibleByReason: c.ineligibleByReason,
+    eventsByType: c.eventsByType,
+    skippedByReason: c.skippedByReason,
+    durationMs,
+    stopped,
+    ...(source.summary ? { input: source.summary() } : {}),
+  };
+}
 
-interface LiveWatermarkOptions {
+/** Records the broker never acknowledged fail the run first; else the source's or the producer's failure, as an IngesterError. */
+function throwIfFailed(report: DeliveryReport, failure: unknown, abandoned: boolean, logger: Logger): void {
+  if (report.undelivered.total > 0) throw undeliveredError(report, failure, abandoned, logger);
+  if (failure) {
+    const message = failure instanceof Error ? failure.message : String(failure);
+    throw failure instanceof Error && 'code' in failure ? failure : new IngesterError(IngesterErrorCode.publishFailed, message, {}, { cause: failure });
+  }
+}
+
+interface WatermarkOptions {
   env: Env;
   logger: Logger;
   producer: BatchingProducer;
   publisher: TickPublisher;
-  clock: WatermarkClock;
+  /** A live source's clock of event time. */
+  clock: WatermarkClock | undefined;
   source: TickSource;
   partitions: number;
 }
 
+/** The run's watermark timer: a live source's clock, or a paced source's progress, or none. */
+function startWatermarks(o: WatermarkOptions, source: IngestSource): NodeJS.Timeout | undefined {
+  if (o.clock) return startLiveWatermarks(o, o.clock);
+  if (source.progressWatermarks && !source.live && o.env.INGESTER_WATERMARK_MS > 0) return startProgressWatermarks(o);
+  return undefined;
+}
+
 /** Live feeds: a watermark to every partition each INGESTER_WATERMARK_MS, whenever it moved. */
-function startLiveWatermarks(o: LiveWatermarkOptions): NodeJS.Timeout {
+function startLiveWatermarks(o: WatermarkOptions, clock: WatermarkClock): NodeJS.Timeout {
   let sent = -1;
   const timer = setInterval(() => {
-    const wm = o.clock.current(Date.now());
+    const wm = clock.current(Date.now());
     if (wm === null || wm <= sent || o.producer.failure) return;
     sent = wm;
     o.publisher.watermark({ v: 1, watermark: wm, source: o.source }, o.partitions);
@@ -234,7 +260,7 @@ function startLiveWatermarks(o: LiveWatermarkOptions): NodeJS.Timeout {
  * A paced source in event-time order: what it published so far is all there will be up to its
  * newest event time, on every partition, so that time is a watermark for each of them.
  */
-function startProgressWatermarks(o: Omit<LiveWatermarkOptions, 'clock'>): NodeJS.Timeout {
+function startProgressWatermarks(o: WatermarkOptions): NodeJS.Timeout {
   let sent = -1;
   const timer = setInterval(() => {
     const wm = o.publisher.newestTs;

@@ -1,4 +1,4 @@
-import { getCalendar, type Session } from '@rotation/calendar';
+import { getCalendar, newYorkClock, type Session } from '@rotation/calendar';
 
 /**
  * When a bar's price is known, which is when it is stamped: a daily bar at its session's close
@@ -55,23 +55,11 @@ export function dailyBarClose(date: string): Stamp {
   return s.ok ? { ok: true, ts: s.session.close } : s;
 }
 
-const nyParts = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'America/New_York',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-
 /** New York wall time of an instant: date YYYY-MM-DD and milliseconds since local midnight. */
 export function newYorkTime(ts: number): { date: string; msOfDay: number } {
-  const p: Record<string, string> = {};
-  for (const part of nyParts.formatToParts(ts)) p[part.type] = part.value;
-  const msOfDay = ((Number(p.hour) * 60 + Number(p.minute)) * 60 + Number(p.second)) * 1000 + (((ts % 1000) + 1000) % 1000);
-  return { date: `${p.year}-${p.month}-${p.day}`, msOfDay };
+  const c = newYorkClock(ts);
+  const msOfDay = ((Number(c.hour) * 60 + Number(c.minute)) * 60 + Number(c.second)) * 1000 + (((ts % 1000) + 1000) % 1000);
+  return { date: `${c.year}-${c.month}-${c.day}`, msOfDay };
 }
 
 /**
