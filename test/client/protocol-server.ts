@@ -13,6 +13,7 @@ import {
   Alert,
   ClientCommand,
   PROTOCOL_VERSION,
+  stateValueOf,
   type AlertKind,
   type Channel,
   type ServerMessage,
@@ -238,17 +239,7 @@ export class ProtocolServer {
   }
 
   #stateOf(ch: StateChannel) {
-    const s = this.snapshot;
-    switch (ch) {
-      case 'spreads':
-        return s?.spreads ?? [];
-      case 'sectors':
-        return s?.sectors ?? [];
-      case 'rrg':
-        return s?.rrg ?? [];
-      case 'breadth':
-        return s?.breadth ?? { sectorsBeatingBenchmarkPct: null, sectorsLeadingOrImprovingPct: null, constituents: null };
-    }
+    return stateValueOf(this.snapshot, ch);
   }
 
   /**

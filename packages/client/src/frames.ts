@@ -10,8 +10,11 @@ import {
   SpreadPoint,
   type ServerMessage,
   type ServerMessageType,
+  type StateValues,
   type StateChannel,
 } from '@rotation/schemas';
+
+export type { StateValues };
 
 /** What one inbound frame turned out to be. Decoding never throws. */
 export type Decoded =
@@ -59,14 +62,6 @@ export function decodeFrame(data: unknown, maxChars: number = DEFAULT_MAX_FRAME_
   const parsed = schemaFor(type, channel).safeParse(json);
   if (!parsed.success) return { kind: 'invalid', reason: `${type} frame: ${describeIssue(parsed.error, channel)}` };
   return { kind: 'message', message: parsed.data };
-}
-
-/** The value each state channel carries. Every state message holds the channel's full value. */
-export interface StateValues {
-  spreads: SpreadPoint[];
-  sectors: SectorWindow[];
-  rrg: RrgPoint[];
-  breadth: Breadth;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Alert, AlertKind } from './alert.js';
-import { Breadth, RrgPoint, SectorWindow, SpreadPoint } from './snapshot.js';
+import { Breadth, RrgPoint, SectorWindow, SpreadPoint, type Snapshot } from './snapshot.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -107,6 +107,25 @@ export const UnsubscribedMessage = z.strictObject({
  * from, its `asOf`; null before the first snapshot. Optional: gateways before 0.3 omit it.
  */
 const AsOf = z.iso.datetime().nullable().optional();
+
+/** What each plain state channel carries. */
+export interface StateValues {
+  spreads: SpreadPoint[];
+  sectors: SectorWindow[];
+  rrg: RrgPoint[];
+  breadth: Breadth;
+}
+
+/** A state channel's value in a detector snapshot; before the first snapshot, empty (`[]`, a breadth of nulls). */
+export function stateValueOf<C extends StateChannel>(snapshot: Snapshot | undefined, channel: C): StateValues[C] {
+  const values: StateValues = {
+    spreads: snapshot?.spreads ?? [],
+    sectors: snapshot?.sectors ?? [],
+    rrg: snapshot?.rrg ?? [],
+    breadth: snapshot?.breadth ?? { sectorsBeatingBenchmarkPct: null, sectorsLeadingOrImprovingPct: null, constituents: null },
+  };
+  return values[channel];
+}
 
 /** Any channel that carries alerts: `alerts`, `alerts:<kind>`, `alerts:mine`, `alerts:rules`, and their `@<subject>` forms. */
 export const AlertChannel = z.union([

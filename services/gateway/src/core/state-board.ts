@@ -1,9 +1,7 @@
-import type { Breadth, Channel, SnapshotRecord, StateChannel } from '@rotation/schemas';
+import { stateValueOf, type Channel, type SnapshotRecord, type StateChannel } from '@rotation/schemas';
 import { STATE_CHANNELS } from './channels.js';
 import { encodeState } from './frames.js';
 import { rrgAbout, scopeOf, sectorsAbout, spreadsAbout } from './subjects.js';
-
-const EMPTY_BREADTH: Breadth = { sectorsBeatingBenchmarkPct: null, sectorsLeadingOrImprovingPct: null, constituents: null };
 
 export interface StateFrame {
   channel: StateChannel;
@@ -126,14 +124,5 @@ function dataOf(record: SnapshotRecord | undefined, channel: Channel) {
         throw new Error(`${channel} is not a state channel`);
     }
   }
-  switch (channel as StateChannel) {
-    case 'spreads':
-      return s?.spreads ?? [];
-    case 'sectors':
-      return s?.sectors ?? [];
-    case 'rrg':
-      return s?.rrg ?? [];
-    case 'breadth':
-      return s?.breadth ?? EMPTY_BREADTH;
-  }
+  return stateValueOf(s, channel as StateChannel);
 }
