@@ -1,4 +1,4 @@
-export { startDetector, type DetectorHandle, type StartDetectorOptions } from './adapters/service.js';
+export { startDetector, type DetectorHandle, type StartDetectorOptions } from './main.js';
 export { detectorKeys } from './adapters/redis-keys.js';
 export { Detector, emptyState } from './core/detector.js';
 export { compileSettings, type CompiledSettings } from './core/settings.js';
