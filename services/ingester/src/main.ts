@@ -8,7 +8,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { childEnv, ConfigError, loadServiceConfig, localInfraNote, parseDuration, type Config } from '@rotation/config';
 import { createLogger, type Logger } from '@rotation/log';
-import { envHelp, EXIT_CODES_HELP, ExitCode, signalGate, withUsageExitCodes } from '@rotation/service';
+import { envHelp, EXIT_CODES_HELP, ExitCode, onStopSignals, withUsageExitCodes } from '@rotation/service';
 import pkg from '../package.json' with { type: 'json' };
 import { IngesterError, IngesterErrorCode } from './core/errors.js';
 import type { IngestSource } from './core/ingest-source.js';
@@ -98,23 +98,19 @@ async function execute(opts: CommonOptions, service: boolean, build: (config: Co
   // Handlers from the start: a stop while the source is being built (a topic tail being read)
   // has nothing to flush, so it is a clean exit, not a death by signal.
   let pipeline: Pipeline | undefined;
-  const gate = signalGate();
-  const onSignal = (signal: NodeJS.Signals) => {
-    const meaning = gate();
-    if (meaning === 'same') return; // the same Ctrl-C, relayed by pnpm
-    if (meaning === 'again') {
-      logger.warn({ signal }, 'second signal: exiting without waiting for the flush');
-      process.exit(130);
-    }
-    if (!pipeline) {
-      logger.info({ signal }, 'stopped during start-up: nothing was published');
-      process.exit(0);
-    }
-    logger.info({ signal }, 'stopping: no more input, flushing what was accepted');
-    void pipeline.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // A second signal a moment later: exit 130 at once, without the flush (onStopSignals logs it).
+  onStopSignals(
+    logger,
+    (signal) => {
+      if (!pipeline) {
+        logger.info({ signal }, 'stopped during start-up: nothing was published');
+        process.exit(0);
+      }
+      logger.info({ signal }, 'stopping: no more input, flushing what was accepted');
+      void pipeline.stop();
+    },
+    () => process.exit(130),
+  );
   try {
     const source = await build(config, logger);
     pipeline = new Pipeline({
