@@ -1,4 +1,4 @@
 import { defineConfig } from 'vitest/config';
 
-// The root projects do not cover bench/; `pnpm --filter @rotation/bench test` runs these.
+// The root `unit` project runs these too (and so CI); this lets `pnpm --filter @rotation/bench test` run them alone.
 export default defineConfig({ test: { include: ['src/**/*.test.ts'] } });

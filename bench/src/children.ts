@@ -137,6 +137,17 @@ export async function rssMb(pid: number): Promise<number | null> {
   return m ? Number(m[1]) / 1024 : null;
 }
 
+/** CPU seconds (user + system) of a process so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+export async function cpuSecondsOf(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /** Stops every child still running; used at exit and on signals. */
 export async function stopAllChildren(): Promise<void> {
   await Promise.all([...live].map(async (p) => {

@@ -17,7 +17,8 @@ export interface CommitProgress {
  * external observer measures the bare consumer and the detector, so neither reports its own speed
  * and both exclude process start and group join in the same way.
  */
-export async function watchCommits(kafka: Kafka, o: { groupId: string; topic: string; total: number; timeoutMs: number; pollMs?: number; isAlive?: () => boolean }): Promise<CommitProgress> {
+/** `onFirst` runs at the first poll that sees commits (a per-process CPU reading starts there, as the rate does). */
+export async function watchCommits(kafka: Kafka, o: { groupId: string; topic: string; total: number; timeoutMs: number; pollMs?: number; isAlive?: () => boolean; onFirst?: () => void }): Promise<CommitProgress> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -43,6 +44,7 @@ export async function watchCommits(kafka: Kafka, o: { groupId: string; topic: st
       if (committed > 0 && tFirst === 0) {
         tFirst = now;
         committedFirst = committed;
+        o.onFirst?.();
       }
       if (committed >= o.total) {
         const secs = (now - tFirst) / 1000;

@@ -2,7 +2,9 @@ import { cpuProfFlags } from '../children.js';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { topicNames } from '@rotation/schemas';
-import { BENCH_DIR, runWorker, spawnTs, tail } from '../children.js';
+import { freePort } from '@rotation/infra';
+import { BENCH_DIR, cpuSecondsOf, runWorker, spawnTs, tail } from '../children.js';
+import { detectorBudget } from '../detector-budget.js';
 import type { BenchContext } from '../context.js';
 import { watchCommits } from '../offsets.js';
 import type { DetectorResult } from '../results.js';
@@ -78,9 +80,11 @@ export async function runDetector(ctx: BenchContext): Promise<DetectorResult> {
 
   const bareGroup = `${ns}.bare`;
   const bare = spawnTs(CONSUME, ['--group', bareGroup], { env: ctx.env({ ROTATION_NAMESPACE: ns }) });
+  const bareCpu = cpuFromFirstCommit(bare.proc.pid);
   let ceiling;
   try {
-    ceiling = await watchCommits(ctx.kafka, { groupId: bareGroup, topic, total, timeoutMs: 180_000, isAlive: () => bare.proc.exitCode === null });
+    ceiling = await watchCommits(ctx.kafka, { groupId: bareGroup, topic, total, timeoutMs: 180_000, isAlive: () => bare.proc.exitCode === null, onFirst: bareCpu.start });
+    await bareCpu.end();
   } finally {
     await bare.stop();
   }
@@ -102,13 +106,18 @@ export async function runDetector(ctx: BenchContext): Promise<DetectorResult> {
   }
 
   const main = requireService('detector');
+  const metricsPort = await freePort();
   const det = spawnTs(main, [], {
-    env: ctx.env({ ROTATION_NAMESPACE: ns, DETECTOR_HTTP_PORT: '0' }),
+    env: ctx.env({ ROTATION_NAMESPACE: ns, DETECTOR_HTTP_PORT: String(metricsPort) }),
     ...(ctx.cpuProfDir ? { nodeFlags: cpuProfFlags(ctx.cpuProfDir, `detector`) } : {}),
   });
+  const detCpu = cpuFromFirstCommit(det.proc.pid);
   let detector;
+  let metricsText = '';
   try {
-    detector = await watchCommits(ctx.kafka, { groupId: detectorGroupId(ns), topic, total, timeoutMs: ctx.quick ? 120_000 : 240_000, isAlive: () => det.proc.exitCode === null });
+    detector = await watchCommits(ctx.kafka, { groupId: detectorGroupId(ns), topic, total, timeoutMs: ctx.quick ? 120_000 : 240_000, isAlive: () => det.proc.exitCode === null, onFirst: detCpu.start });
+    await detCpu.end();
+    metricsText = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text(), () => '');
   } catch (e) {
     throw new Error(`${(e as Error).message}; detector stderr: ${tail(det.stderr())}`);
   } finally {
@@ -125,5 +134,25 @@ export async function runDetector(ctx: BenchContext): Promise<DetectorResult> {
     platformaticToKafkajs: platformatic ? ratio(platformatic.perSec, ceiling.perSec) : null,
     ...(platformaticError ? { platformaticError } : {}),
     measuredTicks: { bare: total - ceiling.committedFirst, detector: total - detector.committedFirst },
+    budgetUsPerTick: detectorBudget(
+      { perSec: ceiling.perSec, cpuSeconds: bareCpu.seconds(), ticks: total - ceiling.committedFirst },
+      { perSec: detector.perSec, cpuSeconds: detCpu.seconds(), ticks: total - detector.committedFirst },
+      metricsText,
+      total,
+    ),
+  };
+}
+
+/** A process's CPU seconds between `start` (the first poll that saw commits) and `end`. */
+function cpuFromFirstCommit(pid: number | undefined) {
+  let first: Promise<number | null> = Promise.resolve(null);
+  let spent: number | null = null;
+  return {
+    start: () => void (first = pid === undefined ? Promise.resolve(null) : cpuSecondsOf(pid)),
+    end: async () => {
+      const [a, b] = [await first, pid === undefined ? null : await cpuSecondsOf(pid)];
+      spent = a === null || b === null ? null : Math.round((b - a) * 100) / 100;
+    },
+    seconds: () => spent,
   };
 }

@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from '@rotation/kafka';
 import type { Alert } from '@rotation/schemas';
 import { topicNames } from '@rotation/schemas';
-import { BENCH_DIR, rssMb, spawnTs, tail, type ChildHandle } from '../children.js';
+import { BENCH_DIR, cpuSecondsOf, rssMb, spawnTs, tail, type ChildHandle } from '../children.js';
 import type { BenchContext } from '../context.js';
 import { startGatewayChild, type GatewayChild } from '../gateway.js';
 import type { FanoutRow, FanoutStep } from '../results.js';
@@ -36,17 +35,6 @@ function benchAlert(seq: number, sentAtMs: number): Alert {
     metrics: { zScore: 2.1, spreadPp: 1.25, benchSentAtMs: sentAtMs },
     seq,
   };
-}
-
-/** CPU seconds (user + system) of a process so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
-async function cpuSecondsOf(pid: number): Promise<number | null> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
 }
 
 /** The open-file hard limit children get (spawnTs raiseFdLimit): one fd per connection on both sides. */
