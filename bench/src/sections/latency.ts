@@ -26,8 +26,10 @@ const MAX_SECONDS = 60;
  */
 export const LATENCY_UNIVERSE_OVERRIDES = {
   // 1d: the size regime is decided at session closes and must have a window of a session or
-  // more (the detector refuses to start otherwise); it adds no per-step ring.
-  windows: ['1m', '5m', '1d'],
+  // more (the detector refuses to start otherwise); it adds no per-step ring. 1s: a spread that
+  // moves from the first second on, so that every step changes the spreads channel (the gateway
+  // sends a state event only when its value changed; 1m and 5m are null until they are warm).
+  windows: ['1s', '1m', '5m', '1d'],
   detector: { historyBucket: 20, allowedLateness: 0, sizeRegime: { window: '1d' }, breadthThrust: { window: '5m' } },
 };
 
@@ -73,7 +75,7 @@ export async function runLatency(ctx: BenchContext): Promise<LatencyRow[]> {
         `latency = websocket receive time - push time (into the ingester's BatchingProducer, 5 ms linger) of the tick that caused the event, one process, one clock. ` +
         `"Caused": the detector evaluates the ${out.stepMs} ms event-time step ending at T once every one of its ${out.lanes} lanes has a tick later than T + ${out.latenessMs} ms; ` +
         `the last such tick to be pushed is the cause of every event for T: a "spreads" state event whose snapshot has asOf = T (version -> asOf read from <ns>.snapshots) or an alert with eventTime = T. ` +
-        `Alerts alone are too rare at a steady tick rate, so state events are the bulk of the samples. Detector with ${out.stepMs} ms steps and zero allowed lateness (LATENCY_UNIVERSE_OVERRIDES); event time = wall clock. ` +
+        `Alerts alone are too rare at a steady tick rate, so state events are the bulk of the samples. Detector with ${out.stepMs} ms steps and zero allowed lateness (LATENCY_UNIVERSE_OVERRIDES); event time = the wall clock's progress from 10:00 New York on a trading day (2024-01-02), so a run after the close still has a session; windows 1s, 1m, 5m, 1d (1s moves the spreads from the first second). ` +
         `HDR histogram (µs, 3 significant digits), one sample per snapshot version (or alert) that reached the client. ${seconds} s per rate (longer, up to ${MAX_SECONDS} s, until ${MIN_SAMPLES} samples; the two bisection runs ${Math.round(seconds * 0.75)} s) after a 3 s warm-up; the detector's backlog is drained between rates. ` +
         `hops per row: push -> producer ack; cause acked -> snapshot record timestamp (detector); record timestamp -> a bench consumer has it (outbox -> topic); that -> websocket receive (gateway); detector_process/commit/publish from the detector's detector_batch_phase_seconds (bucket-interpolated). ` +
         `Sustained = achieved >= 95 % of offered, >= 2.5 samples per second (a version every 400 ms at least), p99 < 1 s; the highest sustained rate is found by geometric bisection after the fixed rates.`;

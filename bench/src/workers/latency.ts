@@ -48,6 +48,14 @@ const stepMs = config.universe.detector.historyBucket;
 const latenessMs = config.universe.detector.allowedLateness;
 const symbols = config.universe.symbols;
 const now = () => performance.timeOrigin + performance.now();
+/**
+ * Event time: the wall clock's progress, laid on a regular session (10:00 New York on a trading
+ * day), not the wall clock itself. The detector moves prices only in the session, so a run after
+ * the close or on a weekend had no price changes, no state events and no samples (seen at 16:28 New York).
+ */
+const EVENT_START_MS = Date.parse('2024-01-02T15:00:00Z');
+const wallStart = Date.now();
+const eventNow = () => EVENT_START_MS + (Date.now() - wallStart);
 
 // Lane of each symbol, with the producer's own partitioner (as the detector computes its lanes).
 const partitioner = Partitioners.DefaultPartitioner();
@@ -112,7 +120,7 @@ producer.onAcked((records) => {
   }
 });
 await producer.connect();
-const gen = new TickGen({ symbols, startMs: Date.now(), stepMs: 0, seed: 3 });
+const gen = new TickGen({ symbols, startMs: eventNow(), stepMs: 0, seed: 3 });
 
 const PHASES = ['process', 'commit', 'publish'] as const;
 
@@ -150,7 +158,7 @@ async function push(rate: number, secs: number, enough: () => boolean): Promise<
   while (now() < min || (now() < end && !enough())) {
     const due = Math.floor(((now() - t0) / 1000) * rate) - sent;
     for (let i = 0; i < due; i++) {
-      const ts = Date.now();
+      const ts = eventNow();
       const tick = gen.next(ts);
       const pushedAt = now();
       const lane = laneOf.get(tick.symbol)!;
