@@ -10,17 +10,9 @@ import type { HistoryReader } from '../core/history-reader.js';
 import { Connection, type FrameSocket } from './connection.js';
 import { Hub } from './hub.js';
 import { createMetrics } from './metrics.js';
+import { testAlert } from '../core/test-alerts.js';
 
-const alert = (seq: number, subject: string, kind: Alert['kind'] = 'spread_zscore'): SequencedAlert => ({
-  id: `a${seq}`,
-  kind,
-  severity: 'info',
-  subject,
-  eventTime: '2024-03-08T21:00:00.000Z',
-  message: `alert ${seq} about ${subject}`,
-  metrics: {},
-  seq,
-});
+const alert = (seq: number, subject: string, kind: Alert['kind'] = 'spread_zscore'): SequencedAlert => testAlert(seq, { subject, kind, message: `alert ${seq} about ${subject}` });
 const spread = (pair: string, spreadPp: number) => {
   const [small, large] = pair.split('/') as [string, string];
   return { pair, small, large, window: '1d' as const, smallReturnPct: 1, largeReturnPct: 0.5, spreadPp, ratio: 100, zScore: null };

@@ -12,17 +12,9 @@ import type { HistoryReader } from '../core/history-reader.js';
 import { Connection } from './connection.js';
 import { Hub } from './hub.js';
 import { createMetrics } from './metrics.js';
+import { testAlert } from '../core/test-alerts.js';
 
-const alert = (seq: number): SequencedAlert => ({
-  id: `a${seq}`,
-  kind: 'spread_zscore',
-  severity: 'info',
-  subject: 'IWM/SPY',
-  eventTime: '2024-03-08T21:00:00.000Z',
-  message: `alert ${seq}`,
-  metrics: {},
-  seq,
-});
+const alert = (seq: number): SequencedAlert => testAlert(seq);
 const record = (a: Alert) => Buffer.from(JSON.stringify(a));
 
 function deferred<T>() {

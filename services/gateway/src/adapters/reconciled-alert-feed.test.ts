@@ -6,17 +6,9 @@ import type { HistoryReader } from '../core/history-reader.js';
 import { Pool } from '../core/pool.js';
 import { createMetrics } from './metrics.js';
 import { ReconciledAlertFeed } from './reconciled-alert-feed.js';
+import { testAlert } from '../core/test-alerts.js';
 
-const alert = (seq: number): SequencedAlert => ({
-  id: `a${seq}`,
-  kind: 'spread_zscore',
-  severity: 'info',
-  subject: 'IWM/SPY',
-  eventTime: '2024-03-08T21:00:00.000Z',
-  message: `alert ${seq}`,
-  metrics: {},
-  seq,
-});
+const alert = (seq: number): SequencedAlert => testAlert(seq);
 const record = (seq: number) => Buffer.from(JSON.stringify(alert(seq)));
 
 /** A feed over an in-memory history holding `stored`; `failing` makes every read throw. */

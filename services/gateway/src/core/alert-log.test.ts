@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertKind } from '@rotation/schemas';
 import { AlertLog, type SequencedAlert } from './alert-log.js';
+import { testAlert } from './test-alerts.js';
 
-const alert = (seq: number, kind: AlertKind = 'spread_zscore'): SequencedAlert => ({
-  id: `a${seq}`,
-  kind,
-  severity: 'info',
-  subject: 'IWM/SPY',
-  eventTime: '2024-03-08T21:00:00.000Z',
-  message: `alert ${seq}`,
-  metrics: {},
-  seq,
-});
+const alert = (seq: number, kind: AlertKind = 'spread_zscore'): SequencedAlert => testAlert(seq, { kind });
 
 describe('AlertLog', () => {
   it('classifies arrivals as duplicate, next or gap', () => {

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ServerMessage, type AlertKind } from '@rotation/schemas';
+import { ServerMessage } from '@rotation/schemas';
 import type { SequencedAlert } from './alert-log.js';
 import { AlertSequencer, type AlertSequencerOptions } from './alert-sequencer.js';
 import type { AlertChannel } from './channels.js';
+import { testAlert } from './test-alerts.js';
 
-const alert = (seq: number, o: { kind?: AlertKind; subject?: string; owner?: string } = {}): SequencedAlert => ({
-  id: `a${seq}`,
-  kind: o.owner ? 'rule' : (o.kind ?? 'spread_zscore'),
-  severity: 'info',
-  subject: o.subject ?? 'IWM/SPY',
-  eventTime: '2024-03-08T21:00:00.000Z',
-  message: `alert ${seq}`,
-  metrics: {},
-  ...(o.owner ? { owner: o.owner, rule: 'r1' } : {}),
-  seq,
-});
+const alert = testAlert;
 const run = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => alert(from + i));
 const anyone = { owner: 'anonymous', admin: false };
 
