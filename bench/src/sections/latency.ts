@@ -65,7 +65,9 @@ export async function runLatency(ctx: BenchContext): Promise<LatencyRow[]> {
         timeoutMs: 8 * 60_000,
       });
       for (const r of out.rows) {
-        ctx.log(`  ${r.offeredTicksPerSec} ticks/s offered, ${r.achievedTicksPerSec} achieved: p50 ${r.p50Ms} p99 ${r.p99Ms} ms (${r.samples} samples)${r.sustained ? '' : ' not sustained'}`);
+        const load = r.detectorLoad as { batchesPerSec: number; busyShare: number; meanBatchMs: number | null } | null | undefined;
+        const busy = load ? `; detector ${load.batchesPerSec} batches/s, busy ${load.busyShare}, ${load.meanBatchMs} ms per batch` : '';
+        ctx.log(`  ${r.offeredTicksPerSec} ticks/s offered, ${r.achievedTicksPerSec} achieved: p50 ${r.p50Ms} p99 ${r.p99Ms} ms (${r.samples} samples)${r.sustained ? '' : ' not sustained'}${busy}`);
         const hops = Object.entries((r.hops ?? {}) as Record<string, { p50Ms: number | null; p99Ms: number | null; samples: number }>);
         ctx.log(`    hops p50/p99 ms: ${hops.map(([k, h]) => `${k} ${h.p50Ms}/${h.p99Ms} (${h.samples})`).join(', ')}`);
       }

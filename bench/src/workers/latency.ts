@@ -21,6 +21,7 @@ import { loadConfig } from '@rotation/config';
 import { BatchingProducer, createConsumer, createKafka } from '@rotation/kafka';
 import { createLogger } from '@rotation/log';
 import { topicNames } from '@rotation/schemas';
+import { metricValue } from '../detector-budget.js';
 import { CauseLog } from '../latency-join.js';
 import { bucketCount, bucketQuantile, diffBuckets, parseBuckets, type Buckets } from '../prom-histogram.js';
 import { createHistogram, recordMs, summarize, type Histogram } from '../stats.js';
@@ -124,14 +125,44 @@ const gen = new TickGen({ symbols, startMs: eventNow(), stepMs: 0, seed: 3 });
 
 const PHASES = ['process', 'commit', 'publish'] as const;
 
-async function scrapePhases(): Promise<Record<string, Buckets> | null> {
+interface DetectorScrape {
+  phases: Record<string, Buckets>;
+  /** Whole-batch time (s) and batches so far, and when they were read: how busy the detector was between two scrapes. */
+  batchSeconds: number;
+  batches: number;
+  at: number;
+}
+
+async function scrapeDetector(): Promise<DetectorScrape | null> {
   if (!detectorMetricsUrl) return null;
   try {
     const text = await (await fetch(detectorMetricsUrl)).text();
-    return Object.fromEntries(PHASES.map((p) => [p, parseBuckets(text, 'detector_batch_phase_seconds', { name: 'phase', value: p })]));
+    return {
+      phases: Object.fromEntries(PHASES.map((p) => [p, parseBuckets(text, 'detector_batch_phase_seconds', { name: 'phase', value: p })])),
+      batchSeconds: metricValue(text, 'detector_batch_duration_seconds_sum') ?? 0,
+      batches: metricValue(text, 'detector_batch_duration_seconds_count') ?? 0,
+      at: now(),
+    };
   } catch {
     return null;
   }
+}
+
+/**
+ * Batches per second and the share of the time the detector spent inside `eachBatch` between
+ * two scrapes: near 1, a tick that arrives waits for the batches ahead of it (each one its own
+ * Redis commit), which is where a detector hop longer than its phases goes.
+ */
+function detectorLoad(before: DetectorScrape | null, after: DetectorScrape | null) {
+  if (!before || !after || after.at <= before.at) return null;
+  const secs = (after.at - before.at) / 1000;
+  const batches = after.batches - before.batches;
+  const busy = after.batchSeconds - before.batchSeconds;
+  return {
+    batchesPerSec: Math.round(batches / secs),
+    busyShare: Math.round((busy / secs) * 1000) / 1000,
+    meanBatchMs: batches > 0 ? Math.round((busy / batches) * 1e6) / 1e3 : null,
+  };
 }
 
 const hopOf = (h: Histogram) => {
@@ -139,8 +170,10 @@ const hopOf = (h: Histogram) => {
   return { samples: s.count, p50Ms: s.count ? s.p50Ms : null, p99Ms: s.count ? s.p99Ms : null, p999Ms: s.count ? s.p999Ms : null };
 };
 
-function phaseHops(before: Record<string, Buckets> | null, after: Record<string, Buckets> | null) {
-  if (!before || !after) return {};
+function phaseHops(b: DetectorScrape | null, a: DetectorScrape | null) {
+  if (!b || !a) return {};
+  const before = b.phases;
+  const after = a.phases;
   const out: Record<string, { samples: number; p50Ms: number | null; p99Ms: number | null; source: string }> = {};
   const ms = (v: number | null) => (v === null ? null : Math.round(v * 1e6) / 1e3);
   for (const p of PHASES) {
@@ -175,13 +208,15 @@ async function push(rate: number, secs: number, enough: () => boolean): Promise<
 async function runRate(rate: number, secs = seconds, wantSamples = minSamples) {
   const first = arrivals.length;
   ackHist = createHistogram();
-  const phasesBefore = await scrapePhases();
+  const phasesBefore = await scrapeDetector();
   // Runs for secs, then on (up to --max-seconds) until the run has its samples.
   const { sent, elapsed } = await push(rate, secs, () => arrivals.length - first >= wantSamples * 1.05);
+  // Right at the end of the push: the detector's load while the rate ran, not the idle wait after it.
+  const pushedScrape = await scrapeDetector();
   await producer.flush();
   // Events for the last steps arrive after the last push; give them time (one step + slack).
   await new Promise((r) => setTimeout(r, stepMs + latenessMs + 2_000));
-  const phasesAfter = await scrapePhases();
+  const phasesAfter = await scrapeDetector();
   const hist = createHistogram();
   const hops = { detector: createHistogram(), outboxToTopic: createHistogram(), gateway: createHistogram() };
   let unmatched = 0;
@@ -223,6 +258,7 @@ async function runRate(rate: number, secs = seconds, wantSamples = minSamples) {
     events,
     unmatched,
     expectedSteps,
+    detectorLoad: detectorLoad(phasesBefore, pushedScrape),
     hops: {
       producer: { ...hopOf(ackHist), what: 'push -> acked (BatchingProducer linger 5 ms + broker, acks=all), every tick' },
       detector: { ...hopOf(hops.detector), what: 'cause tick acked -> snapshot record stamped by the outbox send (fetch, decode, evaluate, Redis commit, outbox reads and linger)' },
